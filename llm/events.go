@@ -1,0 +1,54 @@
+package llm
+
+import (
+	"fmt"
+	"iter"
+)
+
+// ResponseEvents returns the events a provider would stream for resp, in the canonical
+// order: message start, each part as one block (its start, one delta, its stop), message
+// stop, metadata. Accumulating them gives back resp's message, stop reason, usage and
+// latency. Scripted models and simulators use it; it fails on a part that cannot be
+// streamed (only text, reasoning and tool calls can).
+func ResponseEvents(resp *Response) ([]Event, error) {
+	role := resp.Message.Role
+	if role == "" {
+		role = RoleAssistant
+	}
+	evs := make([]Event, 0, 3*len(resp.Message.Parts)+3)
+	evs = append(evs, MessageStart{Role: role})
+	for i, p := range resp.Message.Parts {
+		switch v := p.(type) {
+		case Text:
+			evs = append(evs, TextDelta{Index: i, Text: v.Text})
+		case Reasoning:
+			evs = append(evs, ReasoningDelta{Index: i, Text: v.Text, Signature: v.Signature, Redacted: v.Redacted})
+		case ToolCall:
+			evs = append(evs, ToolCallStart{Index: i, ID: v.ID, Name: v.Name}, ToolInputDelta{Index: i, Fragment: string(v.Input)})
+		default:
+			return nil, fmt.Errorf("llm: response part %d: %T cannot be streamed", i, p)
+		}
+		evs = append(evs, BlockStop{Index: i})
+	}
+	stop := resp.StopReason
+	if stop == "" {
+		stop = StopReasonEndTurn
+	}
+	raw := resp.RawStopReason
+	if raw == "" {
+		raw = string(stop)
+	}
+	evs = append(evs, MessageStop{StopReason: stop, RawStopReason: raw}, Metadata{Usage: resp.Usage, Latency: resp.Latency})
+	return evs, nil
+}
+
+// Events returns an event source that yields evs in order, for [NewStream].
+func Events(evs []Event) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for _, ev := range evs {
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+}

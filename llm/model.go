@@ -1,0 +1,35 @@
+package llm
+
+import "context"
+
+// Model is what a provider implements: one call that returns a whole answer, one that
+// streams it. Implementations are safe for concurrent use. Both validate the request
+// before sending anything and return an [*InvalidRequestError] for input they cannot send.
+type Model interface {
+	Generate(ctx context.Context, req *Request) (*Response, error)
+	Stream(ctx context.Context, req *Request) (*Stream, error)
+}
+
+// Capabilities describes what a model supports. Providers report them through
+// [CapabilityReporter]; the conformance suite skips scenarios a model does not support.
+type Capabilities struct {
+	Tools              bool // tool declarations and calls
+	ToolChoiceRequired bool // ToolChoiceRequired
+	ToolChoiceTool     bool // ToolChoiceTool (a named tool)
+	StreamingTools     bool // tool calls while streaming
+	ToolResultStatus   bool // error status on tool results
+	NativeOutput       bool // native structured output (JSON schema)
+	Reasoning          bool // reasoning / thinking
+	Images             bool
+	Documents          bool
+	CachePoints        bool
+	SystemPrompt       bool
+	StopSequences      bool
+	// MixedToolResults reports whether text may share a user turn with tool results.
+	MixedToolResults bool
+}
+
+// CapabilityReporter is implemented by models that can say what a model id supports.
+type CapabilityReporter interface {
+	Capabilities(model string) Capabilities
+}

@@ -1,0 +1,191 @@
+package llm
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Tool declares a tool the model may call. It carries no behaviour: running tools is the
+// job of package agent. InputSchema is a JSON Schema whose root is an object.
+type Tool struct {
+	Name        string
+	Description string
+	InputSchema json.RawMessage
+	// Strict asks the provider to constrain the call's input to InputSchema exactly.
+	Strict bool
+}
+
+// ToolChoiceMode says how the model may use the request's tools.
+type ToolChoiceMode string
+
+// Tool choice modes. The zero [ToolChoice] is [ToolChoiceAuto].
+const (
+	ToolChoiceAuto     ToolChoiceMode = "auto"     // the model decides
+	ToolChoiceRequired ToolChoiceMode = "required" // the model must call some tool
+	ToolChoiceNone     ToolChoiceMode = "none"     // the model must not call a tool
+	ToolChoiceTool     ToolChoiceMode = "tool"     // the model must call the tool named Name
+)
+
+// ToolChoice tells the model whether and which tool to call. Its zero value is auto.
+type ToolChoice struct {
+	Mode ToolChoiceMode
+	Name string // with ToolChoiceTool
+}
+
+// UseTool returns the choice that forces the tool named name.
+func UseTool(name string) ToolChoice { return ToolChoice{Mode: ToolChoiceTool, Name: name} }
+
+// ReasoningEffort is a coarse reasoning setting for models that take one.
+type ReasoningEffort string
+
+// Reasoning efforts.
+const (
+	ReasoningLow    ReasoningEffort = "low"
+	ReasoningMedium ReasoningEffort = "medium"
+	ReasoningHigh   ReasoningEffort = "high"
+)
+
+// ReasoningConfig turns on a model's reasoning, by token budget or by effort.
+type ReasoningConfig struct {
+	BudgetTokens int
+	Effort       ReasoningEffort
+}
+
+// OutputMode chooses how a provider obtains a structured object.
+type OutputMode string
+
+// Output modes. [OutputAuto] lets the provider pick native structured output where the
+// model supports it and a forced tool call otherwise.
+const (
+	OutputAuto   OutputMode = ""
+	OutputNative OutputMode = "native"
+	OutputTool   OutputMode = "tool"
+)
+
+// Output asks the model for one JSON object matching Schema. The object arrives as the
+// response's text and in [Response.Object].
+type Output struct {
+	Name        string // defaults to "structured_output"
+	Description string
+	Schema      json.RawMessage
+	Mode        OutputMode
+}
+
+// Request is one call to a model.
+type Request struct {
+	Model    string
+	Messages []Message
+	Tools    []Tool
+	// ToolChoice defaults to auto when Tools are present.
+	ToolChoice ToolChoice
+	// MaxTokens caps the answer; 0 means the provider's default.
+	MaxTokens int
+	// Temperature and TopP are nil for the provider's default; 0 is a real value.
+	Temperature   *float64
+	TopP          *float64
+	StopSequences []string
+	Reasoning     *ReasoningConfig
+	Output        *Output
+	// Extra carries provider-specific settings, e.g. a *bedrock.Extra.
+	Extra any
+}
+
+// Clone returns a copy of r whose slices and pointers do not alias r's. Extra is copied
+// as is.
+func (r *Request) Clone() *Request {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Messages = CloneMessages(r.Messages)
+	if r.Tools != nil {
+		c.Tools = append([]Tool(nil), r.Tools...)
+	}
+	if r.StopSequences != nil {
+		c.StopSequences = append([]string(nil), r.StopSequences...)
+	}
+	if r.Temperature != nil {
+		t := *r.Temperature
+		c.Temperature = &t
+	}
+	if r.TopP != nil {
+		t := *r.TopP
+		c.TopP = &t
+	}
+	if r.Reasoning != nil {
+		rc := *r.Reasoning
+		c.Reasoning = &rc
+	}
+	if r.Output != nil {
+		o := *r.Output
+		c.Output = &o
+	}
+	return &c
+}
+
+// Ptr returns a pointer to v, for optional fields such as [Request.Temperature].
+func Ptr[T any](v T) *T { return &v }
+
+// StopReason says why the model stopped.
+type StopReason string
+
+// Stop reasons. A provider value that maps to none of these is [StopReasonUnknown], with
+// the raw value in [Response.RawStopReason].
+const (
+	StopReasonEndTurn               StopReason = "end_turn"
+	StopReasonToolUse               StopReason = "tool_use"
+	StopReasonMaxTokens             StopReason = "max_tokens"
+	StopReasonStopSequence          StopReason = "stop_sequence"
+	StopReasonContentFiltered       StopReason = "content_filtered"
+	StopReasonGuardrailIntervened   StopReason = "guardrail_intervened"
+	StopReasonContextWindowExceeded StopReason = "context_window_exceeded"
+	StopReasonMalformedOutput       StopReason = "malformed_output"
+	StopReasonMalformedToolUse      StopReason = "malformed_tool_use"
+	StopReasonUnknown               StopReason = "unknown"
+)
+
+// Usage counts tokens. InputTokens excludes tokens read from or written to the prompt
+// cache, which are counted in CacheReadTokens and CacheWriteTokens, as Bedrock reports
+// them. TotalTokens is the provider's total.
+type Usage struct {
+	InputTokens      int
+	OutputTokens     int
+	TotalTokens      int
+	CacheReadTokens  int
+	CacheWriteTokens int
+}
+
+// Add returns the field-wise sum of u and v.
+func (u Usage) Add(v Usage) Usage {
+	return Usage{
+		InputTokens:      u.InputTokens + v.InputTokens,
+		OutputTokens:     u.OutputTokens + v.OutputTokens,
+		TotalTokens:      u.TotalTokens + v.TotalTokens,
+		CacheReadTokens:  u.CacheReadTokens + v.CacheReadTokens,
+		CacheWriteTokens: u.CacheWriteTokens + v.CacheWriteTokens,
+	}
+}
+
+// Response is a model's answer.
+type Response struct {
+	Message    Message // the assistant turn
+	StopReason StopReason
+	// RawStopReason is the provider's own value, kept when StopReason is unknown too.
+	RawStopReason string
+	Usage         Usage
+	// Latency is the provider-reported latency, or 0.
+	Latency time.Duration
+	// Object is the JSON object asked for with [Request.Output].
+	Object    json.RawMessage
+	RequestID string
+	// Warnings lists settings the provider could not honour and content it skipped.
+	Warnings []string
+	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra.
+	Extra any
+}
+
+// Text returns the concatenated text of the response message.
+func (r *Response) Text() string { return r.Message.Text() }
+
+// ToolCalls returns the tool calls of the response message in order.
+func (r *Response) ToolCalls() []ToolCall { return r.Message.ToolCalls() }

@@ -1,0 +1,243 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StreamOptions configures a [Stream]. The zero value is usable.
+type StreamOptions struct {
+	// Close releases the provider's resources (the network stream). The Stream calls it
+	// once, when the events end, when the caller stops early or calls [Stream.Close], when
+	// the context is cancelled, or when IdleTimeout passes; it may be called from another
+	// goroutine while the event source is being read, and must make that read end.
+	Close func() error
+	// IdleTimeout, when positive, closes the stream if no event arrives for that long.
+	IdleTimeout time.Duration
+	// RequestID and Warnings are copied into the accumulated [Response].
+	RequestID string
+	Warnings  []string
+	// Finish, when set, adjusts the accumulated response before it is returned (a provider
+	// uses it to fill [Response.Object], for example). An error it returns ends the stream.
+	Finish func(*Response) error
+}
+
+// Stream is a streamed answer. The first pass over [Stream.Events] (or [Stream.Text], or
+// a call to [Stream.Response]) reads from the provider; later passes replay the events
+// already read, ending with the same error if the first pass ended in one. Stopping a
+// range early, cancelling the request's context, an idle timeout or [Stream.Close] close
+// the network stream; a stream stopped early cannot be resumed, and its replay ends with
+// an error. A Stream is for one goroutine at a time; its methods must not be called
+// concurrently.
+type Stream struct {
+	src  iter.Seq2[Event, error]
+	ctx  context.Context
+	opts StreamOptions
+
+	state  streamState
+	events []Event
+	acc    Accumulator
+	resp   *Response
+	err    error
+
+	closeOnce sync.Once
+	closeErr  error
+	why       atomic.Int32 // closeReason: why the stream was closed from outside the read loop
+}
+
+type streamState uint8
+
+const (
+	streamFresh streamState = iota
+	streamReading
+	streamDone
+)
+
+type closeReason int32
+
+const (
+	closedNot closeReason = iota
+	closedByCaller
+	closedByContext
+	closedByIdle
+)
+
+// NewStream returns a Stream over a provider's events. Providers call it; the source must
+// yield events in order, stop when yield returns false, and yield at most one error, last.
+// Cancelling ctx closes the stream.
+func NewStream(ctx context.Context, events iter.Seq2[Event, error], opts *StreamOptions) *Stream {
+	s := &Stream{src: events, ctx: ctx}
+	if opts != nil {
+		s.opts = *opts
+	}
+	return s
+}
+
+// Events returns the stream's events. The first pass reads from the provider; a pass after
+// it replays. A stream that ends badly (no message stop, a broken event sequence, a
+// provider error, cancellation) yields one error, last.
+func (s *Stream) Events() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		switch s.state {
+		case streamReading:
+			yield(nil, &StreamError{Reason: "Events called during another pass over the same stream"})
+			return
+		case streamDone:
+			for _, ev := range s.events {
+				if !yield(ev, nil) {
+					return
+				}
+			}
+			if s.err != nil {
+				yield(nil, s.err)
+			}
+			return
+		}
+		if closeReason(s.why.Load()) != closedNot {
+			s.state = streamDone
+			s.err = &StreamError{Reason: "stream closed before it was read"}
+			yield(nil, s.err)
+			return
+		}
+		s.state = streamReading
+		s.read(yield)
+		s.state = streamDone
+	}
+}
+
+func (s *Stream) read(yield func(Event, error) bool) {
+	stopCtx := func() bool { return false }
+	if s.ctx != nil {
+		stopCtx = context.AfterFunc(s.ctx, func() { s.closeFor(closedByContext) })
+	}
+	var timer *time.Timer
+	if s.opts.IdleTimeout > 0 {
+		timer = time.AfterFunc(s.opts.IdleTimeout, func() { s.closeFor(closedByIdle) })
+	}
+
+	var err error
+	abandoned := false
+	for ev, srcErr := range s.src {
+		if srcErr != nil {
+			err = srcErr
+			break
+		}
+		if timer != nil {
+			timer.Reset(s.opts.IdleTimeout)
+		}
+		if err = s.acc.Add(ev); err != nil {
+			break
+		}
+		s.events = append(s.events, ev)
+		if !yield(ev, nil) {
+			abandoned = true
+			break
+		}
+	}
+	if timer != nil {
+		timer.Stop()
+	}
+	stopCtx()
+	closeErr := s.close()
+
+	switch reason := closeReason(s.why.Load()); {
+	case abandoned:
+		s.err = &StreamError{Reason: "stream abandoned before its end"}
+		return
+	case reason == closedByIdle:
+		err = &StreamError{Reason: "no event for " + s.opts.IdleTimeout.String(), Err: context.DeadlineExceeded}
+	case reason == closedByContext && (err == nil || !errors.Is(err, s.ctx.Err())):
+		err = &StreamError{Reason: "cancelled", Err: context.Cause(s.ctx)}
+	case reason == closedByCaller:
+		err = &StreamError{Reason: "stream closed before its end"}
+	}
+	if err == nil && closeErr != nil {
+		err = closeErr
+	}
+	if err == nil {
+		s.resp, err = s.finish()
+	}
+	if err != nil {
+		s.err = err
+		yield(nil, err)
+	}
+}
+
+func (s *Stream) finish() (*Response, error) {
+	resp, err := s.acc.Response()
+	if err != nil {
+		return nil, err
+	}
+	resp.RequestID = s.opts.RequestID
+	if len(s.opts.Warnings) > 0 {
+		resp.Warnings = append(append([]string(nil), s.opts.Warnings...), resp.Warnings...)
+	}
+	if s.opts.Finish != nil {
+		if err := s.opts.Finish(resp); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// Text returns the text deltas of the stream, with the same first-pass and replay rules
+// as [Stream.Events].
+func (s *Stream) Text() iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for ev, err := range s.Events() {
+			if err != nil {
+				yield("", err)
+				return
+			}
+			if t, ok := ev.(TextDelta); ok && !yield(t.Text, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Response reads the rest of the stream, if any, and returns the accumulated response. It
+// equals what Generate returns for the same exchange. It returns the stream's error if the
+// stream ended badly or was stopped early.
+func (s *Stream) Response() (*Response, error) {
+	switch s.state {
+	case streamReading:
+		return nil, &StreamError{Reason: "Response called during a pass over the stream"}
+	case streamFresh:
+		for range s.Events() {
+		}
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.resp, nil
+}
+
+// Err returns the error the stream ended with, or nil; it is nil too while the stream has
+// not been read to its end.
+func (s *Stream) Err() error { return s.err }
+
+// Close closes the network stream. A stream not yet read to its end then ends with an
+// error. Close is safe to call more than once, and while another goroutine ranges over
+// the stream.
+func (s *Stream) Close() error {
+	return s.closeFor(closedByCaller)
+}
+
+func (s *Stream) closeFor(reason closeReason) error {
+	s.why.CompareAndSwap(int32(closedNot), int32(reason))
+	return s.close()
+}
+
+func (s *Stream) close() error {
+	s.closeOnce.Do(func() {
+		if s.opts.Close != nil {
+			s.closeErr = s.opts.Close()
+		}
+	})
+	return s.closeErr
+}
