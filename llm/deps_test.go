@@ -1,0 +1,37 @@
+package llm
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportBoundaries keeps the neutral packages neutral: llm, schema, agent and
+// conformance must not depend on a provider or on the AWS SDK (DESIGN.md, "Packages and
+// import direction").
+func TestImportBoundaries(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	const mod = "github.com/llmkit/llmkit/"
+	for _, pkg := range []string{"llm", "llm/llmtest", "schema", "agent", "conformance"} {
+		if _, err := os.Stat(filepath.Join("..", pkg)); err != nil {
+			t.Logf("%s: not present yet", pkg)
+			continue
+		}
+		out, err := exec.Command("go", "list", "-deps", mod+pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			switch {
+			case strings.HasPrefix(dep, "github.com/aws/"):
+				t.Errorf("%s depends on %s: neutral packages must not import the AWS SDK", pkg, dep)
+			case strings.HasPrefix(dep, mod+"providers/"):
+				t.Errorf("%s depends on %s: neutral packages must not import a provider", pkg, dep)
+			}
+		}
+	}
+}
