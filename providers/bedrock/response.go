@@ -1,0 +1,334 @@
+package bedrock
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	smithydocument "github.com/aws/smithy-go/document"
+
+	"github.com/llmkit/llmkit/llm"
+)
+
+// ResponseExtra is the Bedrock-specific part of a response, found in [llm.Response.Extra]
+// (and in the Extra of a streamed [llm.Metadata] event) when Bedrock returned any of it.
+// A response with none of these fields has a nil Extra.
+type ResponseExtra struct {
+	// Trace is the guardrail and prompt-router trace, present when the request asked for
+	// a guardrail trace or used a prompt router.
+	Trace *ResponseTrace
+	// PerformanceConfig and ServiceTier echo the latency setting and service tier that
+	// served the request.
+	PerformanceConfig *types.PerformanceConfiguration
+	ServiceTier       *types.ServiceTier
+	// AdditionalModelResponseFields holds, as JSON, the model-specific fields asked for
+	// with the request's additional model response field paths.
+	AdditionalModelResponseFields json.RawMessage
+}
+
+func (e *ResponseExtra) empty() bool {
+	return e.Trace == nil && e.PerformanceConfig == nil && e.ServiceTier == nil && e.AdditionalModelResponseFields == nil
+}
+
+// ResponseTrace is Bedrock's trace of a call: the guardrail assessment and the model a
+// prompt router chose. The Converse and ConverseStream operations report the same
+// fields under two SDK types; both end up here.
+type ResponseTrace struct {
+	Guardrail    *types.GuardrailTraceAssessment
+	PromptRouter *types.PromptRouterTrace
+}
+
+// ParseResponse translates the output of the SDK's Converse call into a neutral
+// [llm.Response]. It does no I/O and keeps no state.
+//
+// Content blocks become parts: text, tool use (its input kept as the exact JSON Bedrock
+// sent), reasoning (text and signature, or redacted bytes), images and documents.
+// Generated text with citations becomes a [llm.Text] part and each citation a warning;
+// blocks llmkit does not represent — unknown blocks, which the SDK decodes as nil or as a
+// repeated pointer to the block before, server-side tool use and tool results, guard
+// content, cache points, audio, video, search results — are skipped, each with a warning
+// in [llm.Response.Warnings] naming its position. Stop reasons map to [llm.StopReason]
+// (the raw value is kept in [llm.Response.RawStopReason]); end_turn with tool calls
+// reads as tool_use. Usage includes cache reads and writes; Latency is Bedrock's
+// reported latency; RequestID comes from the output's result metadata; trace,
+// performance, service tier and additional response fields go to a [*ResponseExtra].
+//
+// It fails only when out holds no message, or a tool input cannot be rendered as JSON.
+func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
+	if out == nil {
+		return nil, errors.New("bedrock: parse response: nil output")
+	}
+	var msg *types.Message
+	switch o := out.Output.(type) {
+	case *types.ConverseOutputMemberMessage:
+		msg = &o.Value
+	case *types.UnknownUnionMember:
+		return nil, fmt.Errorf("bedrock: parse response: unknown output member %q", o.Tag)
+	case nil:
+		return nil, errors.New("bedrock: parse response: response has no output message")
+	default:
+		return nil, fmt.Errorf("bedrock: parse response: unexpected output type %T", o)
+	}
+
+	resp := &llm.Response{
+		Message: llm.Message{Role: llm.RoleAssistant, Parts: make([]llm.Part, 0, len(msg.Content))},
+		Usage:   parseUsage(out.Usage),
+	}
+	if msg.Role != "" && msg.Role != types.ConversationRoleAssistant {
+		resp.Warnings = append(resp.Warnings, fmt.Sprintf("output message has role %q, read as assistant", msg.Role))
+	}
+	if out.Metrics != nil && out.Metrics.LatencyMs != nil {
+		resp.Latency = time.Duration(*out.Metrics.LatencyMs) * time.Millisecond
+	}
+	if id, ok := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata); ok {
+		resp.RequestID = id
+	}
+
+	hasToolCall := false
+	for i, block := range msg.Content {
+		if block == nil || (i > 0 && sameBlock(block, msg.Content[i-1])) {
+			resp.Warnings = append(resp.Warnings, unknownBlockWarning(i, ""))
+			continue
+		}
+		part, warnings, err := parseBlock(i, block)
+		if err != nil {
+			return nil, err
+		}
+		resp.Warnings = append(resp.Warnings, warnings...)
+		if part == nil {
+			continue
+		}
+		if _, ok := part.(llm.ToolCall); ok {
+			hasToolCall = true
+		}
+		resp.Message.Parts = append(resp.Message.Parts, part)
+	}
+
+	resp.StopReason, resp.RawStopReason = parseStopReason(out.StopReason, hasToolCall)
+
+	extra := &ResponseExtra{PerformanceConfig: out.PerformanceConfig, ServiceTier: out.ServiceTier}
+	if out.Trace != nil {
+		extra.Trace = &ResponseTrace{Guardrail: out.Trace.Guardrail, PromptRouter: out.Trace.PromptRouter}
+	}
+	if out.AdditionalModelResponseFields != nil {
+		raw, err := responseDocJSON(out.AdditionalModelResponseFields)
+		if err != nil {
+			return nil, fmt.Errorf("bedrock: parse response: additional model response fields: %w", err)
+		}
+		extra.AdditionalModelResponseFields = raw
+	}
+	if !extra.empty() {
+		resp.Extra = extra
+	}
+	return resp, nil
+}
+
+// sameBlock reports whether a and b are the same pointer: the SDK decodes an unknown
+// union member of a list as a repeat of the member before it (BEDROCK.md, SDK 2).
+func sameBlock(a, b types.ContentBlock) bool {
+	// Every ContentBlock member is a pointer, so interface equality is pointer identity;
+	// comparing is safe because no member type holds an uncomparable value directly.
+	return a == b
+}
+
+func unknownBlockWarning(i int, tag string) string {
+	if tag != "" {
+		return "unknown content block " + strconv.Itoa(i) + " (" + strconv.Quote(tag) + ") skipped"
+	}
+	return "unknown content block " + strconv.Itoa(i) + " skipped"
+}
+
+// parseBlock translates content block i. A nil part with no error means the block was
+// skipped; warnings say why.
+func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
+	switch b := block.(type) {
+	case *types.ContentBlockMemberText:
+		return llm.Text{Text: b.Value}, nil, nil
+	case *types.ContentBlockMemberToolUse:
+		if b.Value.Type == types.ToolUseTypeServerToolUse {
+			return nil, []string{serverToolWarning(i, outStr(b.Value.Name))}, nil
+		}
+		input, err := toolInput(b.Value.Input)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bedrock: parse response: content block %d: tool %s (%s): %w", i, outStr(b.Value.ToolUseId), outStr(b.Value.Name), err)
+		}
+		return llm.ToolCall{ID: outStr(b.Value.ToolUseId), Name: outStr(b.Value.Name), Input: input}, nil, nil
+	case *types.ContentBlockMemberReasoningContent:
+		switch r := b.Value.(type) {
+		case *types.ReasoningContentBlockMemberReasoningText:
+			return llm.Reasoning{Text: outStr(r.Value.Text), Signature: outStr(r.Value.Signature)}, nil, nil
+		case *types.ReasoningContentBlockMemberRedactedContent:
+			return llm.Reasoning{Redacted: r.Value}, nil, nil
+		case *types.UnknownUnionMember:
+			return nil, []string{fmt.Sprintf("content block %d: unknown reasoning content %q skipped", i, r.Tag)}, nil
+		default:
+			return nil, []string{fmt.Sprintf("content block %d: empty reasoning content skipped", i)}, nil
+		}
+	case *types.ContentBlockMemberImage:
+		img := llm.Image{Format: string(b.Value.Format)}
+		switch s := b.Value.Source.(type) {
+		case *types.ImageSourceMemberBytes:
+			img.Data = s.Value
+		case *types.ImageSourceMemberS3Location:
+			img.URI = outStr(s.Value.Uri)
+		default:
+			return nil, []string{fmt.Sprintf("content block %d: image without a usable source skipped", i)}, nil
+		}
+		return img, nil, nil
+	case *types.ContentBlockMemberDocument:
+		doc := llm.Document{Name: outStr(b.Value.Name), Format: string(b.Value.Format)}
+		switch s := b.Value.Source.(type) {
+		case *types.DocumentSourceMemberBytes:
+			doc.Data = s.Value
+		case *types.DocumentSourceMemberS3Location:
+			doc.URI = outStr(s.Value.Uri)
+		case *types.DocumentSourceMemberText:
+			doc.Data = []byte(s.Value)
+		default:
+			return nil, []string{fmt.Sprintf("content block %d: document without a usable source skipped", i)}, nil
+		}
+		return doc, nil, nil
+	case *types.ContentBlockMemberCitationsContent:
+		var text []byte
+		var warnings []string
+		for _, c := range b.Value.Content {
+			if t, ok := c.(*types.CitationGeneratedContentMemberText); ok {
+				text = append(text, t.Value...)
+			}
+		}
+		for _, c := range b.Value.Citations {
+			warnings = append(warnings, citationWarning(i, outStr(c.Title)))
+		}
+		return llm.Text{Text: string(text)}, warnings, nil
+	case *types.ContentBlockMemberToolResult:
+		return nil, []string{fmt.Sprintf("content block %d: server tool result for %s skipped", i, outStr(b.Value.ToolUseId))}, nil
+	case *types.UnknownUnionMember:
+		return nil, []string{unknownBlockWarning(i, b.Tag)}, nil
+	default:
+		// Guard content, cache points, audio, video, search results, tool additions and
+		// removals: valid in requests, not represented in a neutral answer.
+		return nil, []string{fmt.Sprintf("content block %d: unsupported %s block skipped", i, blockName(block))}, nil
+	}
+}
+
+func serverToolWarning(i int, name string) string {
+	return fmt.Sprintf("content block %d: server-side tool use %q skipped: Bedrock ran it", i, name)
+}
+
+func citationWarning(i int, title string) string {
+	return fmt.Sprintf("content block %d: citation %q not represented", i, title)
+}
+
+// blockName names a content block member type the way the wire does.
+func blockName(block types.ContentBlock) string {
+	switch block.(type) {
+	case *types.ContentBlockMemberGuardContent:
+		return "guardContent"
+	case *types.ContentBlockMemberCachePoint:
+		return "cachePoint"
+	case *types.ContentBlockMemberAudio:
+		return "audio"
+	case *types.ContentBlockMemberVideo:
+		return "video"
+	case *types.ContentBlockMemberSearchResult:
+		return "searchResult"
+	case *types.ContentBlockMemberToolAddition:
+		return "toolAddition"
+	case *types.ContentBlockMemberToolRemoval:
+		return "toolRemoval"
+	}
+	return fmt.Sprintf("%T", block)
+}
+
+// toolInput renders a tool-use input document as the JSON object Bedrock sent. It uses
+// the document's own JSON (numbers kept as written), never a decode into any
+// (BEDROCK.md, SDK 3). A missing input is {}.
+func toolInput(doc smithydocument.Marshaler) (json.RawMessage, error) {
+	if doc == nil {
+		return json.RawMessage("{}"), nil
+	}
+	raw, err := responseDocJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	return llm.ObjectInput(raw)
+}
+
+// responseDocJSON returns the JSON form of an SDK document.
+func responseDocJSON(doc smithydocument.Marshaler) (json.RawMessage, error) {
+	raw, err := doc.MarshalSmithyDocument()
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("document is not valid JSON: %.64q", raw)
+	}
+	return raw, nil
+}
+
+// parseStopReason maps Bedrock's stop reason to the neutral one, returning the raw
+// value too. An end_turn whose turn holds tool calls reads as tool_use (BEDROCK.md,
+// response rule 1). ParseResponse, ParseStreamChunk and the Model's stream share it.
+func parseStopReason(r types.StopReason, hasToolCall bool) (llm.StopReason, string) {
+	var s llm.StopReason
+	switch r {
+	case types.StopReasonEndTurn:
+		s = llm.StopReasonEndTurn
+		if hasToolCall {
+			s = llm.StopReasonToolUse
+		}
+	case types.StopReasonToolUse:
+		s = llm.StopReasonToolUse
+	case types.StopReasonMaxTokens:
+		s = llm.StopReasonMaxTokens
+	case types.StopReasonStopSequence:
+		s = llm.StopReasonStopSequence
+	case types.StopReasonGuardrailIntervened:
+		s = llm.StopReasonGuardrailIntervened
+	case types.StopReasonContentFiltered:
+		s = llm.StopReasonContentFiltered
+	case types.StopReasonMalformedModelOutput:
+		s = llm.StopReasonMalformedOutput
+	case types.StopReasonMalformedToolUse:
+		s = llm.StopReasonMalformedToolUse
+	case types.StopReasonModelContextWindowExceeded:
+		s = llm.StopReasonContextWindowExceeded
+	default:
+		s = llm.StopReasonUnknown
+	}
+	return s, string(r)
+}
+
+// parseUsage converts Bedrock's token counts. Bedrock's inputTokens already excludes
+// cache reads and writes, which is what [llm.Usage] documents.
+func parseUsage(u *types.TokenUsage) llm.Usage {
+	if u == nil {
+		return llm.Usage{}
+	}
+	return llm.Usage{
+		InputTokens:      int(outInt(u.InputTokens)),
+		OutputTokens:     int(outInt(u.OutputTokens)),
+		TotalTokens:      int(outInt(u.TotalTokens)),
+		CacheReadTokens:  int(outInt(u.CacheReadInputTokens)),
+		CacheWriteTokens: int(outInt(u.CacheWriteInputTokens)),
+	}
+}
+
+func outStr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func outInt(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

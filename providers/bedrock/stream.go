@@ -1,0 +1,149 @@
+package bedrock
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/llmkit/llmkit/llm"
+)
+
+// ParseStreamChunk translates one event of the SDK's ConverseStream into neutral
+// [llm.Event]s. It does no I/O and keeps no state between calls, so it cannot know what
+// came before: feed its events, in order, to an [llm.Accumulator] (as [Model.Stream]
+// does) to assemble and check the answer.
+//
+// The mapping, by SDK event:
+//   - messageStart: [llm.MessageStart].
+//   - contentBlockStart with a tool use: [llm.ToolCallStart]. Text and reasoning blocks
+//     have no start event on Bedrock; their first delta opens them.
+//   - contentBlockDelta: text as [llm.TextDelta]; a tool input fragment as
+//     [llm.ToolInputDelta]; reasoning text, signature or redacted bytes as
+//     [llm.ReasoningDelta].
+//   - contentBlockStop: [llm.BlockStop].
+//   - messageStop: [llm.MessageStop], its stop reason mapped as [ParseResponse] maps it.
+//     Being stateless, it cannot see tool calls, so an end_turn stays end_turn here;
+//     [Model.Stream] turns an end_turn after tool calls into tool_use. The stop's
+//     additional model response fields are not in these events; [Model.Stream] carries
+//     them into the [ResponseExtra] of its [llm.Metadata].
+//   - metadata: [llm.Metadata] with usage, latency, and a [*ResponseExtra] when Bedrock
+//     sent a trace, performance configuration or service tier.
+//
+// What llmkit does not represent becomes an [llm.Warning] event: an unknown event type
+// (an *types.UnknownUnionMember), an unknown block start or delta member, a citation, a
+// streamed image, and server-side tool use and tool results. The input deltas and stop
+// of a server-side tool-use block cannot be told apart here from those of a client tool
+// call; [Model.Stream] drops them, a direct caller must do the same. An event without the
+// fields it needs (a block index, a delta) is an error.
+func ParseStreamChunk(ev types.ConverseStreamOutput) ([]llm.Event, error) {
+	return appendStreamChunk(nil, ev)
+}
+
+// appendStreamChunk is [ParseStreamChunk] appending to dst, so that the Model's stream
+// loop reuses one slice for every event.
+func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Event, error) {
+	switch e := ev.(type) {
+	case *types.ConverseStreamOutputMemberContentBlockDelta:
+		if e.Value.ContentBlockIndex == nil {
+			return dst, errors.New("bedrock: parse stream chunk: contentBlockDelta without contentBlockIndex")
+		}
+		return appendDelta(dst, int(*e.Value.ContentBlockIndex), e.Value.Delta)
+
+	case *types.ConverseStreamOutputMemberContentBlockStart:
+		if e.Value.ContentBlockIndex == nil {
+			return dst, errors.New("bedrock: parse stream chunk: contentBlockStart without contentBlockIndex")
+		}
+		i := int(*e.Value.ContentBlockIndex)
+		switch s := e.Value.Start.(type) {
+		case *types.ContentBlockStartMemberToolUse:
+			if s.Value.Type == types.ToolUseTypeServerToolUse {
+				return append(dst, llm.Warning{Message: serverToolWarning(i, outStr(s.Value.Name))}), nil
+			}
+			return append(dst, llm.ToolCallStart{Index: i, ID: outStr(s.Value.ToolUseId), Name: outStr(s.Value.Name)}), nil
+		case *types.ContentBlockStartMemberToolResult:
+			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: server tool result for %s skipped", i, outStr(s.Value.ToolUseId))}), nil
+		case *types.ContentBlockStartMemberImage:
+			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: streamed %s image skipped", i, s.Value.Format)}), nil
+		case *types.UnknownUnionMember:
+			return append(dst, llm.Warning{Message: unknownBlockWarning(i, s.Tag)}), nil
+		case nil:
+			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockStart %d without start", i)
+		default:
+			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unsupported block start %T skipped", i, s)}), nil
+		}
+
+	case *types.ConverseStreamOutputMemberContentBlockStop:
+		if e.Value.ContentBlockIndex == nil {
+			return dst, errors.New("bedrock: parse stream chunk: contentBlockStop without contentBlockIndex")
+		}
+		return append(dst, llm.BlockStop{Index: int(*e.Value.ContentBlockIndex)}), nil
+
+	case *types.ConverseStreamOutputMemberMessageStart:
+		role := llm.RoleAssistant
+		if e.Value.Role != "" && e.Value.Role != types.ConversationRoleAssistant {
+			dst = append(dst, llm.Warning{Message: fmt.Sprintf("output message has role %q, read as assistant", e.Value.Role)})
+		}
+		return append(dst, llm.MessageStart{Role: role}), nil
+
+	case *types.ConverseStreamOutputMemberMessageStop:
+		stop, raw := parseStopReason(e.Value.StopReason, false)
+		return append(dst, llm.MessageStop{StopReason: stop, RawStopReason: raw}), nil
+
+	case *types.ConverseStreamOutputMemberMetadata:
+		md := llm.Metadata{Usage: parseUsage(e.Value.Usage)}
+		if e.Value.Metrics != nil && e.Value.Metrics.LatencyMs != nil {
+			md.Latency = time.Duration(*e.Value.Metrics.LatencyMs) * time.Millisecond
+		}
+		if e.Value.Trace != nil || e.Value.PerformanceConfig != nil || e.Value.ServiceTier != nil {
+			extra := &ResponseExtra{PerformanceConfig: e.Value.PerformanceConfig, ServiceTier: e.Value.ServiceTier}
+			if e.Value.Trace != nil {
+				extra.Trace = &ResponseTrace{Guardrail: e.Value.Trace.Guardrail, PromptRouter: e.Value.Trace.PromptRouter}
+			}
+			md.Extra = extra
+		}
+		return append(dst, md), nil
+
+	case *types.UnknownUnionMember:
+		return append(dst, llm.Warning{Message: "unknown stream event " + strconv.Quote(e.Tag) + " skipped"}), nil
+	case nil:
+		return dst, errors.New("bedrock: parse stream chunk: nil event")
+	default:
+		return dst, fmt.Errorf("bedrock: parse stream chunk: unexpected event type %T", ev)
+	}
+}
+
+func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.Event, error) {
+	switch d := delta.(type) {
+	case *types.ContentBlockDeltaMemberText:
+		return append(dst, llm.TextDelta{Index: i, Text: d.Value}), nil
+	case *types.ContentBlockDeltaMemberToolUse:
+		return append(dst, llm.ToolInputDelta{Index: i, Fragment: outStr(d.Value.Input)}), nil
+	case *types.ContentBlockDeltaMemberReasoningContent:
+		switch r := d.Value.(type) {
+		case *types.ReasoningContentBlockDeltaMemberText:
+			return append(dst, llm.ReasoningDelta{Index: i, Text: r.Value}), nil
+		case *types.ReasoningContentBlockDeltaMemberSignature:
+			return append(dst, llm.ReasoningDelta{Index: i, Signature: r.Value}), nil
+		case *types.ReasoningContentBlockDeltaMemberRedactedContent:
+			return append(dst, llm.ReasoningDelta{Index: i, Redacted: r.Value}), nil
+		case *types.UnknownUnionMember:
+			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unknown reasoning delta %q skipped", i, r.Tag)}), nil
+		default:
+			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: empty reasoning delta", i)
+		}
+	case *types.ContentBlockDeltaMemberCitation:
+		return append(dst, llm.Warning{Message: citationWarning(i, outStr(d.Value.Title))}), nil
+	case *types.ContentBlockDeltaMemberToolResult, *types.ContentBlockDeltaMemberImage:
+		// The block's start already produced a warning; its content is not represented.
+		return dst, nil
+	case *types.UnknownUnionMember:
+		return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unknown delta %q skipped", i, d.Tag)}), nil
+	case nil:
+		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d without delta", i)
+	default:
+		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: unexpected delta type %T", i, d)
+	}
+}
