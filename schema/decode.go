@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,8 +17,10 @@ type DecodeOptions struct {
 	// an integer or a boolean and does not accept a string: "30" becomes 30 for an
 	// integer, "2.5" becomes 2.5 for a number, "true"/"false" become booleans. Some
 	// models (Llama on Bedrock, BEDROCK.md response rule 7) write numbers as strings.
-	// Surrounding spaces are ignored; "30.0" is not an integer; nothing else changes.
-	// The result is still validated.
+	// Surrounding spaces are ignored; "30.0" is not an integer. An optional member sent
+	// as null where its schema accepts no null is dropped, as if absent (a Go pointer or
+	// omitempty field then keeps its zero value). Nothing else changes; the result is
+	// still validated.
 	Coerce bool
 }
 
@@ -92,7 +95,7 @@ func coerce(sch, v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
 		types := wantTypes(node)
-		if types["string"] || len(types) == 0 {
+		if len(types) == 0 || types["string"] {
 			return v, false
 		}
 		s := strings.TrimSpace(x)
@@ -122,11 +125,17 @@ func coerce(sch, v any) (any, bool) {
 			return v, false
 		}
 		props, _ := obj["properties"].(map[string]any)
+		required, _ := obj["required"].([]any)
 		changed := false
 		for k, val := range x {
 			sub, ok := props[k]
 			if !ok {
 				sub = obj["additionalProperties"]
+			}
+			if val == nil && ok && !slices.Contains(required, any(k)) && !acceptsNull(sub) {
+				delete(x, k) // an optional member sent as null: as if absent
+				changed = true
+				continue
 			}
 			nv, c := coerce(sub, val)
 			if c {
@@ -159,8 +168,10 @@ func coerce(sch, v any) (any, bool) {
 }
 
 // wantTypes returns the types a schema node accepts, its anyOf/oneOf branches included.
+// An empty result means any type.
 func wantTypes(node map[string]any) map[string]bool {
 	types := map[string]bool{}
+	anyType := false
 	add := func(n map[string]any) {
 		switch t := n["type"].(type) {
 		case string:
@@ -179,11 +190,17 @@ func wantTypes(node map[string]any) map[string]bool {
 		for _, b := range list {
 			switch b := b.(type) {
 			case map[string]any:
+				if _, typed := b["type"]; !typed {
+					anyType = true
+				}
 				add(b)
 			case bool:
-				types["string"] = types["string"] || b // any value: leave it alone
+				anyType = anyType || b
 			}
 		}
+	}
+	if anyType {
+		return nil
 	}
 	return types
 }
@@ -228,6 +245,17 @@ func accepts(node map[string]any, kind string) bool {
 		return it || pi
 	}
 	return false
+}
+
+// acceptsNull reports whether the schema sch may accept null: it names the null type
+// or constrains no type at all.
+func acceptsNull(sch any) bool {
+	node, ok := sch.(map[string]any)
+	if !ok {
+		return sch != false
+	}
+	types := wantTypes(node)
+	return len(types) == 0 || types["null"]
 }
 
 func isJSONNumber(s string) bool {
