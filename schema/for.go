@@ -190,14 +190,19 @@ func (g *generator) structSchema(t reflect.Type) *jsonschema.Schema {
 	g.stack = append(g.stack, t)
 	defer func() { g.stack = g.stack[:len(g.stack)-1] }()
 
+	// The stand-in's members have placeholder names (m0, m1…), renamed afterwards:
+	// invopop would mistake a member named "-" for a skipped field.
 	fields := jsonFields(t)
 	sfs := make([]reflect.StructField, len(fields))
+	real := make(map[string]string, len(fields))
 	for i, f := range fields {
-		name := f.name
+		placeholder := "m" + strconv.Itoa(i)
+		real[placeholder] = f.name
+		jsonTag := placeholder
 		if f.quoted {
-			name += ",string"
+			jsonTag += ",string"
 		}
-		tag := "json:" + strconv.Quote(name)
+		tag := "json:" + strconv.Quote(jsonTag)
 		for _, k := range []string{"jsonschema", "jsonschema_description", "jsonschema_extras"} {
 			if v, ok := f.sf.Tag.Lookup(k); ok {
 				tag += " " + k + ":" + strconv.Quote(v)
@@ -212,6 +217,18 @@ func (g *generator) structSchema(t reflect.Type) *jsonschema.Schema {
 		return &jsonschema.Schema{}
 	}
 	s.Version, s.ID = "", ""
+	props := jsonschema.NewProperties()
+	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+		props.Set(real[p.Key], p.Value)
+	}
+	s.Properties = props
+	for _, alt := range append(slices.Clip(s.OneOf), s.AnyOf...) { // oneof_required, anyof_required
+		for i, name := range alt.Required {
+			if r, ok := real[name]; ok {
+				alt.Required[i] = r
+			}
+		}
+	}
 	s.Required = s.Required[:0]
 	for _, f := range fields {
 		if !f.optional || hasOption(f.sf.Tag.Get("jsonschema"), "required") {
