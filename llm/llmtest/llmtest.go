@@ -259,10 +259,17 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 				case <-done:
 					t.Stop()
 					return
+				case <-ctx.Done():
+					t.Stop()
+					yield(nil, ctx.Err())
+					return
 				}
 			}
 			select {
 			case <-done:
+				return
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
 				return
 			default:
 			}
