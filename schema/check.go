@@ -39,6 +39,9 @@ func CheckStrictSchema(raw json.RawMessage) error {
 	if err := checkRoot(root); err != nil {
 		return err
 	}
+	if err := checkTree(root, "", false); err != nil {
+		return err // the rules for every tool come first
+	}
 	return checkTree(root, "", true)
 }
 

@@ -128,7 +128,10 @@ func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
 	if err := enc.Encode(s); err != nil {
 		return nil, fmt.Errorf("schema: for %s: %w", root, err)
 	}
-	raw = bytes.TrimSpace(buf.Bytes())
+	raw, err = orderKeywords(bytes.TrimSpace(buf.Bytes()))
+	if err != nil {
+		return nil, fmt.Errorf("schema: for %s: %w", root, err)
+	}
 	if err := CheckToolSchema(raw); err != nil {
 		return nil, fmt.Errorf("schema: for %s: the reflected schema is not one Bedrock accepts: %w", root, err)
 	}
@@ -278,4 +281,114 @@ func walk(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
 	for _, sub := range []*jsonschema.Schema{s.Not, s.If, s.Then, s.Else, s.Items, s.Contains, s.AdditionalProperties, s.PropertyNames, s.ContentSchema} {
 		walk(sub, fn)
 	}
+}
+
+// keywordRank orders a schema object's keywords for people and models reading it: what
+// the value is first, then what it holds. Unlisted keywords follow, in their order.
+var keywordRank = map[string]int{
+	"type": 1, "title": 2, "description": 3, "enum": 4, "const": 5, "format": 6,
+	"properties": 7, "items": 8, "additionalProperties": 9, "required": 10,
+}
+
+// orderKeywords rewrites a schema so that each schema object lists its keywords in
+// keywordRank order. Member names under properties (and other maps of sub-schemas) keep
+// their order: that is the struct's field order.
+func orderKeywords(raw []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeOrdered(&buf, raw, true); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type member struct {
+	key string
+	val json.RawMessage
+}
+
+func members(raw []byte) ([]member, bool, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, false, err
+	}
+	if tok != json.Delim('{') {
+		return nil, false, nil
+	}
+	var ms []member
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false, err
+		}
+		ms = append(ms, member{k.(string), v})
+	}
+	return ms, true, nil
+}
+
+// writeOrdered writes raw, a schema (isSchema) or a map of schemas (!isSchema).
+func writeOrdered(buf *bytes.Buffer, raw []byte, isSchema bool) error {
+	ms, isObject, err := members(raw)
+	if err != nil {
+		return err
+	}
+	if !isObject {
+		buf.Write(raw) // true, false, or not a schema
+		return nil
+	}
+	if isSchema {
+		slices.SortStableFunc(ms, func(a, b member) int {
+			ra, rb := keywordRank[a.key], keywordRank[b.key]
+			if ra == 0 {
+				ra = len(keywordRank) + 1
+			}
+			if rb == 0 {
+				rb = len(keywordRank) + 1
+			}
+			return ra - rb
+		})
+	}
+	buf.WriteByte('{')
+	for i, m := range ms {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		buf.Write(k)
+		buf.WriteByte(':')
+		switch {
+		case !isSchema:
+			err = writeOrdered(buf, m.val, true)
+		case slices.Contains(schemaMapKeywords, m.key):
+			err = writeOrdered(buf, m.val, false)
+		case slices.Contains(schemaKeywords, m.key):
+			err = writeOrdered(buf, m.val, true)
+		case slices.Contains(schemaListKeyword, m.key):
+			var list []json.RawMessage
+			if err = json.Unmarshal(m.val, &list); err != nil {
+				break
+			}
+			buf.WriteByte('[')
+			for j, sub := range list {
+				if j > 0 {
+					buf.WriteByte(',')
+				}
+				if err = writeOrdered(buf, sub, true); err != nil {
+					break
+				}
+			}
+			buf.WriteByte(']')
+		default:
+			buf.Write(m.val)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
 }

@@ -208,6 +208,12 @@ func message1(k jsonschema.ErrorKind) string {
 		return "want one of " + strings.Join(want, ", ") + "; got " + describe(k.Got)
 	case *kind.Const:
 		return "want " + describe(k.Want) + ", got " + describe(k.Got)
+	case *kind.Format:
+		msg := "want format " + k.Want + ", got " + describe(k.Got)
+		if k.Err != nil {
+			msg += " (" + k.Err.Error() + ")"
+		}
+		return msg
 	case *kind.FalseSchema:
 		return "no value is allowed here"
 	}
