@@ -1,0 +1,34 @@
+// Package bedrocktest is an Amazon Bedrock Runtime server on loopback that speaks the real
+// wire protocol — REST-JSON, SigV4 or bearer authentication, and binary
+// application/vnd.amazon.eventstream frames — so that the real bedrockruntime client,
+// and everything built on it, can be exercised end to end with no AWS account and no
+// network. It serves llmkit's tests, examples and benchmarks, the offline `llmkit demo`,
+// and `llmkit sim`, which serves it to programs in any language.
+//
+// # Server and client
+//
+// [NewServer] starts a [Server] in the manner of httptest.NewServer. [Server.Client]
+// returns a *bedrockruntime.Client pointed at it, with static credentials, retries off
+// (or on with no backoff) and the HTTP fixes of bedrock.HTTPClient installed. The server
+// answers POST /model/{modelId}/converse, /converse-stream, /invoke and
+// /invoke-with-response-stream for any model id, inference profile or ARN; it requires
+// an Authorization header and keeps every request ([Server.Requests]).
+//
+// # Replies
+//
+// Each request takes the next queued [Reply] ([Server.Enqueue], or [Server.EnqueueFor]
+// for one model). A reply is given in neutral form ([Respond], [Text], [Events]), which
+// answers both converse and converse-stream consistently; in Bedrock's form ([RawJSON],
+// [Frames], [InvokeStream]); as an HTTP error in the real shape ([Error]); per request
+// ([Func], [Echo]); or as a recorded exchange ([Fixture.Reply]). Replies can be shaped
+// (chunking, pacing, delays, padding) and can fail in the ways real streams fail: an
+// exception frame mid-stream, a dropped connection, a truncated frame, a corrupt CRC.
+//
+// # Recorded exchanges
+//
+// [Fixtures] holds real recorded Bedrock exchanges; [LoadFixture] reads one. Replaying a
+// fixture answers byte for byte as recorded and compares the request received with the
+// recorded one as parsed JSON ([CompareJSON]); differences, beyond the intended ones
+// declared with [Allow], are reported by [Server.Mismatches] and [Server.Check].
+// A [Recorder] records live traffic into the same format.
+package bedrocktest

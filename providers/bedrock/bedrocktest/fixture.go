@@ -1,0 +1,406 @@
+package bedrocktest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Fixture is a recorded Bedrock exchange, in the format of the fixtures under
+// testdata/fixtures (see its README.md): the request as sent, the response's status,
+// headers and body, and for streams the raw body chunks as received. Its JSON form is
+// that format.
+type Fixture struct {
+	// Name identifies the fixture in messages, e.g. its file name; it is not stored.
+	Name       string          `json:"-"`
+	CapturedAt string          `json:"captured_at,omitempty"`
+	Chunks     []FixtureChunk  `json:"chunks,omitempty"`
+	ModelSpec  string          `json:"model_spec,omitempty"` // "amazon_bedrock:<model id>"
+	Provider   string          `json:"provider,omitempty"`   // "amazon_bedrock"
+	Request    FixtureRequest  `json:"request"`
+	Response   FixtureResponse `json:"response"`
+}
+
+// FixtureRequest is the recorded request.
+type FixtureRequest struct {
+	Body FixtureBytes `json:"body"`
+	// CanonicalJSON is the body decoded: what replays compare requests with.
+	CanonicalJSON json.RawMessage `json:"canonical_json"`
+	Headers       Header          `json:"headers"`
+	Method        string          `json:"method"`
+	URL           string          `json:"url"`
+}
+
+// FixtureResponse is the recorded response. Body is the decoded JSON body, null for a
+// stream.
+type FixtureResponse struct {
+	Body    json.RawMessage `json:"body"`
+	Headers Header          `json:"headers"`
+	Status  int             `json:"status"`
+}
+
+// FixtureBytes holds raw bytes, stored base64-encoded as {"b64": …}.
+type FixtureBytes struct {
+	B64 []byte `json:"b64"`
+}
+
+// FixtureChunk is one HTTP body chunk of a recorded stream, as received.
+type FixtureChunk = FixtureBytes
+
+// Header is a recorded header set with lower-case names. In JSON a value is a string or
+// a list of strings; it is written as a string when it has one value.
+type Header map[string][]string
+
+// UnmarshalJSON accepts values given as strings or lists of strings.
+func (h *Header) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*h = make(Header, len(raw))
+	for k, v := range raw {
+		var list []string
+		if err := json.Unmarshal(v, &list); err != nil {
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("header %s: want a string or a list of strings, got %s", k, v)
+			}
+			list = []string{s}
+		}
+		(*h)[strings.ToLower(k)] = list
+	}
+	return nil
+}
+
+// MarshalJSON writes one-value headers as strings and others as lists, names sorted.
+func (h Header) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(h))
+	for k, v := range h {
+		if len(v) == 1 {
+			m[k] = v[0]
+		} else {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+func (h Header) get(name string) string {
+	if v := h[strings.ToLower(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// LoadFixture reads and checks the fixture file name in fsys. Use [Fixtures] for the
+// fixtures shipped with this package, os.DirFS for others.
+func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: load fixture: %w", err)
+	}
+	f, err := ParseFixture(b)
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: load fixture %s: %w", name, errors.Unwrap(err))
+	}
+	f.Name = name
+	return f, nil
+}
+
+// ReadFixture reads and checks the fixture file at path.
+func ReadFixture(path string) (*Fixture, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: read fixture: %w", err)
+	}
+	f, err := ParseFixture(b)
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: read fixture %s: %w", path, errors.Unwrap(err))
+	}
+	f.Name = path
+	return f, nil
+}
+
+// ParseFixture decodes a fixture and checks it: the URL names a model and a known
+// operation, the status is set, the recorded body and canonical_json agree, and the
+// response has a body or, for a successful stream, chunks.
+func ParseFixture(data []byte) (*Fixture, error) {
+	var f Fixture
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("bedrocktest: parse fixture: %w", err)
+	}
+	if err := f.check(); err != nil {
+		return nil, fmt.Errorf("bedrocktest: parse fixture: %w", err)
+	}
+	return &f, nil
+}
+
+func (f *Fixture) check() error {
+	if _, _, err := splitModelURL(f.Request.URL); err != nil {
+		return err
+	}
+	if f.Response.Status == 0 {
+		return errors.New("response.status is missing")
+	}
+	if len(bytes.TrimSpace(f.Request.CanonicalJSON)) == 0 {
+		return errors.New("request.canonical_json is missing")
+	}
+	if len(f.Request.Body.B64) > 0 {
+		ms, err := CompareJSON(f.Request.CanonicalJSON, f.Request.Body.B64, nil)
+		if err != nil {
+			return fmt.Errorf("request body: %w", err)
+		}
+		if len(ms) > 0 {
+			return fmt.Errorf("request.body.b64 and request.canonical_json differ: %s", ms[0])
+		}
+	}
+	if f.Operation().Stream() && f.Response.Status == 200 {
+		if len(f.Chunks) == 0 {
+			return errors.New("a successful stream needs chunks")
+		}
+	} else if !json.Valid(f.Response.Body) || string(f.Response.Body) == "null" {
+		return errors.New("response.body is missing or not JSON")
+	}
+	return nil
+}
+
+// splitModelURL returns the model id (unescaped) and the operation of a
+// …/model/{modelId}/{operation} URL.
+func splitModelURL(raw string) (string, Operation, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", fmt.Errorf("request.url: %w", err)
+	}
+	p := u.EscapedPath()
+	i := strings.Index(p, "/model/")
+	j := strings.LastIndex(p, "/")
+	if i < 0 || j <= i+len("/model/") {
+		return "", "", fmt.Errorf("request.url %q is not …/model/{modelId}/{operation}", raw)
+	}
+	op := Operation(p[j+1:])
+	switch op {
+	case OpConverse, OpConverseStream, OpInvoke, OpInvokeStream:
+	default:
+		return "", "", fmt.Errorf("request.url %q: unknown operation %q", raw, op)
+	}
+	model, err := url.PathUnescape(p[i+len("/model/") : j])
+	if err != nil {
+		return "", "", fmt.Errorf("request.url %q: model id: %w", raw, err)
+	}
+	return model, op, nil
+}
+
+// ModelID returns the model id the recorded request was sent to.
+func (f *Fixture) ModelID() string {
+	m, _, _ := splitModelURL(f.Request.URL)
+	return m
+}
+
+// Operation returns the recorded request's operation.
+func (f *Fixture) Operation() Operation {
+	_, op, _ := splitModelURL(f.Request.URL)
+	return op
+}
+
+// Body returns the body of the recorded stream's chunks joined, or the recorded JSON
+// body.
+func (f *Fixture) Body() []byte {
+	if len(f.Chunks) == 0 {
+		return compactJSON(f.Response.Body)
+	}
+	var b []byte
+	for _, c := range f.Chunks {
+		b = append(b, c.B64...)
+	}
+	return b
+}
+
+// Marshal returns the fixture in its file format, indented.
+func (f *Fixture) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: marshal fixture %s: %w", f.Name, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// WriteFile writes the fixture to path.
+func (f *Fixture) WriteFile(path string) error {
+	b, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("bedrocktest: write fixture: %w", err)
+	}
+	return nil
+}
+
+func compactJSON(b json.RawMessage) []byte {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
+}
+
+// frames splits the recorded stream body into frames by their length prelude.
+func (f *Fixture) frames() ([][]byte, error) {
+	body := f.Body()
+	var out [][]byte
+	for off := 0; off < len(body); {
+		if len(body)-off < 4 {
+			return nil, fmt.Errorf("bedrocktest: fixture %s: stream ends inside a frame prelude at byte %d", f.Name, off)
+		}
+		n := int(binary.BigEndian.Uint32(body[off:]))
+		if n < 16 || off+n > len(body) {
+			return nil, fmt.Errorf("bedrocktest: fixture %s: frame at byte %d claims %d bytes, %d left", f.Name, off, n, len(body)-off)
+		}
+		out = append(out, body[off:off+n])
+		off += n
+	}
+	return out, nil
+}
+
+// ReplayOptions configures how a [Fixture] reply checks the request it answers. The zero
+// value compares strictly and answers even a mismatching request.
+type ReplayOptions struct {
+	// Allow lists intended differences between the request sent and the recorded one.
+	Allow []Allow
+	// Strict answers a request that differs from the recording (beyond Allow) with a 400
+	// ValidationException listing the differences, instead of the recorded response.
+	Strict bool
+}
+
+// Allow declares an intended difference between a request and the recorded one, at the
+// JSON path Path, for the reason Reason (required; [Server.Check] reports an Allow
+// without one). Paths look like $.toolConfig.toolChoice or $.messages[*].content[0];
+// [*] and .* match any index or key. The paths "model" and "operation" stand for the
+// request's model id and operation.
+//
+// With Want and Absent unset, any value or absence at Path (and below it) is accepted.
+// With Want set, the request must hold exactly that JSON value there instead of the
+// recorded one; with Absent set, the request must not have Path.
+type Allow struct {
+	Path   string
+	Reason string
+	Want   json.RawMessage
+	Absent bool
+}
+
+// Reply returns a reply that replays f: the recorded status, headers (except hop-by-hop
+// ones and Date) and body, and for a stream the recorded chunks as they were received.
+// The request it answers is compared with the recorded one: operation, model id and body
+// (semantically, as parsed JSON, with [CompareJSON]); differences beyond opts.Allow are
+// kept in [Server.Mismatches] and reported by [Server.Check]. Chunked, Pace, Delay,
+// WithRequestID and the stream faults apply as to other replies; Chunked and the faults
+// re-split the recorded body into frames. opts may be nil.
+func (f *Fixture) Reply(opts *ReplayOptions) Reply {
+	r := newReply(kindFixture)
+	r.fixture = f
+	if opts != nil {
+		r.replay = *opts
+		r.replay.Allow = slices.Clone(opts.Allow)
+	}
+	return r
+}
+
+// hopHeaders are not replayed: net/http writes its own.
+var hopHeaders = map[string]bool{
+	"connection": true, "content-length": true, "date": true, "keep-alive": true,
+	"transfer-encoding": true, "x-amzn-requestid": true,
+}
+
+func (c *call) serveFixture(reply *Reply) {
+	f := reply.fixture
+	name := f.Name
+	if name == "" {
+		name = f.Request.URL
+	}
+	var ms []Mismatch
+	check := func(path, want, got string) {
+		if want == got {
+			return
+		}
+		for _, a := range reply.replay.Allow {
+			if a.Path == path {
+				if a.Want == nil && !a.Absent {
+					return
+				}
+				if a.Want != nil && string(bytes.Trim(a.Want, `" `)) == got {
+					return
+				}
+			}
+		}
+		ms = append(ms, Mismatch{Fixture: name, Path: path, Want: want, Got: got})
+	}
+	check("operation", string(f.Operation()), string(c.op))
+	check("model", f.ModelID(), c.req.Model)
+	body, err := compare(f.Request.CanonicalJSON, c.req.Body, reply.replay.Allow)
+	if err != nil {
+		c.fail(fmt.Errorf("replay %s: %w", name, err))
+		return
+	}
+	for _, m := range body {
+		m.Fixture = name
+		ms = append(ms, m)
+	}
+	var problems []error
+	for _, a := range reply.replay.Allow {
+		if strings.TrimSpace(a.Reason) == "" {
+			problems = append(problems, fmt.Errorf("bedrocktest: replay %s: Allow %s has no reason", name, a.Path))
+		}
+	}
+	c.s.mu.Lock()
+	c.s.mismatches = append(c.s.mismatches, ms...)
+	c.s.problems = append(c.s.problems, problems...)
+	c.s.mu.Unlock()
+	for _, m := range ms {
+		c.s.logf("bedrocktest: #%d: %s", c.seq, m)
+	}
+
+	if reply.replay.Strict && len(ms) > 0 {
+		lines := make([]string, len(ms))
+		for i, m := range ms {
+			lines[i] = m.String()
+		}
+		c.writeError(400, ValidationException, "bedrocktest: request differs from the recording: "+strings.Join(lines, "; "))
+		return
+	}
+
+	header := http.Header{}
+	for k, v := range f.Response.Headers {
+		if !hopHeaders[k] {
+			header[http.CanonicalHeaderKey(k)] = v
+		}
+	}
+	if f.Response.Status != 200 || len(f.Chunks) == 0 {
+		c.writeBody(reply, f.Response.Status, header, f.Body())
+		return
+	}
+	if reply.chunk > 0 || reply.fault.kind != faultNone {
+		frames, err := reply.streamFrames()
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		c.writeStream(reply, header, frames)
+		return
+	}
+	chunks := make([][]byte, len(f.Chunks))
+	for i, ch := range f.Chunks {
+		chunks[i] = ch.B64
+	}
+	c.writeStream(reply, header, chunks)
+}
