@@ -1,0 +1,68 @@
+// Package contender defines what every benchmarked client does, so that the benchmarks
+// drive llmkit, the raw SDK and each peer library through the same three operations.
+package contender
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
+	"github.com/llmkit/llmkit/bench/internal/harness"
+	"github.com/llmkit/llmkit/bench/internal/workload"
+	"github.com/llmkit/llmkit/providers/bedrock"
+)
+
+// Contender is a client under test. Its methods are safe for concurrent use; requests
+// are prepared once when the contender is made, so that the timed work is what a user
+// pays per call: turning the library's request into the wire form, the HTTP exchange,
+// decoding, and the library's own answer type.
+type Contender interface {
+	// Converse makes the single call of workload.Converse.
+	Converse(ctx context.Context) (workload.Answer, error)
+	// ToolRoundTrip runs workload.ToolTrip: a call, the tool, and the call with its
+	// result.
+	ToolRoundTrip(ctx context.Context) (workload.Answer, error)
+	// Stream makes the streaming call of w, reads every event and accumulates the answer.
+	Stream(ctx context.Context, w *workload.Workload) (workload.Answer, error)
+	// Close releases the contender's resources.
+	Close() error
+}
+
+// Info describes a contender for the results.
+type Info struct {
+	Name    string // benchmark sub-name
+	Module  string // module and version measured
+	API     string // Bedrock API used
+	Route   string // how it reaches the simulator
+	Explain string // anything a reader of the results needs to know
+}
+
+// ErrUnsupported marks a workload a contender cannot do at all.
+var ErrUnsupported = errors.New("not supported by this library")
+
+// RuntimeClient returns a Bedrock Runtime client for the simulator at url, with the
+// request-body fix (bedrock.NewHTTPClient), static credentials, and the SDK's defaults
+// otherwise (the standard retryer included), as a user would build one.
+func RuntimeClient(url string) *bedrockruntime.Client {
+	return bedrockruntime.NewFromConfig(aws.Config{
+		Region:      harness.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
+		HTTPClient:  bedrock.NewHTTPClient(nil),
+	}, func(o *bedrockruntime.Options) {
+		o.BaseEndpoint = aws.String(url)
+	})
+}
+
+// HTTPClient returns a plain net/http client whose pool, like the one
+// bedrock.NewHTTPClient(nil) makes, keeps enough idle connections for the concurrent
+// workload, for libraries that take an *http.Client.
+func HTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	return &http.Client{Transport: t}
+}
