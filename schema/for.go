@@ -120,6 +120,13 @@ func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
 	if g.err != nil {
 		return nil, g.err
 	}
+	if s.Type != "object" || s.Properties == nil {
+		kind := s.Type
+		if kind == "" {
+			kind = "value of any type"
+		}
+		return nil, fmt.Errorf("schema: for %s: its JSON form is a %s, not an object with properties, and Bedrock wants an object at the root; wrap it in a struct field", root, kind)
+	}
 	s.Version, s.ID = "", ""
 	fixEmpty(s)
 	var buf bytes.Buffer

@@ -343,7 +343,7 @@ func TestForErrors(t *testing.T) {
 		{"slice_root", "Bedrock wants an object at the root", reflect.TypeFor[[]int](), []string{"schema: for []int:", "root must be a struct"}},
 		{"map_root", "a map has no properties to describe", reflect.TypeFor[map[string]int](), []string{"root must be a struct"}},
 		{"string_root", "a scalar is not an object", reflect.TypeFor[string](), []string{"root must be a struct"}},
-		{"time_root", "time.Time is a struct in Go but a string in JSON", reflect.TypeFor[time.Time](), []string{"schema: for time.Time:", `want "object"`}},
+		{"time_root", "time.Time is a struct in Go but a string in JSON", reflect.TypeFor[time.Time](), []string{"schema: for time.Time: its JSON form is a string, not an object"}},
 		{"recursive_slice", "a type containing itself cannot be inlined", reflect.TypeFor[recursive](), []string{"recursive type schema.recursive", "schema.recursive → schema.recursive", "$ref"}},
 		{"recursive_pointer", "recursion through a pointer is recursion too", reflect.TypeFor[recursivePtr](), []string{"recursive type schema.recursivePtr"}},
 		{"mutual", "a cycle through two types names the whole cycle", reflect.TypeFor[mutualA](), []string{"schema.mutualA → schema.mutualB → schema.mutualA"}},
