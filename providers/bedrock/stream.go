@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -146,4 +147,198 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 	default:
 		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: unexpected delta type %T", i, d)
 	}
+}
+
+// streamTranslator is the state [Model.Stream] keeps over a stream so that its events
+// accumulate to what [Model.Generate] returns for the same answer: it is
+// [ParseStreamChunk] plus what needs memory of earlier events.
+//   - An end_turn after a tool call reads tool_use, as in [ParseResponse].
+//   - The blocks ParseResponse skips (server-side tool use and results, images, unknown
+//     block starts) lose their deltas and stops too, not only their start.
+//   - The additional model response fields of messageStop join the [ResponseExtra] of
+//     the metadata event, or of one added at the end.
+//   - Structured output through the synthetic tool streams as text: the call's start is
+//     dropped, its input fragments become [llm.TextDelta]s at the same index, further
+//     calls of the tool are dropped, and the stop reason reads as [applyObjectTool]
+//     makes it. Other text is held back until messageStop and then dropped when the
+//     object came (with the warning Generate gives) or released when it did not.
+type streamTranslator struct {
+	objectTool  string
+	objectIndex int // block index of the synthetic tool's first call, or -1
+	objectCalls int
+	toolCalls   bool  // a client tool call (not the synthetic tool) started
+	skip        []int // block indexes whose events are dropped
+
+	held    []llm.Event // text events held back in synthetic-tool mode
+	heldIdx []int       // block indexes of held text
+
+	fields     json.RawMessage // messageStop's additional model response fields
+	fieldsSent bool
+	meta       llm.Metadata // the last metadata event
+	native     bool         // native structured output was asked for
+	scratch    []llm.Event  // ParseStreamChunk's events before rewriting
+}
+
+func newStreamTranslator(p *converseParams) *streamTranslator {
+	return &streamTranslator{objectTool: p.objectTool, native: p.native, objectIndex: -1}
+}
+
+// translate appends the events of ev to dst.
+func (t *streamTranslator) translate(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Event, error) {
+	switch e := ev.(type) {
+	case *types.ConverseStreamOutputMemberContentBlockStart:
+		if e.Value.ContentBlockIndex != nil {
+			switch s := e.Value.Start.(type) {
+			case *types.ContentBlockStartMemberToolUse:
+				if s.Value.Type == types.ToolUseTypeServerToolUse {
+					t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
+				}
+			case *types.ContentBlockStartMemberToolResult, *types.ContentBlockStartMemberImage, *types.UnknownUnionMember:
+				t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
+			}
+		}
+	case *types.ConverseStreamOutputMemberMessageStop:
+		if e.Value.AdditionalModelResponseFields != nil {
+			raw, err := responseDocJSON(e.Value.AdditionalModelResponseFields)
+			if err != nil {
+				return dst, fmt.Errorf("bedrock: parse stream chunk: additional model response fields: %w", err)
+			}
+			t.fields = raw
+		}
+	}
+	var err error
+	t.scratch, err = appendStreamChunk(t.scratch[:0], ev)
+	if err != nil {
+		return dst, err
+	}
+	for _, e := range t.scratch {
+		dst = t.event(dst, e)
+	}
+	clear(t.scratch) // let the events be collected once the caller is done with them
+	return dst, nil
+}
+
+func (t *streamTranslator) skipped(i int) bool {
+	for _, s := range t.skip {
+		if s == i {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *streamTranslator) isHeld(i int) bool {
+	for _, h := range t.heldIdx {
+		if h == i {
+			return true
+		}
+	}
+	return false
+}
+
+// event appends e, rewritten, to dst.
+func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
+	switch v := e.(type) {
+	case llm.ToolCallStart:
+		if t.objectTool != "" && v.Name == t.objectTool {
+			t.objectCalls++
+			if t.objectIndex < 0 {
+				t.objectIndex = v.Index
+			} else {
+				t.skip = append(t.skip, v.Index)
+			}
+			return dst
+		}
+		t.toolCalls = true
+	case llm.ToolInputDelta:
+		if v.Index == t.objectIndex {
+			return append(dst, llm.TextDelta{Index: v.Index, Text: v.Fragment})
+		}
+		if t.skipped(v.Index) {
+			return dst
+		}
+	case llm.TextDelta:
+		if t.skipped(v.Index) {
+			return dst
+		}
+		if t.objectTool != "" {
+			if !t.isHeld(v.Index) {
+				t.heldIdx = append(t.heldIdx, v.Index)
+			}
+			t.held = append(t.held, e)
+			return dst
+		}
+	case llm.ReasoningDelta:
+		if t.skipped(v.Index) {
+			return dst
+		}
+	case llm.BlockStop:
+		if t.skipped(v.Index) {
+			return dst
+		}
+		if t.objectTool != "" && t.isHeld(v.Index) {
+			t.held = append(t.held, e)
+			return dst
+		}
+	case llm.MessageStop:
+		if t.objectIndex >= 0 {
+			if len(t.held) > 0 {
+				dst = append(dst, llm.Warning{Message: warnObjectTextDropped})
+			}
+			if t.objectCalls > 1 {
+				dst = append(dst, llm.Warning{Message: warnObjectCalls(t.objectTool, t.objectCalls)})
+			}
+			v.StopReason = objectStopReason(v.StopReason, v.RawStopReason, t.toolCalls)
+		} else {
+			dst = append(dst, t.held...)
+			if t.toolCalls && v.StopReason == llm.StopReasonEndTurn {
+				v.StopReason = llm.StopReasonToolUse
+			}
+		}
+		t.held, t.heldIdx = nil, nil
+		return append(dst, v)
+	case llm.Metadata:
+		t.meta = v
+		if t.fields != nil {
+			v.Extra = t.withFields(v.Extra)
+			t.fieldsSent = true
+		}
+		return append(dst, v)
+	}
+	return append(dst, e)
+}
+
+// withFields returns extra (a *ResponseExtra or nil) with the additional fields added.
+func (t *streamTranslator) withFields(extra any) *ResponseExtra {
+	var x ResponseExtra
+	if e, ok := extra.(*ResponseExtra); ok && e != nil {
+		x = *e
+	}
+	x.AdditionalModelResponseFields = t.fields
+	return &x
+}
+
+// end appends the events due when the stream ended cleanly: held text that never met a
+// messageStop (the accumulator then reports the missing stop), and the additional model
+// response fields when no metadata event followed the messageStop that carried them.
+func (t *streamTranslator) end(dst []llm.Event) []llm.Event {
+	dst = append(dst, t.held...)
+	t.held, t.heldIdx = nil, nil
+	if t.fields != nil && !t.fieldsSent {
+		md := t.meta // the usage of an earlier metadata event, if any, is kept
+		md.Extra = t.withFields(md.Extra)
+		t.fieldsSent = true
+		dst = append(dst, md)
+	}
+	return dst
+}
+
+// finish completes the accumulated response of a stream that asked for structured
+// output, as [applyObject] does for Generate: by then the synthetic tool's call is
+// already the message text, so both mechanisms take the object from the text.
+func (t *streamTranslator) finish(resp *llm.Response) error {
+	if t.objectTool != "" || t.native {
+		setObjectFromText(resp)
+	}
+	return nil
 }

@@ -1,0 +1,230 @@
+package bedrock
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
+)
+
+// ConverseAPI is the part of the SDK's *bedrockruntime.Client that a [Model] calls. A
+// Model calls it concurrently when it is used concurrently. Tests and middleware may
+// supply their own implementation.
+type ConverseAPI interface {
+	Converse(ctx context.Context, params *bedrockruntime.ConverseInput, optFns ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseOutput, error)
+	ConverseStream(ctx context.Context, params *bedrockruntime.ConverseStreamInput, optFns ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseStreamOutput, error)
+}
+
+var _ ConverseAPI = (*bedrockruntime.Client)(nil)
+
+// Options configures a [Model]. A nil *Options means the defaults; every zero field is
+// usable.
+type Options struct {
+	// Capabilities overrides the built-in capability table (see [CapabilitiesFor]) for
+	// the model ids it holds. A key is a model id as given in [llm.Request.Model], or its
+	// base id (the id without its inference-profile prefix, or the model of a
+	// foundation-model or inference-profile ARN); the id as given wins. Use it for
+	// application inference profiles, provisioned throughput and custom models, whose
+	// ids do not say which model they run.
+	Capabilities map[string]llm.Capabilities
+	// IdleTimeout, when positive, ends a stream with an error when no event arrives for
+	// that long, closing the network stream. Zero means no limit beyond the context.
+	IdleTimeout time.Duration
+}
+
+// Model is an [llm.Model] on Amazon Bedrock's Converse API. It translates requests with
+// the rules of [FormatRequest], sends them through the SDK client it was given, and
+// translates answers with [ParseResponse] and [ParseStreamChunk]. A Model is safe for
+// concurrent use.
+type Model struct {
+	client ConverseAPI
+	caps   map[string]llm.Capabilities
+	idle   time.Duration
+}
+
+var (
+	_ llm.Model              = (*Model)(nil)
+	_ llm.CapabilityReporter = (*Model)(nil)
+)
+
+// New returns a Model that calls Bedrock through client, typically a
+// *bedrockruntime.Client. opts may be nil. New panics if client is nil.
+//
+// A client built by the caller should use [NewHTTPClient] as its HTTP client
+// (bedrockruntime.Options.HTTPClient): without it some streams are cut short or end
+// early without an error (see [HTTPClient]). [NewFromConfig] installs it.
+func New(client ConverseAPI, opts *Options) *Model {
+	if client == nil {
+		panic("bedrock: New: nil client")
+	}
+	m := &Model{client: client}
+	if opts != nil {
+		m.caps = opts.Capabilities
+		m.idle = opts.IdleTimeout
+	}
+	return m
+}
+
+// NewFromConfig returns a Model on a new *bedrockruntime.Client built from cfg (as
+// loaded by config.LoadDefaultConfig: region, credentials, retries). The client sends
+// through cfg.HTTPClient, or a default HTTP client when it is nil, wrapped with the
+// request-body fix and stream watcher of [HTTPClient]. opts may be nil.
+func NewFromConfig(cfg aws.Config, opts *Options) *Model {
+	var hc *HTTPClient
+	switch c := cfg.HTTPClient.(type) {
+	case *HTTPClient:
+		hc = c
+	case nil:
+		hc = NewHTTPClient(nil)
+	default:
+		hc = &HTTPClient{c: transport.New(c)}
+	}
+	client := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) { o.HTTPClient = hc })
+	return New(client, opts)
+}
+
+// Capabilities reports what model supports: the Model's override for it, if any, else
+// llmkit's built-in table ([CapabilitiesFor]).
+func (m *Model) Capabilities(model string) llm.Capabilities {
+	return capabilitiesFor(model, m.caps)
+}
+
+// format translates req, with Op set for the operation in errors.
+func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
+	var model string
+	if req != nil {
+		model = req.Model
+	}
+	p, err := formatRequest(req, m.Capabilities(model))
+	if err != nil {
+		var ire *llm.InvalidRequestError
+		if errors.As(err, &ire) {
+			ire.Op = op
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// Generate sends req with the Converse operation and returns the answer. A request that
+// cannot be sent is rejected with an [*llm.InvalidRequestError] before any I/O. Errors
+// from Bedrock are [*llm.ProviderError]s (see the package documentation); a cancelled
+// context gives an error for which errors.Is(err, context.Canceled) holds. The
+// response's Warnings start with what FormatRequest could not honour, then what
+// ParseResponse skipped. With [llm.Request.Output], the object is the message's text
+// and, when it is a JSON object, [llm.Response.Object]; see the package documentation.
+func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+	p, err := m.format(req, opConverse)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.client.Converse(ctx, p.input)
+	if err != nil {
+		return nil, mapError(opConverse, err, false)
+	}
+	resp, err := ParseResponse(out)
+	if err != nil {
+		rid, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverse, RequestID: rid, Category: llm.ErrServer, Err: err}
+	}
+	if len(p.warnings) > 0 {
+		resp.Warnings = append(append(make([]string, 0, len(p.warnings)+len(resp.Warnings)), p.warnings...), resp.Warnings...)
+	}
+	applyObject(resp, p)
+	return resp, nil
+}
+
+// Stream sends req with the ConverseStream operation and returns the answer as an
+// [*llm.Stream]. A request that cannot be sent, and an HTTP error before the stream
+// starts, are returned here; everything after — an exception frame mid-stream, a
+// broken or truncated stream, a stream that ends without its messageStop — ends the
+// stream's events with an error. Breaking out of the events, cancelling ctx, an idle
+// timeout ([Options.IdleTimeout]) and [llm.Stream.Close] close the network stream. A
+// stream that is neither read to its end nor closed holds a connection and goroutines
+// until ctx ends: call Close when abandoning one unread.
+//
+// The accumulated response ([llm.Stream.Response]) equals what Generate returns for the
+// same answer: same parts, stop reason, usage, warnings and Object.
+func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
+	p, err := m.format(req, opConverseStream)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.client.ConverseStream(ctx, p.streamInput())
+	if err != nil {
+		return nil, mapError(opConverseStream, err, false)
+	}
+	rid, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	es := out.GetStream()
+	if es == nil {
+		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrServer,
+			Err: errors.New("bedrock: converse-stream: the answer has no event stream")}
+	}
+	tr := newStreamTranslator(p)
+	var finish func(*llm.Response) error
+	if p.objectTool != "" || p.native {
+		finish = tr.finish
+	}
+	return llm.NewStream(ctx, streamEvents(es, tr, rid), &llm.StreamOptions{
+		Close:       func() error { return withRequestID(mapError(opConverseStream, es.Close(), true), rid) },
+		IdleTimeout: m.idle,
+		RequestID:   rid,
+		Warnings:    p.warnings,
+		Finish:      finish,
+	}), nil
+}
+
+// eventStream is the part of *bedrockruntime.ConverseStreamEventStream a stream reads.
+type eventStream interface {
+	Events() <-chan types.ConverseStreamOutput
+	Err() error
+}
+
+// streamEvents is the event source of a Model's stream: the SDK's events through the
+// translator, then the SDK stream's error, mapped. It does not close the SDK stream;
+// the llm.Stream around it does, on every way out.
+func streamEvents(es eventStream, tr *streamTranslator, rid string) iter.Seq2[llm.Event, error] {
+	return func(yield func(llm.Event, error) bool) {
+		var buf []llm.Event
+		for ev := range es.Events() {
+			var err error
+			buf, err = tr.translate(buf[:0], ev)
+			if err != nil {
+				yield(nil, &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrStream, Err: err})
+				return
+			}
+			for _, e := range buf {
+				if !yield(e, nil) {
+					return
+				}
+			}
+		}
+		if err := es.Err(); err != nil {
+			yield(nil, withRequestID(mapError(opConverseStream, err, true), rid))
+			return
+		}
+		for _, e := range tr.end(buf[:0]) {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// withRequestID sets the request id of a ProviderError that has none: errors inside a
+// stream come without the HTTP response that carried it.
+func withRequestID(err error, rid string) error {
+	var pe *llm.ProviderError
+	if errors.As(err, &pe) && pe.RequestID == "" {
+		pe.RequestID = rid
+	}
+	return err
+}
