@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go/auth/bearer"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
 )
@@ -296,12 +297,13 @@ func retryer(attempts int) aws.Retryer {
 type plainHTTPBearerSigner struct{}
 
 func (plainHTTPBearerSigner) SignWithBearerToken(_ context.Context, tok bearer.Token, m bearer.Message) (bearer.Message, error) {
-	r, ok := m.(interface{ SetHeader(string, string) })
+	req, ok := m.(*smithyhttp.Request)
 	if !ok {
-		return m, fmt.Errorf("bedrocktest: bearer signer: unexpected message type %T", m)
+		return nil, fmt.Errorf("bedrocktest: bearer signer: want a smithy-go HTTP request, got %T", m)
 	}
-	r.SetHeader("Authorization", "Bearer "+tok.Value)
-	return m, nil
+	c := req.Clone()
+	c.Header.Set("Authorization", "Bearer "+tok.Value)
+	return c, nil
 }
 
 // maxBody bounds the request bodies the server reads.
@@ -373,20 +375,21 @@ func (s *Server) next(model string) Reply {
 // a bearer token, and that a SigV4 signature has not expired. It does not verify the
 // signature itself.
 func checkAuth(h http.Header) (ErrorCode, string) {
-	auth := h.Get("Authorization")
+	auth := strings.TrimSpace(h.Get("Authorization"))
+	scheme, rest, _ := strings.Cut(auth, " ")
 	switch {
 	case auth == "":
 		return MissingAuthenticationTokenException, "Missing Authentication Token"
-	case strings.HasPrefix(auth, "Bearer "):
-		if strings.TrimSpace(auth[len("Bearer "):]) == "" {
+	case strings.EqualFold(scheme, "Bearer"):
+		if strings.TrimSpace(rest) == "" {
 			return MissingAuthenticationTokenException, "Missing Authentication Token"
 		}
 		return "", ""
-	case !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 "):
+	case scheme != "AWS4-HMAC-SHA256":
 		return InvalidSignatureException, "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters, or a Bearer token."
 	}
 	var cred, signed, sig string
-	for _, f := range strings.Split(auth[len("AWS4-HMAC-SHA256 "):], ",") {
+	for _, f := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
 		switch k {
 		case "Credential":
@@ -571,7 +574,7 @@ func (c *call) writeBody(reply *Reply, status int, header http.Header, body []by
 		return
 	case faultDrop:
 		c.setStatus(0)
-		c.abort()
+		c.abort(false)
 		return
 	}
 	c.setStatus(status)
@@ -592,7 +595,7 @@ func (c *call) writeBody(reply *Reply, status int, header http.Header, body []by
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		c.w.WriteHeader(status)
 		c.w.Write(body[:len(body)/2])
-		c.abort()
+		c.abort(true)
 	case faultCorrupt:
 		b := slices.Clone(body)
 		if len(b) > 0 {
@@ -609,10 +612,13 @@ func (c *call) writeBody(reply *Reply, status int, header http.Header, body []by
 }
 
 // abort closes the connection without ending the response: hijacked and closed over
-// HTTP/1.1, reset over HTTP/2.
-func (c *call) abort() {
+// HTTP/1.1, reset over HTTP/2. Written data is flushed first when flush is set; without
+// it, nothing of an unwritten response is sent.
+func (c *call) abort(flush bool) {
 	rc := http.NewResponseController(c.w)
-	rc.Flush()
+	if flush {
+		rc.Flush()
+	}
 	if conn, _, err := rc.Hijack(); err == nil {
 		conn.Close()
 		return
@@ -667,7 +673,7 @@ func (c *call) writeStream(reply *Reply, header http.Header, frames [][]byte) {
 		sw.write(ex[0])
 	case faultDrop:
 		sw.end()
-		c.abort()
+		c.abort(true)
 		return
 	case faultTruncate, faultCut:
 		if f.after < len(frames) {
@@ -679,7 +685,7 @@ func (c *call) writeStream(reply *Reply, header http.Header, frames [][]byte) {
 		}
 		if f.kind == faultCut {
 			sw.end()
-			c.abort()
+			c.abort(true)
 			return
 		}
 	}
