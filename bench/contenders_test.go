@@ -2,6 +2,10 @@ package bench
 
 import (
 	"github.com/llmkit/llmkit/bench/internal/contender"
+	"github.com/llmkit/llmkit/bench/internal/contender/anthropic"
+	"github.com/llmkit/llmkit/bench/internal/contender/bifrost"
+	"github.com/llmkit/llmkit/bench/internal/contender/eino"
+	"github.com/llmkit/llmkit/bench/internal/contender/langchaingo"
 	"github.com/llmkit/llmkit/bench/internal/contender/raw"
 )
 
@@ -15,4 +19,8 @@ type entry struct {
 
 var contenders = []entry{
 	{info: raw.Info, new: raw.New, ours: true},
+	{info: langchaingo.Info, new: langchaingo.New},
+	{info: bifrost.Info, new: bifrost.New},
+	{info: anthropic.Info, new: anthropic.New},
+	{info: eino.Info, new: eino.New},
 }
