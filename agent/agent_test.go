@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,7 +244,7 @@ func TestRunErrorResults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			addRuns.Store(0)
 			m := llmtest.New(llmtest.ToolCalls(tt.call), llmtest.Text("sorry"))
-			opts := &agent.Options{Tools: []agent.Tool{boom, failing, countingAdd}}
+			opts := &agent.Options{Tools: []agent.Tool{boom, failing, countingAdd}, Logger: slog.New(slog.DiscardHandler)}
 			if tt.deny {
 				opts.BeforeTool = func(ctx context.Context, c llm.ToolCall) error { return errors.New("not on weekends") }
 			}
