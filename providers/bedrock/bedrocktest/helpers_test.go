@@ -1,9 +1,11 @@
 package bedrocktest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -206,4 +208,18 @@ func eventTypes(evs []types.ConverseStreamOutput) []string {
 func requestIDOf(md middleware.Metadata) string {
 	id, _ := awsmiddleware.GetRequestIDMetadata(md)
 	return id
+}
+
+// newRawRequest prepares a plain HTTP POST with a bearer token, bypassing the SDK.
+func newRawRequest(t testing.TB, url string, body []byte) (func() (*http.Response, error), error) {
+	t.Helper()
+	return func() (*http.Response, error) {
+		req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer test")
+		req.Header.Set("Content-Type", "application/json")
+		return http.DefaultClient.Do(req)
+	}, nil
 }
