@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/google/go-cmp/cmp"
@@ -296,10 +297,17 @@ func TestStreamSequences(t *testing.T) {
 // decodeConverseStream runs the real SDK client against a loopback server that answers
 // with the recorded chunks, and returns the SDK events and the stream's error.
 func decodeConverseStream(t testing.TB, chunks [][]byte) ([]types.ConverseStreamOutput, error) {
+	evs, _, err := decodeConverseStreamID(t, chunks, "stream-req")
+	return evs, err
+}
+
+// decodeConverseStreamID is decodeConverseStream with the request id the server answers
+// with, and returns the id the SDK read.
+func decodeConverseStreamID(t testing.TB, chunks [][]byte, requestID string) ([]types.ConverseStreamOutput, string, error) {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
-		w.Header().Set("X-Amzn-Requestid", "stream-req")
+		w.Header().Set("X-Amzn-Requestid", requestID)
 		for _, c := range chunks {
 			w.Write(c)
 			w.(http.Flusher).Flush()
@@ -310,13 +318,14 @@ func decodeConverseStream(t testing.TB, chunks [][]byte) ([]types.ConverseStream
 	if err != nil {
 		t.Fatalf("ConverseStream: %v", err)
 	}
+	rid, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 	s := out.GetStream()
 	defer s.Close()
 	var evs []types.ConverseStreamOutput
 	for ev := range s.Events() {
 		evs = append(evs, ev)
 	}
-	return evs, s.Err()
+	return evs, rid, s.Err()
 }
 
 // TestStreamFixtures decodes every recorded stream with the SDK, runs its events through
@@ -333,7 +342,7 @@ func TestStreamFixtures(t *testing.T) {
 			for i, c := range f.Chunks {
 				chunks[i] = c.B64
 			}
-			evs, err := decodeConverseStream(t, chunks)
+			evs, rid, err := decodeConverseStreamID(t, chunks, f.header("x-amzn-requestid"))
 			if err != nil {
 				t.Fatalf("stream %s: %v", name, err)
 			}
@@ -341,6 +350,7 @@ func TestStreamFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("accumulate(%s) error: %v", name, err)
 			}
+			resp.RequestID = rid // as Model.Stream does, from the HTTP response
 			if resp.Usage.TotalTokens == 0 {
 				t.Errorf("accumulate(%s).Usage = %+v, want the metadata's usage", name, resp.Usage)
 			}
