@@ -140,6 +140,7 @@ type wireBlock struct {
 	at    origin
 	block types.ContentBlock
 	id    string // sanitised tool-use id of a tool use or result
+	raw   string // the id as given
 }
 
 // wireTurn is one Bedrock message: consecutive neutral messages of one role merged.
@@ -505,7 +506,10 @@ func (b *requestBuilder) image(mi, pi int, v llm.Image) (types.ImageBlock, error
 		}
 	}
 	format, ok := imageFormats[name]
-	if !ok {
+	switch {
+	case !ok && v.Format == "":
+		return types.ImageBlock{}, partError(mi, pi, "cannot tell the image format; set Format to png, jpeg, gif or webp")
+	case !ok:
 		return types.ImageBlock{}, partError(mi, pi, "image format %q is not one of png, jpeg, gif, webp", v.Format)
 	}
 	src, err := mediaSource(mi, pi, "image", v.Data, v.URI)
@@ -565,6 +569,9 @@ func (b *requestBuilder) document(mi, pi int, v llm.Document) (types.DocumentBlo
 		name = strings.ToLower(strings.TrimPrefix(ext, "."))
 	}
 	format, ok := documentFormats[name]
+	if !ok && v.Format == "" {
+		return types.DocumentBlock{}, partError(mi, pi, "cannot tell the document format from its name or URI; set Format to pdf, csv, doc, docx, xls, xlsx, html, txt or md")
+	}
 	if !ok {
 		return types.DocumentBlock{}, partError(mi, pi, "document format %q is not one of pdf, csv, doc, docx, xls, xlsx, html, txt, md", v.Format)
 	}
@@ -716,7 +723,7 @@ func (b *requestBuilder) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) 
 	}
 	b.toolBlocks = true
 	b.noteToolName(v.Name)
-	return wireBlock{kind: blockToolUse, at: origin{mi, pi}, id: id, block: &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
+	return wireBlock{kind: blockToolUse, at: origin{mi, pi}, id: id, raw: v.ID, block: &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
 		ToolUseId: aws.String(id),
 		Name:      aws.String(v.Name),
 		Input:     document.NewLazyDocument(input),
@@ -811,7 +818,7 @@ func (b *requestBuilder) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, er
 	}
 	tr.Content = content
 	b.toolBlocks = true
-	return wireBlock{kind: blockToolResult, at: origin{mi, pi}, id: id, block: &types.ContentBlockMemberToolResult{Value: tr}}, nil
+	return wireBlock{kind: blockToolResult, at: origin{mi, pi}, id: id, raw: v.CallID, block: &types.ContentBlockMemberToolResult{Value: tr}}, nil
 }
 
 func firstText(c []types.ToolResultContentBlock) (string, bool) {
@@ -882,11 +889,15 @@ func (b *requestBuilder) arrangeTurns() error {
 				// The prefix up to the start of this turn is the prefix up to the end of
 				// the one before: the cache point moves there.
 				prev := b.turns[ti-1]
-				if prev.blocks[len(prev.blocks)-1].kind != blockCache {
+				if prev.blocks[len(prev.blocks)-1].kind == blockCache {
+					b.warnf("message %d part %d: cache point right after another cache point dropped", lead.at.msg, lead.at.part)
+				} else {
 					prev.blocks = append(prev.blocks, lead)
 				}
 			case b.systemHasText && b.caps.SystemPrompt:
-				if _, last := b.system[len(b.system)-1].(*types.SystemContentBlockMemberCachePoint); !last {
+				if _, last := b.system[len(b.system)-1].(*types.SystemContentBlockMemberCachePoint); last {
+					b.warnf("message %d part %d: cache point right after another cache point dropped", lead.at.msg, lead.at.part)
+				} else {
 					b.system = append(b.system, &types.SystemContentBlockMemberCachePoint{Value: lead.block.(*types.ContentBlockMemberCachePoint).Value})
 					b.systemAt = append(b.systemAt, lead.at)
 				}
@@ -1012,24 +1023,24 @@ func (b *requestBuilder) pairToolResults() error {
 			switch {
 			case k < 0:
 				if use, ok := b.toolIDs[wb.id]; ok {
-					return partError(wb.at.msg, wb.at.part, "tool result for call %q does not follow its call: the call (message %d part %d) must be answered in the user turn right after it", b.toolIDRaw[wb.id], use.msg, use.part)
+					return partError(wb.at.msg, wb.at.part, "tool result for call %q does not follow its call: the call (message %d part %d) must be answered in the user turn right after it", wb.raw, use.msg, use.part)
 				}
-				return partError(wb.at.msg, wb.at.part, "tool result for call %q answers no tool call of the assistant turn before it", wb.id)
+				return partError(wb.at.msg, wb.at.part, "tool result for call %q answers no tool call of the assistant turn before it", wb.raw)
 			case answered[k]:
-				return partError(wb.at.msg, wb.at.part, "second tool result for call %q; each tool call takes exactly one result", b.toolIDRaw[wb.id])
+				return partError(wb.at.msg, wb.at.part, "second tool result for call %q; each tool call takes exactly one result", wb.raw)
 			}
 			answered[k] = true
 		}
 		for i, u := range pending {
 			if !answered[i] {
-				return partError(u.at.msg, u.at.part, "tool call %q has no result in the user turn that follows it; Bedrock needs one result per call", b.toolIDRaw[u.id])
+				return partError(u.at.msg, u.at.part, "tool call %q has no result in the user turn that follows it; Bedrock needs one result per call", u.raw)
 			}
 		}
 		pending = pending[:0]
 	}
 	if len(pending) > 0 {
 		u := pending[0]
-		return partError(u.at.msg, u.at.part, "the conversation ends with unanswered tool call %q; add a tool message with its result", b.toolIDRaw[u.id])
+		return partError(u.at.msg, u.at.part, "the conversation ends with unanswered tool call %q; add a tool message with its result", u.raw)
 	}
 	return nil
 }
@@ -1225,7 +1236,7 @@ func mergeFields(user, ours map[string]any) (map[string]any, error) {
 // (rules 6, 8, 10, 13, 14).
 func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfiguration, *types.OutputConfig, error) {
 	req := b.req
-	if len(req.Tools) > 0 && !b.caps.Tools {
+	if len(req.Tools) > 0 && !b.caps.Tools && req.ToolChoice.Mode != llm.ToolChoiceNone {
 		return nil, nil, fieldError("tools", "model %s does not support tools", req.Model)
 	}
 	declared := make([]types.Tool, 0, len(req.Tools)+1)
@@ -1846,6 +1857,11 @@ func (w *schemaWalker) walk(n *jsonNode, at string) (*jsonNode, error) {
 	n.del("$id")
 	n.del("$defs")
 	n.del("definitions")
+	if w.strict {
+		if err := w.strictObject(n, at); err != nil {
+			return nil, err
+		}
+	}
 	for i := 0; i < len(n.members); i++ {
 		m := &n.members[i]
 		var err error
@@ -1884,11 +1900,6 @@ func (w *schemaWalker) walk(n *jsonNode, at string) (*jsonNode, error) {
 			err = w.walkAll(m.value, at+"/"+m.key)
 		}
 		if err != nil {
-			return nil, err
-		}
-	}
-	if w.strict {
-		if err := w.strictObject(n, at); err != nil {
 			return nil, err
 		}
 	}
