@@ -74,9 +74,6 @@ func New(m llm.Model, opts *Options) *Agent {
 	if a.opts.MaxSteps <= 0 {
 		a.opts.MaxSteps = DefaultMaxSteps
 	}
-	if a.opts.Logger == nil {
-		a.opts.Logger = slog.Default()
-	}
 	for i := range a.opts.Tools {
 		t := &a.opts.Tools[i]
 		name := t.Declaration.Name
@@ -95,6 +92,13 @@ func New(m llm.Model, opts *Options) *Agent {
 		a.decls = append(a.decls, t.Declaration)
 	}
 	return a
+}
+
+func (a *Agent) logger() *slog.Logger {
+	if a.opts.Logger != nil {
+		return a.opts.Logger
+	}
+	return slog.Default()
 }
 
 // Result is the outcome of a run.
@@ -141,7 +145,9 @@ func (e *RunError) Unwrap() error { return e.Err }
 // model in one tool message, in the model's call order. A call of an unknown tool, with
 // input that does not match the tool's schema, that the tool fails or panics on, or
 // that BeforeTool denies, gets an error result the model can read; the loop goes on.
-// The loop ends when an answer holds no tool call.
+// The loop ends when an answer holds no tool call. A tool choice that forces a tool
+// (required, or a named tool) applies to the first model call only; later calls use
+// auto, unless BeforeModel sets it again.
 //
 // Run stops with a [*RunError], whose Result it also returns, when:
 //   - an answer stops at max_tokens: its tool calls (one may be incomplete) never run
@@ -209,7 +215,7 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 	}
 	base.Tools = append(base.Tools, a.decls...)
 	res := &Result{Messages: llm.CloneMessages(req.Messages)}
-	log := a.opts.Logger
+	log := a.logger()
 
 	for step := 1; ; step++ {
 		if err := ctx.Err(); err != nil {
@@ -269,6 +275,11 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 		}
 		if resp.StopReason == llm.StopReasonMaxTokens {
 			return res, &RunError{Step: step, Result: res, Err: truncated(calls)}
+		}
+		if step == 1 && (base.ToolChoice.Mode == llm.ToolChoiceRequired || base.ToolChoice.Mode == llm.ToolChoiceTool) {
+			// A forced tool choice applies to the first call only: forced on every
+			// step, the model could never give its final answer.
+			base.ToolChoice = llm.ToolChoice{}
 		}
 		answer := resp.Message.Clone()
 		if answer.Role == "" {
@@ -408,7 +419,7 @@ func (a *Agent) notRun(ctx context.Context, c llm.ToolCall, err error) llm.ToolR
 // runTool runs one call and returns its result; it never panics. started, when set, is
 // called once the tool is about to run.
 func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func()) (res llm.ToolResult) {
-	log := a.opts.Logger
+	log := a.logger()
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {

@@ -414,3 +414,18 @@ func TestStreamModelError(t *testing.T) {
 		t.Errorf("Stream() yielded no events before the error")
 	}
 }
+
+func TestRunForcedToolChoiceFirstStepOnly(t *testing.T) {
+	m := llmtest.New(llmtest.ToolCalls(call("c1", "add", `{"a":1,"b":2}`)), llmtest.Text("3"))
+	req := userReq("1+2")
+	req.ToolChoice = llm.UseTool("add")
+	if _, err := agent.New(m, &agent.Options{Tools: []agent.Tool{addTool(t)}}).Run(context.Background(), req); err != nil {
+		t.Fatalf("Run() error: %v", err)
+	}
+	reqs := m.Requests()
+	got := []llm.ToolChoice{reqs[0].ToolChoice, reqs[1].ToolChoice}
+	want := []llm.ToolChoice{llm.UseTool("add"), {}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tool choice per step: forced on the first call only, or the loop never ends (-want +got):\n%s", diff)
+	}
+}
