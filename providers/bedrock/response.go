@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -252,11 +253,19 @@ func toolInput(doc smithydocument.Marshaler) (json.RawMessage, error) {
 	if doc == nil {
 		return json.RawMessage("{}"), nil
 	}
-	raw, err := responseDocJSON(doc)
+	raw, err := doc.MarshalSmithyDocument()
 	if err != nil {
 		return nil, err
 	}
-	return llm.ObjectInput(raw)
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return json.RawMessage("{}"), nil
+	case raw[0] != '{' || !json.Valid(raw):
+		return nil, fmt.Errorf("input is not a JSON object: %.64q", raw)
+	}
+	// raw is the marshaler's own fresh buffer: no copy needed.
+	return raw, nil
 }
 
 // responseDocJSON returns the JSON form of an SDK document.

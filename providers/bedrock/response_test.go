@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -545,5 +546,47 @@ func TestParseStopReason(t *testing.T) {
 		if got, _ := parseStopReason(v, false); got == llm.StopReasonUnknown {
 			t.Errorf("parseStopReason(%q) = unknown, want a mapping for every SDK stop reason", v)
 		}
+	}
+}
+
+// BenchmarkParseResponse parses a recorded answer (text and a tool call) and a large one
+// (40 blocks: text, tool calls with nested input, reasoning), both decoded by the SDK.
+func BenchmarkParseResponse(b *testing.B) {
+	f := fixtures(b)["anthropic_claude_haiku_4_5_20251001_v1_0/tool_round_trip_1"]
+	if f == nil {
+		b.Fatal("fixture tool_round_trip_1 missing")
+	}
+	var big strings.Builder
+	big.WriteString(`{"output":{"message":{"role":"assistant","content":[`)
+	for i := range 40 {
+		if i > 0 {
+			big.WriteByte(',')
+		}
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&big, `{"reasoningContent":{"reasoningText":{"text":"step %d: %s","signature":"sig%d"}}}`, i, strings.Repeat("think ", 30), i)
+		case 1, 2:
+			fmt.Fprintf(&big, `{"text":"paragraph %d: %s"}`, i, strings.Repeat("lorem ipsum ", 40))
+		case 3:
+			fmt.Fprintf(&big, `{"toolUse":{"toolUseId":"tooluse_%d","name":"search","input":{"query":"q%d","filters":{"year":[2020,2021,2022],"lang":"en","score":0.75},"limit":10}}}`, i, i)
+		}
+	}
+	big.WriteString(`]}},"stopReason":"tool_use","usage":{"inputTokens":5000,"outputTokens":4000,"totalTokens":9000},"metrics":{"latencyMs":4321}}`)
+
+	for _, bc := range []struct {
+		name string
+		out  *bedrockruntime.ConverseOutput
+	}{
+		{"recorded", decodeConverse(b, f.Response.Body, "rid")},
+		{"40blocks", decodeConverse(b, []byte(big.String()), "rid")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseResponse(bc.out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
