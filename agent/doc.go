@@ -35,7 +35,7 @@
 // on. An answer cut at max_tokens never has its calls run and ends the run with an
 // error wrapping [llm.ErrTruncated]; running out of steps ends it with [llm.ErrMaxSteps].
 // Such errors are a [*RunError] carrying the partial [Result]. [Agent.Stream] runs the
-// same loop and yields its [Event]s — the model's events, tool starts and results, step
+// same loop and yields [Event] values — the model's events, tool starts and results, step
 // ends — as they happen.
 //
 // Every goroutine the package starts has ended when the call that started it returns
