@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
+	"github.com/llmkit/llmkit/providers/bedrock"
+)
+
+// awsFlags are the flags of the commands that call Bedrock.
+type awsFlags struct {
+	region   string
+	profile  string
+	endpoint string
+}
+
+func (a *awsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's region)")
+	fs.StringVar(&a.profile, "profile", "", "shared config `profile` (default: AWS_PROFILE or \"default\")")
+	fs.StringVar(&a.endpoint, "endpoint", "", "Bedrock Runtime endpoint `URL`, e.g. the one `llmkit sim` prints (default: the region's)")
+}
+
+// configError is a problem with the AWS configuration found before any call: no
+// region, an unknown profile, no credentials.
+type configError struct {
+	credentials bool // the credential chain found nothing
+	err         error
+}
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// client is a Bedrock model on the AWS default configuration.
+type client struct {
+	model  *bedrock.Model
+	region string
+}
+
+// connect loads the AWS default configuration (environment, shared config and
+// credentials files, SSO, container and instance credentials) with the flags' region,
+// profile and endpoint, checks that credentials can be found, and returns a Model
+// calling Bedrock through the real SDK client.
+//
+// The credential check is skipped when AWS_BEARER_TOKEN_BEDROCK is set: the SDK then
+// authenticates with that API key instead of SigV4.
+func (a *awsFlags) connect(ctx context.Context) (*client, error) {
+	if a.endpoint != "" {
+		u, err := url.Parse(a.endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", a.endpoint)}
+		}
+	}
+	var opts []func(*config.LoadOptions) error
+	if a.region != "" {
+		opts = append(opts, config.WithRegion(a.region))
+	}
+	if a.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
+	}
+	if cfg.Region == "" {
+		if a.endpoint == "" {
+			return nil, &configError{err: fmt.Errorf("no AWS region: pass --region or set AWS_REGION (e.g. us-east-1)")}
+		}
+		// An explicit endpoint says where to go; SigV4 still needs a region name.
+		cfg.Region = "us-east-1"
+	}
+	if os.Getenv("AWS_BEARER_TOKEN_BEDROCK") == "" {
+		if cfg.Credentials == nil {
+			return nil, &configError{credentials: true, err: fmt.Errorf("no AWS credentials provider")}
+		}
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			return nil, &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+		}
+	}
+	var base *http.Client
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		// Keep what the configuration set up (a CA bundle, proxy settings).
+		base = &http.Client{Transport: bc.GetTransport(), Timeout: bc.GetTimeout()}
+	}
+	rt := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) {
+		o.HTTPClient = bedrock.NewHTTPClient(base)
+		if a.endpoint != "" {
+			// Set here, the flag wins over AWS_ENDPOINT_URL_BEDROCK_RUNTIME too.
+			o.BaseEndpoint = aws.String(a.endpoint)
+		}
+	})
+	return &client{model: bedrock.New(rt, nil), region: cfg.Region}, nil
+}
