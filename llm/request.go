@@ -99,7 +99,11 @@ func (r *Request) Clone() *Request {
 	c := *r
 	c.Messages = CloneMessages(r.Messages)
 	if r.Tools != nil {
-		c.Tools = append([]Tool(nil), r.Tools...)
+		c.Tools = make([]Tool, len(r.Tools))
+		for i, t := range r.Tools {
+			t.InputSchema = cloneBytes(t.InputSchema)
+			c.Tools[i] = t
+		}
 	}
 	if r.StopSequences != nil {
 		c.StopSequences = append([]string(nil), r.StopSequences...)
@@ -118,6 +122,7 @@ func (r *Request) Clone() *Request {
 	}
 	if r.Output != nil {
 		o := *r.Output
+		o.Schema = cloneBytes(o.Schema)
 		c.Output = &o
 	}
 	return &c

@@ -144,6 +144,10 @@ func (s *Stream) read(yield func(Event, error) bool) {
 	stopCtx()
 	closeErr := s.close()
 
+	if s.ctx != nil && s.ctx.Err() != nil {
+		// Cancellation wins even when the source ended without noticing it.
+		s.why.CompareAndSwap(int32(closedNot), int32(closedByContext))
+	}
 	switch reason := closeReason(s.why.Load()); {
 	case abandoned:
 		s.err = &StreamError{Reason: "stream abandoned before its end"}

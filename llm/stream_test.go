@@ -269,3 +269,32 @@ func TestStreamReentrantEvents(t *testing.T) {
 		break
 	}
 }
+
+func TestStreamCancelledBeforeRead(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := newSource(helloEvents, nil).stream(ctx, StreamOptions{})
+	if _, err := s.Response(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Response() of a stream whose context was cancelled = %v, want context.Canceled", err)
+	}
+}
+
+func TestRequestCloneDeep(t *testing.T) {
+	r := &Request{
+		Tools:  []Tool{{Name: "a", InputSchema: []byte(`{"type":"object"}`)}},
+		Output: &Output{Schema: []byte(`{"type":"object"}`)},
+		Messages: []Message{{Role: RoleUser, Parts: []Part{
+			ToolResult{CallID: "1", Content: []Part{Image{Data: []byte{1}}}},
+		}}},
+		Temperature: Ptr(0.0),
+	}
+	c := r.Clone()
+	c.Tools[0].InputSchema[0] = 'X'
+	c.Output.Schema[0] = 'X'
+	c.Messages[0].Parts[0].(ToolResult).Content[0].(Image).Data[0] = 9
+	*c.Temperature = 1
+	if string(r.Tools[0].InputSchema) != `{"type":"object"}` || string(r.Output.Schema) != `{"type":"object"}` ||
+		r.Messages[0].Parts[0].(ToolResult).Content[0].(Image).Data[0] != 1 || *r.Temperature != 0 {
+		t.Errorf("Clone() shares memory with the original: %+v", r)
+	}
+}
