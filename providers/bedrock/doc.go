@@ -1,2 +1,128 @@
-// Package bedrock is llmkit's provider for Amazon Bedrock's Converse API.
+// Package bedrock is llmkit's provider for Amazon Bedrock's Converse API: an [llm.Model]
+// on the AWS SDK's bedrockruntime client, and the pure translation functions it is built
+// from.
+//
+// # Using it
+//
+// [NewFromConfig] builds a [Model] from an aws.Config, such as the one
+// config.LoadDefaultConfig returns (region, credentials, retries):
+//
+//	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
+//	...
+//	m := bedrock.NewFromConfig(cfg, nil)
+//	resp, err := m.Generate(ctx, &llm.Request{
+//		Model:    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+//		Messages: []llm.Message{llm.UserText("Hello")},
+//	})
+//
+// [New] takes a client the caller built — any value with the Converse and ConverseStream
+// methods of *bedrockruntime.Client ([ConverseAPI]). Such a client should send through
+// [NewHTTPClient]: the SDK's default HTTP client loses some streams on fast connections
+// and reports a truncated stream as a clean end (see [HTTPClient]); NewFromConfig
+// installs it. [Options] (nil for the defaults) overrides capabilities and sets a
+// stream idle timeout. A Model is safe for concurrent use.
+//
+// The translation functions do no I/O and can be used on their own, with the SDK:
+// [FormatRequest] and [FormatStreamRequest] build the SDK input from an [llm.Request];
+// [ParseResponse] reads a Converse output; [ParseStreamChunk] reads one ConverseStream
+// event. [ResponseExtra] carries what Bedrock returns beyond the neutral response (trace,
+// service tier, performance configuration, additional model response fields), in
+// [llm.Response.Extra]; [Extra], in [llm.Request.Extra], carries the Bedrock-specific
+// request settings (guardrail, additional model request fields, service tier…).
+//
+// # Model ids and capabilities
+//
+// The model id of a request is sent exactly as given: a base model id
+// ("anthropic.claude-sonnet-4-5-20250929-v1:0"), a cross-region inference profile ("us.",
+// "eu.", "apac.", "jp.", "global." …) or an ARN. What a model supports — tool choices,
+// tool calls while streaming, error status on tool results, native structured output,
+// reasoning, images, documents, cache points, a system prompt, stop sequences, text
+// beside tool results — comes from a table matched on the id's provider and model family
+// without its profile prefix, never on a substring elsewhere in the id; see
+// [CapabilitiesFor] and the table in capabilities.go. In short: Claude 3 and later take
+// every tool choice and tool-result status, Claude 3.7 and 4 add reasoning and cache
+// points, Claude 4.5 and later native structured output; Nova models take named tool
+// choices, tool-result status and cache points, Nova 2 Lite reasons by effort; Llama
+// 3.1+, Mistral, Cohere Command R, Jamba 1.5, DeepSeek, gpt-oss, Qwen and Palmyra take
+// tools with fewer choices; Titan Text and older Llama and Mistral models are text only.
+// Ids the table does not know — application inference profiles, provisioned throughput
+// and custom models, whose ids do not name their model — get conservative defaults;
+// [Options.Capabilities] says better. [Model.Capabilities] reports the result
+// ([llm.CapabilityReporter]).
+//
+// # What FormatRequest repairs and rejects
+//
+// [FormatRequest] applies every request rule of the Converse API that llmkit knows of
+// (its documentation and request.go list them rule by rule). It repairs what can be
+// repaired without changing the conversation's meaning — system messages to the system
+// prompt; consecutive turns of one role merged; tool results gathered into the user turn
+// after their calls; whitespace-only text dropped; a toolConfig declared whenever the
+// history holds tool blocks; empty tool input sent as {}; tool-use ids mapped into
+// Bedrock's character set; document names sanitised; reasoning replayed only with its
+// signature; settings a model cannot take dropped — and says so in the warnings it
+// returns, which a Model puts first in [llm.Response.Warnings]. What cannot be repaired
+// safely — a conversation that starts with the assistant, a tool call without its
+// result, an unsupported part, more than four cache points, thinking with a forced tool
+// choice, out-of-range settings — is an [*llm.InvalidRequestError] naming the message and
+// part (or the field) at fault, returned before anything is sent.
+//
+// # Responses
+//
+// [ParseResponse] turns content blocks into parts: text, tool calls (their input the
+// exact JSON Bedrock sent, numbers as written), reasoning (text and signature, or
+// redacted bytes, kept for replay), images and documents. Blocks llmkit does not
+// represent are skipped with a warning naming their position: unknown blocks (which the
+// SDK decodes as nil, or as a repeat of the block before), server-side tool use and its
+// results, citations (their cited text is kept), guard content and the like. Stop reasons
+// map to [llm.StopReason] with the raw value kept in [llm.Response.RawStopReason]; an
+// end_turn whose turn holds tool calls reads tool_use. Usage counts cache reads and writes
+// apart from input tokens, as Bedrock does.
+//
+// # Errors
+//
+// Every error from Bedrock or the SDK is mapped, in one switch (errors.go), to an
+// [*llm.ProviderError] whose Category is one of llm's sentinels, tested with errors.Is:
+// [llm.ErrAuth] (AccessDenied, bad or expired credentials, "Signature expired"),
+// [llm.ErrInvalidRequest] (Validation), [llm.ErrContextTooLong] (a validation or model
+// error saying the input does not fit: "Input is too long for requested model", "prompt
+// is too long", "input length and `max_tokens` exceed context limit", "too many input
+// tokens"), [llm.ErrRateLimited] (Throttling — retryable — and ServiceQuotaExceeded),
+// [llm.ErrNotFound] (ResourceNotFound), [llm.ErrTimeout] (ModelTimeout, or a passed
+// deadline), [llm.ErrModelNotReady] (retryable), [llm.ErrServer] (ModelError,
+// ModelStreamError; InternalServer, ServiceUnavailable and connection failures,
+// retryable) and [llm.ErrStream] (a stream that broke or was truncated). The
+// ProviderError also holds Bedrock's error code and message, the HTTP status (0 for an
+// exception inside a stream), the request id and whether a retry may succeed; it unwraps
+// to the SDK's error. An unknown error code is judged by its HTTP status. A cancelled
+// call's error satisfies errors.Is(err, context.Canceled).
+//
+// # Streaming
+//
+// [Model.Stream] returns an [*llm.Stream] once Bedrock has answered 200; an HTTP error
+// before that is returned at once. The events are [ParseStreamChunk]'s, with what needs
+// memory of the stream added: an end_turn after a tool call reads tool_use, the deltas of
+// skipped blocks are dropped, and the additional model response fields of messageStop
+// join the metadata's [ResponseExtra]. The accumulated response equals what
+// [Model.Generate] returns for the same answer. An exception frame mid-stream (such as
+// throttlingException), a body that ends inside a frame, a cut connection, a corrupt
+// frame and a stream that ends without messageStop all end the events with an error;
+// none is a short success. Breaking out of the events, cancelling the context, the idle
+// timeout and [llm.Stream.Close] close the network stream and leave no goroutine behind.
+// A stream that is never read must be closed.
+//
+// # Structured output
+//
+// With [llm.Request.Output], FormatRequest asks for the object natively
+// (outputConfig.textFormat with the JSON schema) where the model supports it, and
+// otherwise through a synthetic tool (named "structured_output" unless
+// [llm.Output.Name] says otherwise) that the model is forced to call. Either way the
+// object arrives the same: as the text of the assistant message — streamed as text
+// deltas — and, when that text is one JSON object, in [llm.Response.Object]. The
+// synthetic call never appears as a tool call and the stop reason reads end_turn (or
+// tool_use if the model also called one of the request's real tools); text the model
+// wrote beside the call, and repeated calls of the synthetic tool, are dropped with a
+// warning. A Model never fails a call for a missing or malformed object: the response
+// comes back without Object and with a warning, and [llm.GenerateObject] and
+// [llm.StreamObject], which hold the schema, validate, decode, report
+// [llm.ErrNoObject] with the raw text, and retry.
 package bedrock
