@@ -9,10 +9,10 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/llmkit/llmkit/llm"
+	"golang.org/x/sync/errgroup"
 )
 
 // DefaultMaxSteps is the number of model calls a run makes at most when
@@ -351,14 +351,17 @@ func (a *Agent) callModel(ctx context.Context, step int, req *llm.Request, emit 
 // returns errStopped.
 func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, emit func(Event) bool) ([]llm.ToolResult, error) {
 	results := make([]llm.ToolResult, len(calls))
-	g := newGroup(a.opts.Parallelism)
+	var g errgroup.Group // tool failures become error results; the group only limits and waits
+	if a.opts.Parallelism > 0 {
+		g.SetLimit(a.opts.Parallelism)
+	}
 	if emit == nil {
 		for i, c := range calls {
 			if err := ctx.Err(); err != nil {
 				results[i] = a.notRun(ctx, c, err)
 				continue
 			}
-			g.Go(func() { results[i] = a.runTool(ctx, c, nil) })
+			g.Go(func() error { results[i] = a.runTool(ctx, c, nil); return nil })
 		}
 		g.Wait()
 		return results, nil
@@ -376,9 +379,10 @@ func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, em
 				events <- ToolFinished{Step: step, Call: c, Result: results[i]}
 				continue
 			}
-			g.Go(func() {
+			g.Go(func() error {
 				results[i] = a.runTool(tctx, c, func() { events <- ToolStarted{Step: step, Call: c} })
 				events <- ToolFinished{Step: step, Call: c, Result: results[i]}
+				return nil
 			})
 		}
 		g.Wait()
@@ -474,35 +478,3 @@ func (a *Agent) toolNames() string {
 func errorResult(callID, msg string) llm.ToolResult {
 	return llm.ToolResult{CallID: callID, Content: []llm.Part{llm.Text{Text: msg}}, IsError: true}
 }
-
-// group runs functions in goroutines, at most limit at once (no limit when limit <= 0),
-// and waits for them, like errgroup.Group with SetLimit. (golang.org/x/sync v0.24.0,
-// the version in go.mod, needs Go 1.26, above this module's go 1.25.)
-type group struct {
-	wg  sync.WaitGroup
-	sem chan struct{}
-}
-
-func newGroup(limit int) *group {
-	g := &group{}
-	if limit > 0 {
-		g.sem = make(chan struct{}, limit)
-	}
-	return g
-}
-
-// Go runs f in a new goroutine, first waiting for a free slot when the group is limited.
-func (g *group) Go(f func()) {
-	if g.sem != nil {
-		g.sem <- struct{}{}
-	}
-	g.wg.Go(func() {
-		if g.sem != nil {
-			defer func() { <-g.sem }()
-		}
-		f()
-	})
-}
-
-// Wait waits for every function started with Go.
-func (g *group) Wait() { g.wg.Wait() }
