@@ -3,10 +3,8 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math"
 	"net/http"
 	"path"
@@ -14,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -1434,38 +1433,16 @@ func (b *requestBuilder) forcedChoice(name string, ntools int, what string) type
 // document.NewLazyDocument would be encoded as an array of bytes, and a json.Number as a
 // string: neither is usable.
 func decodeJSONDoc(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	s := jsonScanner{data: data}
+	s.skipSpace()
+	v, err := s.value(0)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON value")
+	if err := s.end(); err != nil {
+		return nil, err
 	}
-	return docNumbers(v), nil
-}
-
-func docNumbers(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			switch e.(type) {
-			case map[string]any, []any, json.Number:
-				x[k] = docNumbers(e)
-			}
-		}
-	case []any:
-		for i, e := range x {
-			switch e.(type) {
-			case map[string]any, []any, json.Number:
-				x[i] = docNumbers(e)
-			}
-		}
-	case json.Number:
-		return smithydocument.Number(x)
-	}
-	return v
+	return v, nil
 }
 
 func jsonKindOf(v any) string {
@@ -1513,78 +1490,399 @@ type jsonMember struct {
 	value *jsonNode
 }
 
-// maxJSONDepth bounds the nesting of a schema.
-const maxJSONDepth = 256
+// maxJSONDepth bounds the nesting of a JSON value, as encoding/json does.
+const maxJSONDepth = 10000
 
+// parseJSONTree parses one JSON value keeping the order of object members; a key given
+// twice keeps its first place and its last value.
 func parseJSONTree(data []byte) (*jsonNode, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := decodeJSONNode(dec, 0)
+	s := jsonScanner{data: data}
+	s.skipSpace()
+	n, err := s.node(0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON value")
+	if err := s.end(); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
 
-func decodeJSONNode(dec *json.Decoder, depth int) (*jsonNode, error) {
-	if depth > maxJSONDepth {
-		return nil, errors.New("nested too deeply")
+// jsonScanner is a small strict JSON parser (RFC 8259, as encoding/json reads it:
+// invalid UTF-8 and lone surrogates become U+FFFD). It exists because encoding/json
+// cannot decode numbers into smithydocument.Number nor keep the order of object members,
+// and decoding through json.Decoder tokens costs several times more.
+type jsonScanner struct {
+	data []byte
+	pos  int
+}
+
+func (s *jsonScanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("offset %d: %s", s.pos, fmt.Sprintf(format, args...))
+}
+
+func (s *jsonScanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
 	}
-	tok, err := dec.Token()
+}
+
+func (s *jsonScanner) end() error {
+	s.skipSpace()
+	if s.pos != len(s.data) {
+		return s.errorf("data after the JSON value")
+	}
+	return nil
+}
+
+// value parses a value in the form of [decodeJSONDoc].
+func (s *jsonScanner) value(depth int) (any, error) {
+	if s.pos >= len(s.data) {
+		return nil, s.errorf("unexpected end of JSON input")
+	}
+	c := s.data[s.pos]
+	if (c == '{' || c == '[') && depth >= maxJSONDepth {
+		return nil, s.errorf("nested too deeply")
+	}
+	switch c {
+	case '{':
+		s.pos++
+		m := map[string]any{}
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == '}' {
+			s.pos++
+			return m, nil
+		}
+		for {
+			key, err := s.key()
+			if err != nil {
+				return nil, err
+			}
+			v, err := s.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = v
+			more, err := s.next('}')
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return m, nil
+			}
+		}
+	case '[':
+		s.pos++
+		a := []any{}
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == ']' {
+			s.pos++
+			return a, nil
+		}
+		for {
+			s.skipSpace()
+			v, err := s.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+			more, err := s.next(']')
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return a, nil
+			}
+		}
+	case '"':
+		return s.str()
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	case 'n':
+		return nil, s.literal("null")
+	default:
+		lit, err := s.number()
+		if err != nil {
+			return nil, err
+		}
+		return smithydocument.Number(lit), nil
+	}
+}
+
+// node parses a value as a [jsonNode].
+func (s *jsonScanner) node(depth int) (*jsonNode, error) {
+	if s.pos >= len(s.data) {
+		return nil, s.errorf("unexpected end of JSON input")
+	}
+	c := s.data[s.pos]
+	if (c == '{' || c == '[') && depth >= maxJSONDepth {
+		return nil, s.errorf("nested too deeply")
+	}
+	switch c {
+	case '{':
+		s.pos++
+		n := &jsonNode{kind: jsonObject, members: []jsonMember{}}
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == '}' {
+			s.pos++
+			return n, nil
+		}
+		for {
+			key, err := s.key()
+			if err != nil {
+				return nil, err
+			}
+			v, err := s.node(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.set(key, v)
+			more, err := s.next('}')
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return n, nil
+			}
+		}
+	case '[':
+		s.pos++
+		n := &jsonNode{kind: jsonArray, items: []*jsonNode{}}
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == ']' {
+			s.pos++
+			return n, nil
+		}
+		for {
+			s.skipSpace()
+			v, err := s.node(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.items = append(n.items, v)
+			more, err := s.next(']')
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return n, nil
+			}
+		}
+	case '"':
+		str, err := s.str()
+		return &jsonNode{kind: jsonString, str: str}, err
+	case 't':
+		return &jsonNode{kind: jsonBool, boolean: true}, s.literal("true")
+	case 'f':
+		return &jsonNode{kind: jsonBool}, s.literal("false")
+	case 'n':
+		return &jsonNode{kind: jsonNull}, s.literal("null")
+	default:
+		lit, err := s.number()
+		return &jsonNode{kind: jsonNumber, str: lit}, err
+	}
+}
+
+// key parses an object key and its colon.
+func (s *jsonScanner) key() (string, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return "", s.errorf("want an object key")
+	}
+	k, err := s.str()
 	if err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
+		return "", err
 	}
-	switch t := tok.(type) {
-	case nil:
-		return &jsonNode{kind: jsonNull}, nil
-	case bool:
-		return &jsonNode{kind: jsonBool, boolean: t}, nil
-	case json.Number:
-		return &jsonNode{kind: jsonNumber, str: string(t)}, nil
-	case string:
-		return &jsonNode{kind: jsonString, str: t}, nil
-	case json.Delim:
-		switch t {
-		case '[':
-			n := &jsonNode{kind: jsonArray, items: []*jsonNode{}}
-			for dec.More() {
-				item, err := decodeJSONNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.items = append(n.items, item)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		case '{':
-			n := &jsonNode{kind: jsonObject, members: []jsonMember{}}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, _ := kt.(string)
-				val, err := decodeJSONNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.set(key, val)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		return "", s.errorf("want a colon after an object key")
+	}
+	s.pos++
+	s.skipSpace()
+	return k, nil
+}
+
+// next reads the comma before another element (true) or the closing delimiter (false).
+func (s *jsonScanner) next(closing byte) (bool, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, s.errorf("unexpected end of JSON input")
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true, nil
+	case closing:
+		s.pos++
+		return false, nil
+	}
+	return false, s.errorf("want a comma or %q", closing)
+}
+
+func (s *jsonScanner) literal(lit string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
+		return s.errorf("invalid character %q", s.data[s.pos])
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// number reads a number and returns its literal.
+func (s *jsonScanner) number() (string, error) {
+	start := s.pos
+	d := s.data
+	digits := func() int {
+		n := 0
+		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
+			s.pos++
+			n++
+		}
+		return n
+	}
+	if s.pos < len(d) && d[s.pos] == '-' {
+		s.pos++
+	}
+	switch {
+	case s.pos < len(d) && d[s.pos] == '0':
+		s.pos++
+	case digits() == 0:
+		if s.pos < len(d) {
+			return "", s.errorf("invalid character %q", d[s.pos])
+		}
+		return "", s.errorf("unexpected end of JSON input")
+	}
+	if s.pos < len(d) && d[s.pos] == '.' {
+		s.pos++
+		if digits() == 0 {
+			return "", s.errorf("want a digit after the decimal point")
 		}
 	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if digits() == 0 {
+			return "", s.errorf("want a digit in the exponent")
+		}
+	}
+	return string(d[start:s.pos]), nil
+}
+
+// str reads a string, its opening quote at s.pos.
+func (s *jsonScanner) str() (string, error) {
+	s.pos++
+	start := s.pos
+	d := s.data
+	for s.pos < len(d) {
+		c := d[s.pos]
+		if c == '"' {
+			s.pos++
+			return string(d[start : s.pos-1]), nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		s.pos++
+	}
+	buf := append([]byte(nil), d[start:s.pos]...)
+	for s.pos < len(d) {
+		c := d[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", s.errorf("control character in a string")
+		case c == '\\':
+			s.pos++
+			if s.pos >= len(d) {
+				return "", s.errorf("unexpected end of JSON input")
+			}
+			e := d[s.pos]
+			s.pos++
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := s.hex4()
+				if !ok {
+					return "", s.errorf("invalid \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					r2 := unicode.ReplacementChar
+					if s.pos+1 < len(d) && d[s.pos] == '\\' && d[s.pos+1] == 'u' {
+						save := s.pos
+						s.pos += 2
+						if lo, ok := s.hex4(); ok {
+							if dec := utf16.DecodeRune(r, lo); dec != unicode.ReplacementChar {
+								r2 = dec
+							} else {
+								s.pos = save
+							}
+						} else {
+							s.pos = save
+						}
+					}
+					r = r2
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", s.errorf("invalid escape \\%c", e)
+			}
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			s.pos++
+		default:
+			r, size := utf8.DecodeRune(d[s.pos:])
+			if r == utf8.RuneError && size == 1 {
+				buf = utf8.AppendRune(buf, unicode.ReplacementChar)
+			} else {
+				buf = append(buf, d[s.pos:s.pos+size]...)
+			}
+			s.pos += size
+		}
+	}
+	return "", s.errorf("unexpected end of JSON input")
+}
+
+func (s *jsonScanner) hex4() (rune, bool) {
+	if s.pos+4 > len(s.data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s.data[s.pos : s.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	s.pos += 4
+	return r, true
 }
 
 func (n *jsonNode) kindName() string {

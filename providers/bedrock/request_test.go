@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	smithydocument "github.com/aws/smithy-go/document"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/llmkit/llmkit/llm"
@@ -1321,4 +1322,68 @@ func BenchmarkFormatRequest(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzJSONScanner checks llmkit's JSON parser against encoding/json: the same inputs are
+// accepted, and they decode to the same values, numbers as their literals.
+func FuzzJSONScanner(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `[]`, `{"a":[1,2.5,-0,1e400,"x",true,false,null]}`, `"\u00e9\ud83d\ude00\ud800x"`,
+		`{"a":1,"a":2}`, ` 12 `, `{"a":}`, `[1,]`, `01`, `1.`, `"\x"`, "\"\xff\"", `{"a" 1}`, `[1] 2`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		wantErr := dec.Decode(&want)
+		if wantErr == nil {
+			if _, err := dec.Token(); err != io.EOF {
+				wantErr = errors.New("trailing data")
+			}
+		}
+		got, err := decodeJSONDoc(data)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("decodeJSONDoc(%q) error = %v, encoding/json error = %v", data, err, wantErr)
+		}
+		tree, treeErr := parseJSONTree(data)
+		if (treeErr == nil) != (err == nil) {
+			t.Fatalf("parseJSONTree(%q) error = %v, decodeJSONDoc error = %v", data, treeErr, err)
+		}
+		if err != nil {
+			return
+		}
+		if diff := cmp.Diff(numberLiterals(want), numberLiterals(got)); diff != "" {
+			t.Fatalf("decodeJSONDoc(%q) differs from encoding/json (-json +ours):\n%s", data, diff)
+		}
+		if diff := cmp.Diff(numberLiterals(got), numberLiterals(tree.docValue())); diff != "" {
+			t.Fatalf("parseJSONTree(%q) differs from decodeJSONDoc (-doc +tree):\n%s", data, diff)
+		}
+	})
+}
+
+// numberLit is a JSON number's literal, whichever type decoded it.
+type numberLit string
+
+func numberLiterals(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return numberLit(x)
+	case smithydocument.Number:
+		return numberLit(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = numberLiterals(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = numberLiterals(e)
+		}
+		return out
+	}
+	return v
 }
