@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -363,13 +364,14 @@ func TestStreamFixtures(t *testing.T) {
 }
 
 // TestParseStreamChunkAllocs pins the hot path's allocations: one for the event value
-// in its interface, one for the slice ParseStreamChunk returns; none when appending to a
-// reused slice, beyond the event itself.
+// in its interface, one for the slice ParseStreamChunk returns; none beyond the event
+// itself when appending to a reused slice, as the Model's stream does.
 func TestParseStreamChunkAllocs(t *testing.T) {
 	text := evText(0, "hello")
 	tool := evToolInput(1, `{"a":1}`)
 	stop := evStop(0)
 	buf := make([]llm.Event, 0, 4)
+	tr := newStreamTranslator(&converseParams{}) // the Model's per-event path
 	tests := []struct {
 		name string
 		ev   types.ConverseStreamOutput
@@ -380,6 +382,8 @@ func TestParseStreamChunkAllocs(t *testing.T) {
 		{"ParseStreamChunk(toolInput)", tool, func(ev types.ConverseStreamOutput) { ParseStreamChunk(ev) }, 2},
 		{"appendStreamChunk(text)", text, func(ev types.ConverseStreamOutput) { buf, _ = appendStreamChunk(buf[:0], ev) }, 1},
 		{"appendStreamChunk(blockStop)", stop, func(ev types.ConverseStreamOutput) { buf, _ = appendStreamChunk(buf[:0], ev) }, 0},
+		{"streamTranslator.translate(text)", text, func(ev types.ConverseStreamOutput) { buf, _ = tr.translate(buf[:0], ev) }, 1},
+		{"streamTranslator.translate(toolInput)", tool, func(ev types.ConverseStreamOutput) { buf, _ = tr.translate(buf[:0], ev) }, 1},
 	}
 	for _, tt := range tests {
 		if got := testing.AllocsPerRun(100, func() { tt.f(tt.ev) }); got > tt.want {
@@ -523,15 +527,14 @@ func BenchmarkAccumulate(b *testing.B) {
 		evs = append(evs, evStop(0), evMessageStop(types.StopReasonEndTurn), evMetadata(10, int32(n), 5))
 		b.Run(fmt.Sprintf("%ddeltas", n), func(b *testing.B) {
 			b.ReportAllocs()
-			buf := make([]llm.Event, 0, 4)
 			for b.Loop() {
 				var acc llm.Accumulator
 				for _, ev := range evs {
-					var err error
-					if buf, err = appendStreamChunk(buf[:0], ev); err != nil {
+					out, err := ParseStreamChunk(ev)
+					if err != nil {
 						b.Fatal(err)
 					}
-					for _, e := range buf {
+					for _, e := range out {
 						if err := acc.Add(e); err != nil {
 							b.Fatal(err)
 						}
@@ -543,5 +546,31 @@ func BenchmarkAccumulate(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/delta")
 		})
+	}
+}
+
+// TestAccumulateLinear: streaming through ParseStreamChunk and an Accumulator allocates
+// the same per delta for a short and a long answer — no quadratic copying (DESIGN.md:
+// cost linear in the stream's size).
+func TestAccumulateLinear(t *testing.T) {
+	perDelta := func(n int) float64 {
+		evs := make([]types.ConverseStreamOutput, 0, n+2)
+		evs = append(evs, evMessageStart())
+		for range n {
+			evs = append(evs, evText(0, "token "))
+		}
+		evs = append(evs, evMessageStop(types.StopReasonEndTurn))
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		if _, err := accumulate(evs); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+	}
+	short, long := perDelta(1_000), perDelta(50_000)
+	if long > 2*short {
+		t.Errorf("accumulating allocates %.0f B/delta for 50,000 deltas, %.0f B/delta for 1,000: want it flat", long, short)
 	}
 }
