@@ -112,7 +112,7 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 
 	resp.StopReason, resp.RawStopReason = parseStopReason(out.StopReason, hasToolCall)
 
-	extra := &ResponseExtra{PerformanceConfig: out.PerformanceConfig, ServiceTier: out.ServiceTier}
+	extra := ResponseExtra{PerformanceConfig: out.PerformanceConfig, ServiceTier: out.ServiceTier}
 	if out.Trace != nil {
 		extra.Trace = &ResponseTrace{Guardrail: out.Trace.Guardrail, PromptRouter: out.Trace.PromptRouter}
 	}
@@ -124,7 +124,8 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 		extra.AdditionalModelResponseFields = raw
 	}
 	if !extra.empty() {
-		resp.Extra = extra
+		x := extra
+		resp.Extra = &x
 	}
 	return resp, nil
 }
@@ -132,8 +133,8 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 // sameBlock reports whether a and b are the same pointer: the SDK decodes an unknown
 // union member of a list as a repeat of the member before it (BEDROCK.md, SDK 2).
 func sameBlock(a, b types.ContentBlock) bool {
-	// Every ContentBlock member is a pointer, so interface equality is pointer identity;
-	// comparing is safe because no member type holds an uncomparable value directly.
+	// Every ContentBlock member type is a pointer: interface equality is pointer
+	// identity, and comparing cannot panic.
 	return a == b
 }
 
