@@ -566,6 +566,27 @@ func requestCases() []requestCase {
 				}},
 		},
 		{
+			name:   "rule09_tool_result_with_image_and_document",
+			reason: "tool results carry images and documents; a tool message may hold text, which follows the results",
+			req: &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, Messages: []llm.Message{
+				rqUser(rqText("Show me.")),
+				rqAsst(rqCall("a", "get_weather", `{"city":"Paris"}`)),
+				rqTool(rqText("Here is the tool output."), llm.ToolResult{CallID: "a", Content: []llm.Part{
+					rqText("map and report"),
+					llm.Image{Format: "png", Data: []byte("\x89PNG")},
+					llm.Document{Name: "report.txt", Data: []byte("sunny")},
+				}}),
+			}},
+		},
+		{
+			name:   "rule13_unknown_model_reasoning_assumes_anthropic_form",
+			reason: "an application profile the caller says reasons gets Anthropic's thinking form, with a warning",
+			req: &llm.Request{Model: rqAppARN, MaxTokens: 4000, Reasoning: &llm.ReasoningConfig{BudgetTokens: 2048},
+				Messages: []llm.Message{rqUser(rqText("Think."))}},
+			caps:     &llm.Capabilities{Tools: true, Reasoning: true, SystemPrompt: true},
+			warnings: []string{"is not in llmkit's table: reasoning is asked for in Anthropic's form"},
+		},
+		{
 			name:   "capabilities_override_for_application_profile",
 			reason: "an application inference profile gets defaults; caller capabilities decide instead",
 			req: &llm.Request{Model: rqAppARN, Tools: []llm.Tool{rqWeatherTool}, ToolChoice: llm.UseTool("get_weather"),
@@ -587,9 +608,13 @@ func TestFormatRequestGolden(t *testing.T) {
 			if tc.caps != nil {
 				caps = *tc.caps
 			}
+			before := tc.req.Clone()
 			p, err := formatRequest(tc.req, caps)
 			if err != nil {
 				t.Fatalf("FormatRequest(%s) = %v, want no error (%s)", tc.name, err, tc.reason)
+			}
+			if diff := cmp.Diff(before, tc.req); diff != "" {
+				t.Errorf("FormatRequest(%s) modified the request (-before +after):\n%s", tc.name, diff)
 			}
 			if got := aws.ToString(p.input.ModelId); got != tc.req.Model {
 				t.Errorf("FormatRequest(%s) model id = %q, want %q (sent untouched)", tc.name, got, tc.req.Model)
