@@ -653,3 +653,27 @@ func TestNewFromConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestModelGenerateContext: a cancelled call's error is context.Canceled; a passed
+// deadline is llm.ErrTimeout and still context.DeadlineExceeded (SDK behaviour 4).
+func TestModelGenerateContext(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := bedrocktest.NewServer(nil)
+	defer srv.Close()
+	m := New(srv.Client(nil), nil)
+	srv.Enqueue(bedrocktest.Text("late").Delay(2*time.Second), bedrocktest.Text("late").Delay(2*time.Second))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := m.Generate(ctx, userReq(claude, "hi"))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Generate after cancel = %v, want errors.Is(err, context.Canceled)", err)
+	}
+
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = m.Generate(ctx, userReq(claude, "hi"))
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, llm.ErrTimeout) {
+		t.Errorf("Generate past its deadline = %v, want context.DeadlineExceeded and llm.ErrTimeout", err)
+	}
+}
