@@ -189,7 +189,7 @@ const defaultObjectTool = "structured_output"
 // maxCachePoints is the most cache points Bedrock accepts in one request.
 const maxCachePoints = 4
 
-// Limits on thinking (BEDROCK.md rule 13).
+// Limits on Anthropic thinking (rule 13).
 const (
 	minThinkingBudget = 1024
 	minThinkingTopP   = 0.95
@@ -1139,11 +1139,15 @@ func (b *requestBuilder) trimPrefill() {
 	if t.role != types.ConversationRoleAssistant {
 		return
 	}
-	last := t.blocks[len(t.blocks)-1]
-	if txt, ok := last.block.(*types.ContentBlockMemberText); ok {
+	// The last text, cache points after it aside.
+	i := len(t.blocks) - 1
+	for i > 0 && t.blocks[i].kind == blockCache {
+		i--
+	}
+	if txt, ok := t.blocks[i].block.(*types.ContentBlockMemberText); ok {
 		trimmed := strings.TrimRightFunc(txt.Value, unicode.IsSpace)
 		if trimmed != txt.Value {
-			t.blocks[len(t.blocks)-1].block = &types.ContentBlockMemberText{Value: trimmed}
+			t.blocks[i].block = &types.ContentBlockMemberText{Value: trimmed}
 		}
 	}
 }

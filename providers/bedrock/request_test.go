@@ -284,10 +284,10 @@ func requestCases() []requestCase {
 		},
 		{
 			name:   "rule05_prefill_trailing_whitespace_trimmed",
-			reason: "a final assistant prefill must not end in whitespace",
+			reason: "a final assistant prefill must not end in whitespace, a cache point after it notwithstanding",
 			req: &llm.Request{Model: rqClaude37, Messages: []llm.Message{
 				rqUser(rqText("Give me JSON.")),
-				rqAsst(rqText("{\n  ")),
+				rqAsst(rqText("{\n  "), llm.CachePoint{}),
 			}},
 		},
 		{
