@@ -31,9 +31,10 @@ To try llmkit without an AWS account, run: llmkit demo`
 	accessHint = `The credentials work but may not use this model: grant bedrock:InvokeModel and
 bedrock:InvokeModelWithResponseStream in IAM, and enable access to the model in the
 Bedrock console (Model access) for this region.`
-	throttledHint = `Bedrock is throttling these requests (the SDK already retried). Wait a minute and try
-again, send fewer requests at once, use a cross-region inference profile (us., eu., global.),
-or ask for a higher quota in Service Quotas (Amazon Bedrock).`
+	throttledHint = `Bedrock is throttling these requests; the SDK already retried (AWS_MAX_ATTEMPTS and
+AWS_RETRY_MODE=adaptive change how). Wait a minute and try again, send fewer requests at
+once, use a cross-region inference profile (us., eu., global.), or ask for a higher
+quota in Service Quotas (Amazon Bedrock).`
 	unknownModelHint = `Check the model id and the region: list the models with
   aws bedrock list-foundation-models --region REGION --query 'modelSummaries[].modelId'
 and the inference profiles (us.…, eu.…, global.…) with
