@@ -3,6 +3,8 @@ package bedrock
 import (
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
 	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
 )
 
@@ -39,4 +41,25 @@ func NewHTTPClient(base *http.Client) *HTTPClient {
 // Do sends req and returns the response, as http.Client.Do does.
 func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 	return c.c.Do(req)
+}
+
+// ConfigureClient installs llmkit's workarounds for Bedrock Runtime SDK defects in a
+// client's options; use it as an option function of bedrockruntime.New or NewFromConfig:
+//
+//   - o.HTTPClient is wrapped in an [HTTPClient] (a nil one is replaced by
+//     NewHTTPClient(nil)): the request-body fix and the event-stream frame watcher.
+//   - o.Protocol is replaced by a restJson1 protocol safe for concurrent streams. The SDK's
+//     own protocol shares one event-stream codec, with mutable state, between all the
+//     streams of a client: the race detector flags concurrent ConverseStream calls on one
+//     client, and the bytes of unknown events can be mixed up. The replacement gives each
+//     stream read a codec of its own from a pool, with no allocation per event.
+func ConfigureClient(o *bedrockruntime.Options) {
+	switch hc := o.HTTPClient.(type) {
+	case *HTTPClient:
+	case nil:
+		o.HTTPClient = NewHTTPClient(nil)
+	default:
+		o.HTTPClient = &HTTPClient{c: transport.New(hc)}
+	}
+	o.Protocol = transport.NewProtocol()
 }

@@ -129,7 +129,11 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs hundreds of 1,000-event streams")
 	}
-	const streams, events = 300, 1000
+	const events = 1000
+	streams := 300
+	if httpclientRace {
+		streams = 100
+	}
 	srv := streamServer(t, eventFrames(t, events), endClean)
 	run := func(hc bedrockruntime.HTTPClient) (fails int, first error) {
 		c := sdkClient(srv.URL, hc)
@@ -297,3 +301,54 @@ func TestHTTPClientRejectsBodyLongerThanLength(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestConfigureClient checks what ConfigureClient installs, and that one client so
+// configured serves 64 concurrent streams (run with -race: the SDK's own protocol shares
+// its event-stream codec between them).
+func TestConfigureClient(t *testing.T) {
+	custom := &recordingDoer{}
+	tests := []struct {
+		name   string
+		before bedrockruntime.HTTPClient
+		reason string
+		same   bool
+	}{
+		{"nil", nil, "a nil client becomes NewHTTPClient(nil)", false},
+		{"ours", bedrock.NewHTTPClient(nil), "an HTTPClient is kept as is", true},
+		{"custom", custom, "another client is wrapped", false},
+	}
+	for _, tt := range tests {
+		o := bedrockruntime.Options{HTTPClient: tt.before}
+		bedrock.ConfigureClient(&o)
+		hc, ok := o.HTTPClient.(*bedrock.HTTPClient)
+		if !ok {
+			t.Errorf("%s: HTTPClient is %T, want *bedrock.HTTPClient", tt.reason, o.HTTPClient)
+		}
+		if tt.same && hc != tt.before {
+			t.Errorf("%s: HTTPClient was replaced", tt.reason)
+		}
+		if o.Protocol == nil {
+			t.Errorf("%s: Protocol not set", tt.reason)
+		}
+	}
+
+	srv := streamServer(t, eventFrames(t, 200), endClean)
+	c := bedrockruntime.New(bedrockruntime.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRET", ""),
+		BaseEndpoint: aws.String(srv.URL),
+		Retryer:      aws.NopRetryer{},
+	}, bedrock.ConfigureClient, func(o *bedrockruntime.Options) { o.AuthSchemePreference = []string{"sigv4"} })
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	counts := make([]int, 64)
+	for i := range 64 {
+		wg.Go(func() { counts[i], errs[i] = drain(t.Context(), c) })
+	}
+	wg.Wait()
+	for i := range 64 {
+		if errs[i] != nil || counts[i] != 200 {
+			t.Errorf("stream %d: %d events, err %v; want 200 events", i, counts[i], errs[i])
+		}
+	}
+}

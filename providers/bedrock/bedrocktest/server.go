@@ -227,15 +227,22 @@ type ClientOptions struct {
 	// AWS_BEARER_TOKEN_BEDROCK is set in the environment.
 	BearerToken string
 	// HTTPClient replaces the HTTP client. Nil means the request-body fix and frame
-	// watcher of bedrock.HTTPClient over a client that trusts the server's certificate.
-	// A client without the fix loses some streams (BEDROCK.md, SDK behaviour 1).
+	// watcher of bedrock.HTTPClient over a client that trusts the server's certificate
+	// (or, with Raw, the SDK's default client). A client without the fix loses some
+	// streams (BEDROCK.md, SDK behaviour 1).
 	HTTPClient bedrockruntime.HTTPClient
+	// Raw leaves the SDK's own HTTP client (unless HTTPClient is set) and protocol in
+	// place, without the fixes of bedrock.ConfigureClient: for baselines, and to show what
+	// the SDK alone does. Use one client per concurrent stream under the race detector.
+	Raw bool
 	// Configure, when set, is applied to the client's options last.
 	Configure func(*bedrockruntime.Options)
 }
 
 // Client returns a real Bedrock Runtime client pointed at the server: static credentials,
-// region us-east-1, BaseEndpoint the server's URL. opts may be nil.
+// region us-east-1, BaseEndpoint the server's URL, retries off, and the fixes of
+// bedrock.ConfigureClient (HTTP client and a protocol safe for concurrent streams)
+// installed. opts may be nil.
 func (s *Server) Client(opts *ClientOptions) *bedrockruntime.Client {
 	var o ClientOptions
 	if opts != nil {
@@ -246,12 +253,17 @@ func (s *Server) Client(opts *ClientOptions) *bedrockruntime.Client {
 		region = "us-east-1"
 	}
 	hc := o.HTTPClient
-	if hc == nil {
+	if hc == nil && s.opts.TLS && o.Raw {
+		hc = s.srv.Client()
+	}
+	if hc == nil && !o.Raw {
 		var base *http.Client
 		if s.opts.TLS {
-			base = s.srv.Client()
-			tr := base.Transport.(*http.Transport)
+			// A clone: the server's own client is shared and must not be changed.
+			tr := s.srv.Client().Transport.(*http.Transport).Clone()
+			tr.MaxIdleConns = 2 * transport.MaxIdleConnsPerHost
 			tr.MaxIdleConnsPerHost = transport.MaxIdleConnsPerHost
+			base = &http.Client{Transport: tr}
 		} else {
 			base = transport.DefaultHTTPClient()
 		}
@@ -264,6 +276,9 @@ func (s *Server) Client(opts *ClientOptions) *bedrockruntime.Client {
 		HTTPClient:   hc,
 		Retryer:      retryer(o.MaxAttempts),
 	}, func(bo *bedrockruntime.Options) {
+		if !o.Raw {
+			bo.Protocol = transport.NewProtocol()
+		}
 		// New has already read AWS_BEARER_TOKEN_BEDROCK; undo or replace what it set.
 		if o.BearerToken != "" {
 			bo.BearerAuthTokenProvider = bearer.StaticTokenProvider{Token: bearer.Token{Value: o.BearerToken}}
