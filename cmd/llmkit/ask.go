@@ -72,7 +72,7 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 		req.Output = &llm.Output{Schema: raw}
 	}
 
-	cl, err := aws.connect(ctx)
+	cl, err := aws.connect(ctx, nil)
 	if err != nil {
 		return report(e.stderr, "ask", err)
 	}

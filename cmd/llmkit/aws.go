@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -50,9 +51,11 @@ type client struct {
 // profile and endpoint, checks that credentials can be found, and returns a Model
 // calling Bedrock through the real SDK client.
 //
-// The credential check is skipped when AWS_BEARER_TOKEN_BEDROCK is set: the SDK then
-// authenticates with that API key instead of SigV4.
-func (a *awsFlags) connect(ctx context.Context) (*client, error) {
+// The credential check is skipped when AWS_BEARER_TOKEN_BEDROCK is set and the endpoint
+// is https: the SDK then authenticates with that API key instead of SigV4. Over plain
+// http (a local simulator) SigV4 is used, since the SDK sends bearer tokens over TLS
+// only. wrap, when not nil, wraps the HTTP transport (to record the exchanges).
+func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) http.RoundTripper) (*client, error) {
 	if a.endpoint != "" {
 		u, err := url.Parse(a.endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -77,7 +80,9 @@ func (a *awsFlags) connect(ctx context.Context) (*client, error) {
 		// An explicit endpoint says where to go; SigV4 still needs a region name.
 		cfg.Region = "us-east-1"
 	}
-	if os.Getenv("AWS_BEARER_TOKEN_BEDROCK") == "" {
+	plainHTTP := strings.HasPrefix(a.endpoint, "http://")
+	bearer := os.Getenv("AWS_BEARER_TOKEN_BEDROCK") != "" && !plainHTTP
+	if !bearer {
 		if cfg.Credentials == nil {
 			return nil, &configError{credentials: true, err: fmt.Errorf("no AWS credentials provider")}
 		}
@@ -90,11 +95,21 @@ func (a *awsFlags) connect(ctx context.Context) (*client, error) {
 		// Keep what the configuration set up (a CA bundle, proxy settings).
 		base = &http.Client{Transport: bc.GetTransport(), Timeout: bc.GetTimeout()}
 	}
+	if wrap != nil {
+		if base == nil {
+			base = &http.Client{}
+		}
+		base.Transport = wrap(base.Transport)
+	}
 	rt := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) {
 		o.HTTPClient = bedrock.NewHTTPClient(base)
 		if a.endpoint != "" {
 			// Set here, the flag wins over AWS_ENDPOINT_URL_BEDROCK_RUNTIME too.
 			o.BaseEndpoint = aws.String(a.endpoint)
+		}
+		if !bearer {
+			o.BearerAuthTokenProvider = nil
+			o.AuthSchemePreference = []string{"sigv4"}
 		}
 	})
 	return &client{model: bedrock.New(rt, nil), region: cfg.Region}, nil

@@ -57,7 +57,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	case *maxTokens < 0:
 		return usageError(e, fs, "--max-tokens %d: want 0 or more", *maxTokens)
 	}
-	cl, err := aws.connect(ctx)
+	cl, err := aws.connect(ctx, nil)
 	if err != nil {
 		return report(e.stderr, "chat", err)
 	}
