@@ -155,6 +155,9 @@ func TestReplay(t *testing.T) {
 			t.Errorf("Evaluate(%s) = %s (%s), want %s", r.Scenario, r.Status, r.Reason, want)
 		}
 	}
+	if r, _ := rep.Result("replay", "token_limit"); r.Reason != "no recording of token_limit" {
+		t.Errorf("Evaluate(token_limit) skip reason = %q, want the replayer's %q", r.Reason, "no recording of token_limit")
+	}
 	for name := range rp.recordings {
 		if !rp.used[name] {
 			t.Errorf("recording %s was not replayed", name)
@@ -174,7 +177,7 @@ type replayer struct {
 func (r *replayer) Replay(_ context.Context, names ...string) error {
 	for _, n := range names {
 		if _, ok := r.recordings[n]; !ok {
-			return fmt.Errorf("replayer: %s: %w", n, conformance.ErrNoRecording)
+			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, n)
 		}
 	}
 	for _, n := range names {

@@ -156,8 +156,9 @@ type FaultInjector interface {
 }
 
 // ErrNoRecording is returned, wrapped, by a [Replayer] that has no recording of an
-// exchange; the scenario that asked is skipped.
-var ErrNoRecording = errors.New("conformance: no recording")
+// exchange; the scenario that asked is skipped, with the error's text as the reason
+// (e.g. "no recording of usage").
+var ErrNoRecording = errors.New("no recording")
 
 // Replayer answers the [ReplayScenarios] with recorded exchanges. The suite calls it from
 // one goroutine.

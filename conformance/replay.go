@@ -18,7 +18,7 @@ import (
 func ReplayScenarios() []Scenario {
 	return []Scenario{
 		{Name: "basic", Recordings: []string{"basic"}, Rule: "a greeting gets a text answer with stop reason end_turn and usage above zero", run: replayBasic},
-		{Name: "streaming", Recordings: []string{"streaming"}, Rule: "a streamed answer to a system prompt and a user turn, at temperature 0.9 and top-p 0.8, is text that ends with end_turn", needs: needSystem, run: replayStreaming},
+		{Name: "streaming", Recordings: []string{"streaming"}, Rule: "a streamed answer to a system prompt and a user turn, at temperature 0.9, is text that ends with end_turn", needs: needSystem, run: replayStreaming},
 		{Name: "token_limit", Recordings: []string{"token_limit"}, Rule: "a long story asked for with MaxTokens 100 stops with max_tokens, keeping its text, within the limit", run: replayTokenLimit},
 		{Name: "usage", Recordings: []string{"usage"}, Rule: "usage reports input and output tokens, and the output stays within MaxTokens 10", run: replayUsage},
 		{Name: "multi_tool", Recordings: []string{"multi_tool"}, Rule: "offered three tools, the model calls the one that fits (get_weather for Paris) with valid input", needs: needTools, run: replayMultiTool},
@@ -45,7 +45,6 @@ func replayStreaming(e *env) {
 	req := e.replayRequest(100, 0.9,
 		llm.SystemText("You are a helpful, creative assistant."),
 		llm.UserText("Say hello in one short, imaginative sentence."))
-	req.TopP = llm.Ptr(0.8)
 	got := e.stream("streaming", req)
 	e.wantText("Stream(streaming)", got.resp)
 	e.wantStop("Stream(streaming)", got.resp, llm.StopReasonEndTurn)
