@@ -44,15 +44,18 @@ type Info struct {
 // ErrUnsupported marks a workload a contender cannot do at all.
 var ErrUnsupported = errors.New("not supported by this library")
 
-// RuntimeClient returns a Bedrock Runtime client for the simulator at url, with the
-// request-body fix (bedrock.NewHTTPClient), static credentials, and the SDK's defaults
-// otherwise (the standard retryer included), as a user would build one.
+// RuntimeClient returns a Bedrock Runtime client for the simulator at url, with static
+// credentials, the SDK's defaults otherwise (the standard retryer included), and
+// llmkit's fixes for SDK defects installed by bedrock.ConfigureClient: the request-body
+// fix (bedrock.NewHTTPClient) and an event-stream codec per stream (the SDK's own is
+// shared by all the streams of a client, a data race under concurrent streams). The raw
+// SDK contender and llmkit use the same client, so that the difference between them is
+// llmkit's own work.
 func RuntimeClient(url string) *bedrockruntime.Client {
 	return bedrockruntime.NewFromConfig(aws.Config{
 		Region:      harness.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
-		HTTPClient:  bedrock.NewHTTPClient(nil),
-	}, func(o *bedrockruntime.Options) {
+	}, bedrock.ConfigureClient, func(o *bedrockruntime.Options) {
 		o.BaseEndpoint = aws.String(url)
 	})
 }

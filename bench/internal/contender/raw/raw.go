@@ -1,6 +1,7 @@
-// Package raw is the floor: the AWS SDK's bedrockruntime client used by hand, with the
-// request-body fix, building Converse inputs and reading outputs and stream events
-// directly — what a careful user would write without any library on top.
+// Package raw is the floor: the AWS SDK's bedrockruntime client used by hand, with
+// llmkit's fixes for SDK defects (bedrock.ConfigureClient), building Converse inputs and
+// reading outputs and stream events directly — what a careful user would write without
+// any library on top.
 package raw
 
 import (
@@ -24,7 +25,7 @@ var Info = contender.Info{
 	Module:  "github.com/aws/aws-sdk-go-v2/service/bedrockruntime v1.63.11",
 	API:     "Converse / ConverseStream",
 	Route:   "BaseEndpoint to the simulator",
-	Explain: "hand-written use of the SDK client with llmkit's bedrock.NewHTTPClient (the request-body fix); the floor every other contender is compared with",
+	Explain: "hand-written use of the SDK client, built with bedrock.ConfigureClient (the request-body fix and a race-free event-stream codec; llmkit uses the very same client); the floor every other contender is compared with",
 }
 
 type raw struct {

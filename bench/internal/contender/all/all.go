@@ -1,0 +1,32 @@
+// Package all lists the contenders, in the order the results show them: the floor, then
+// llmkit, then the peers.
+package all
+
+import (
+	"github.com/llmkit/llmkit/bench/internal/contender"
+	"github.com/llmkit/llmkit/bench/internal/contender/anthropic"
+	"github.com/llmkit/llmkit/bench/internal/contender/bifrost"
+	"github.com/llmkit/llmkit/bench/internal/contender/eino"
+	"github.com/llmkit/llmkit/bench/internal/contender/langchaingo"
+	"github.com/llmkit/llmkit/bench/internal/contender/llmkit"
+	"github.com/llmkit/llmkit/bench/internal/contender/raw"
+)
+
+// Entry is a contender the benchmarks run.
+type Entry struct {
+	Info contender.Info
+	New  func(url string) (contender.Contender, error)
+	// Ours marks the contenders that must answer correctly (the floor and llmkit); a
+	// peer that answers wrongly is reported, not failed.
+	Ours bool
+}
+
+// Contenders are all the contenders.
+var Contenders = []Entry{
+	{Info: raw.Info, New: raw.New, Ours: true},
+	{Info: llmkit.Info, New: llmkit.New, Ours: true},
+	{Info: langchaingo.Info, New: langchaingo.New},
+	{Info: bifrost.Info, New: bifrost.New},
+	{Info: anthropic.Info, New: anthropic.New},
+	{Info: eino.Info, New: eino.New},
+}
