@@ -140,8 +140,10 @@ func decode(t *testing.T, form string, body []byte) (Answer, int) {
 			Index             int `json:"index"`
 			ContentBlockIndex int
 			ContentBlock      struct{ Type, ID, Name string } `json:"content_block"`
-			Start             struct{ ToolUse struct{ ToolUseID, Name string } }
-			Delta             struct {
+			Start             struct {
+				ToolUse struct{ ToolUseID, Name string }
+			}
+			Delta struct {
 				Text        string
 				PartialJSON string `json:"partial_json"`
 				ToolUse     struct{ Input string }
