@@ -72,12 +72,12 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 		req.Output = &llm.Output{Schema: raw}
 	}
 
+	ctx, stop := interruptible(ctx, e)
+	defer stop()
 	cl, err := aws.connect(ctx, nil)
 	if err != nil {
 		return report(e.stderr, "ask", err)
 	}
-	ctx, stop := interruptible(ctx, e)
-	defer stop()
 	if !*asJSON && sch == nil {
 		if err := askStream(ctx, e, cl.model, req); err != nil {
 			return report(e.stderr, "ask", err)

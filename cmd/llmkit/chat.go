@@ -57,7 +57,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	case *maxTokens < 0:
 		return usageError(e, fs, "--max-tokens %d: want 0 or more", *maxTokens)
 	}
-	cl, err := aws.connect(ctx, nil)
+	cctx, stop := interruptible(ctx, e) // Ctrl-C while finding credentials stops chat
+	cl, err := aws.connect(cctx, nil)
+	stop()
 	if err != nil {
 		return report(e.stderr, "chat", err)
 	}

@@ -168,7 +168,9 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 				return rec
 			}
 		}
-		cl, err := aws.connect(ctx, wrap)
+		cctx, stop := interruptible(ctx, e)
+		cl, err := aws.connect(cctx, wrap)
+		stop()
 		if err != nil {
 			return report(e.stderr, "conformance", err)
 		}

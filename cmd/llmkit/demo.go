@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, stop := interruptible(ctx, e)
 	defer stop()
-	if err := demo(ctx, e.stdout, *stream, streamShape{split: 4, pace: *pace}); err != nil {
+	if err := demo(ctx, e.stdout, demoConfig{stream: *stream, shape: streamShape{split: 4, pace: *pace}, prompt: demoPrompt}); err != nil {
 		return report(e.stderr, "demo", err)
 	}
 	return exitOK
@@ -76,7 +76,15 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 // the recorded ones. There are none: llmkit sends what was recorded.
 var demoAllow []bedrocktest.Allow
 
-func demo(ctx context.Context, w io.Writer, stream bool, shape streamShape) error {
+// demoConfig says how the demo runs.
+type demoConfig struct {
+	stream bool        // streamed answers (ConverseStream), or Converse with the recorded bytes
+	shape  streamShape // how streamed answers are cut and paced
+	prompt string      // the user's prompt; the recorded one is demoPrompt
+}
+
+func demo(ctx context.Context, w io.Writer, cfg demoConfig) error {
+	stream := cfg.stream
 	fixtures := make([]*bedrocktest.Fixture, len(demoFixtures))
 	for i, name := range demoFixtures {
 		f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), demoModelDir+"/"+name)
@@ -95,7 +103,7 @@ func demo(ctx context.Context, w io.Writer, stream bool, shape streamShape) erro
 			if err != nil {
 				return err
 			}
-			srv.Enqueue(asStream(f, resp, shape, demoAllow, log))
+			srv.Enqueue(asStream(f, resp, cfg.shape, demoAllow, log))
 		} else {
 			srv.Enqueue(f.Reply(&bedrocktest.ReplayOptions{Allow: demoAllow}))
 		}
@@ -127,11 +135,11 @@ func demo(ctx context.Context, w io.Writer, stream bool, shape streamShape) erro
 
 	req := &llm.Request{
 		Model:       demoModel,
-		Messages:    []llm.Message{llm.UserText(demoPrompt)},
+		Messages:    []llm.Message{llm.UserText(cfg.prompt)},
 		MaxTokens:   150,
 		Temperature: llm.Ptr(0.0),
 	}
-	fmt.Fprintf(w, "user: %s\n", demoPrompt)
+	fmt.Fprintf(w, "user: %s\n", cfg.prompt)
 
 	out := &transcript{w: w}
 	var res *agent.Result

@@ -68,7 +68,7 @@ func TestDemo(t *testing.T) {
 func TestDemoStreams(t *testing.T) {
 	clearAWSEnv(t)
 	out := newBuffer()
-	if err := demo(t.Context(), out, true, streamShape{split: 4}); err != nil {
+	if err := demo(t.Context(), out, demoConfig{stream: true, shape: streamShape{split: 4}, prompt: demoPrompt}); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
 	// "I'll use the add tool to compute 2 + 3." is 39 characters: 10 deltas of 4.
@@ -167,5 +167,23 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 	s := start(ctx, nil, "demo", "--pace", "0")
 	if code := s.wait(t); code != exitInterrupted {
 		t.Errorf("llmkit demo with a cancelled context: exit code %d, want %d\nstderr:\n%s", code, exitInterrupted, s.stderr)
+	}
+}
+
+// TestDemoWarnsOfMismatch checks that the demo says so when the agent's requests differ
+// from the recorded ones (here, another prompt), in both modes.
+func TestDemoWarnsOfMismatch(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		var out strings.Builder
+		if err := demo(t.Context(), &out, demoConfig{stream: stream, prompt: "Add 2 and 3 with the tool."}); err != nil {
+			t.Fatalf("demo(stream=%v, another prompt): %v", stream, err)
+		}
+		const want = "warning: request differs from the recording: anthropic_claude_haiku_4_5_20251001_v1_0/tool_round_trip_1.json: $.messages[0].content[0].text: want "
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo(stream=%v, another prompt) output lacks %q:\n%s", stream, want, out.String())
+		}
+		if strings.Contains(out.String(), "check: the 2 requests") {
+			t.Errorf("demo(stream=%v, another prompt) claims the requests matched:\n%s", stream, out.String())
+		}
 	}
 }

@@ -63,10 +63,13 @@ Run "llmkit <command> -h" for a command's flags, or "llmkit help <command>".
 
 Exit codes:
 
-	0    success
-	1    the command failed at run time (throttled, model error, network, mismatch)
+	0    success; also sim stopped by Ctrl-C or SIGTERM, and chat left by /quit,
+	     end of input or Ctrl-C twice
+	1    failed at run time: throttled, unknown model, model or server error,
+	     broken stream, a failed conformance scenario
 	2    bad usage: unknown command or flag, missing or invalid argument or file
-	3    AWS credentials missing or refused (no credentials, expired, access denied)
+	3    AWS credentials missing or refused, or no usable AWS configuration
+	     (no region, unknown profile, access denied)
 	130  interrupted by Ctrl-C (SIGINT) or SIGTERM
 `
 

@@ -1,0 +1,99 @@
+// Command llmkit is llmkit's command line: try the library with no AWS account, chat
+// with and question models on Amazon Bedrock, serve the Bedrock simulator to other
+// programs, and print the conformance matrix.
+//
+// Usage:
+//
+//	llmkit <command> [flags] [arguments]
+//
+// Flags go before arguments. "llmkit help" lists the commands; "llmkit <command> -h"
+// (or "llmkit help <command>") prints a command's usage.
+//
+// # demo
+//
+//	llmkit demo [--pace DURATION] [--stream=false]
+//
+// Runs an agent (package agent) with a real Go tool, "add", against a recorded Amazon
+// Bedrock conversation with Claude Haiku 4.5 ("Use the add tool to compute 2 + 3 …"),
+// and streams the answer to the terminal as it arrives, with a line for the tool call
+// and one for its result. It needs no AWS account, no credentials and no network, and
+// reads no AWS configuration: the Bedrock Runtime simulator (package
+// providers/bedrock/bedrocktest) runs on 127.0.0.1 and answers the real AWS SDK client
+// and bedrock.Model with the recorded answers, comparing each request the agent sends
+// with the recorded one (a difference is printed as a warning). The answers were
+// recorded without streaming; the simulator streams them as ConverseStream events built
+// from the recorded answer (decoded by the SDK and llmkit's ParseResponse), cut into
+// small deltas and paced by --pace. With --stream=false the agent calls Converse and the
+// simulator replays the recorded bytes exactly.
+//
+// # chat
+//
+//	llmkit chat --model ID [--region R] [--profile P] [--endpoint URL] [--system S] [--max-tokens N]
+//
+// An interactive multi-turn chat (agent.Session) with streamed answers. /reset clears
+// the conversation, /history shows it, /save FILE and /load FILE store and restore it
+// (llmkit's JSON form of messages), /help lists the commands, /quit leaves; so do end of
+// input and Ctrl-C twice at the prompt. Ctrl-C while an answer streams cancels that
+// answer, which is not kept. A message that starts with "/" is typed "//".
+//
+// # ask
+//
+//	llmkit ask --model ID [--system S] [--max-tokens N] [--schema FILE] [--json] PROMPT...|-
+//
+// One turn. The answer streams as text; --json prints the whole llm.Response as JSON
+// (llm's JSON form); --schema FILE asks for a JSON object matching the JSON Schema in
+// FILE (llm.Request.Output), checks it against the schema and prints it. "-" reads the
+// prompt from standard input.
+//
+// # sim
+//
+//	llmkit sim [--addr 127.0.0.1:PORT] [--fixtures DIR | --recorded] [--quiet]
+//
+// Serves the simulator for programs in any language and prints how to point the AWS
+// SDKs and CLI at it. It listens on loopback addresses only and refuses any other
+// (it accepts any credentials). Without fixtures it echoes the last user message. With
+// --fixtures DIR (or --recorded, the recordings shipped with llmkit) a request gets the
+// recording of the same model id and operation whose request body is the same JSON;
+// a ConverseStream request may also get a Converse recording, as a stream; a request
+// that matches none gets a ValidationException naming the closest recording and how it
+// differs. It stops on Ctrl-C or SIGTERM.
+//
+// # conformance
+//
+//	llmkit conformance --model ID... [--endpoint URL] [--record DIR] [--run REGEXP] [--format md|json]
+//	llmkit conformance --replay [--fixtures DIR] [--model ID]...
+//	llmkit conformance --sim --model ID...
+//
+// Runs the suite of package conformance and prints the matrix, as Markdown or JSON:
+// live against Bedrock (recording new fixtures with --record), replaying recordings, or
+// scripted on the simulator.
+//
+// # AWS configuration
+//
+// chat, ask and live conformance use the AWS default configuration: environment
+// variables, the shared config and credentials files (--profile or AWS_PROFILE), SSO,
+// and container or instance roles; the region comes from --region, AWS_REGION or the
+// profile. Credentials are checked before the first call. AWS_BEARER_TOKEN_BEDROCK (a
+// Bedrock API key) is used instead when set, except over plain http. --endpoint sends
+// the calls to another Bedrock-compatible endpoint, such as "llmkit sim"; it wins over
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME. AWS_MAX_ATTEMPTS and AWS_RETRY_MODE set the SDK's
+// retries.
+//
+// # Exit codes
+//
+//	0    success
+//	1    the command failed at run time: throttled, unknown model, model or server
+//	     error, a broken stream, a failed conformance scenario
+//	2    bad usage: unknown command or flag, missing or invalid argument or file, or a
+//	     request llmkit refuses to send (llm.InvalidRequestError)
+//	3    AWS credentials missing or refused, or an unusable AWS configuration (no
+//	     region, unknown profile, access denied)
+//	130  interrupted by Ctrl-C (SIGINT) or SIGTERM
+//
+// The error categories of package llm decide: llm.ErrAuth gives 3, llm.ErrRateLimited
+// and the others 1. Errors come with advice: how to set up credentials (and that
+// "llmkit demo" needs none), how to find a model id, what to do when throttled.
+//
+// chat exits with 0 at /quit, end of input or Ctrl-C twice, or with the code of the
+// last turn that failed; sim exits with 0 when stopped.
+package main
