@@ -19,7 +19,9 @@
 //	}
 //
 // Each scenario is a subtest named after it ([Scenario.Name]) and states the rule it
-// checks ([Scenario.Rule]), which a failing subtest logs. A scenario is skipped, with
+// checks ([Scenario.Rule]), which a failing subtest logs. Scenarios run one after the
+// other; the cancellation scenario counts the goroutines a call leaves behind, so run
+// the suite apart from parallel tests. A scenario is skipped, with
 // the reason, when the harness's capabilities ([Harness.Capabilities], or the model's
 // own [llm.CapabilityReporter]) exclude it, or when it needs a fault injector the
 // harness lacks.

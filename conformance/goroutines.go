@@ -13,7 +13,8 @@ import (
 // It compares the goroutines alive before the call with those alive after it, by
 // goroutine id, as go.uber.org/goleak does, but only for goroutines the call started:
 // the suite runs inside other programs' tests and cannot ask for a process without
-// goroutines.
+// goroutines. Goroutines that other tests, running in parallel, start meanwhile would
+// count too: run the suite's cancellation scenario without parallel tests.
 
 // pooledConn marks the goroutines of an HTTP connection kept for reuse — by a client's
 // pool or by a loopback server the harness runs — which belong to the transport, not
