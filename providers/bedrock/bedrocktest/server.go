@@ -95,9 +95,21 @@ type Server struct {
 	seq        int
 }
 
-// NewServer starts and returns a new Server. The caller must call [Server.Close] when
-// done with it. opts may be nil.
+// NewServer starts and returns a new Server, in the manner of httptest.NewServer. The
+// caller must call [Server.Close] when done with it. opts may be nil. Like
+// httptest.NewServer, it panics if it cannot listen; use [StartServer] to get an error
+// instead.
 func NewServer(opts *Options) *Server {
+	s, err := StartServer(opts)
+	if err != nil {
+		panic(err.Error())
+	}
+	return s
+}
+
+// StartServer is like [NewServer] but returns an error when it cannot listen on
+// opts.Addr.
+func StartServer(opts *Options) (*Server, error) {
 	s := &Server{closing: make(chan struct{}), byModel: map[string][]Reply{}}
 	if opts != nil {
 		s.opts = *opts
@@ -113,15 +125,15 @@ func NewServer(opts *Options) *Server {
 		s.problem(fmt.Errorf("bedrocktest: %s %s: no such operation", r.Method, r.URL.Path))
 		writeError(w, UnknownOperationException.Status(), UnknownOperationException, newRequestID(), "bedrocktest: no operation at "+r.Method+" "+r.URL.Path)
 	})
-	s.srv = httptest.NewUnstartedServer(mux)
-	if s.opts.Addr != "" {
-		l, err := net.Listen("tcp", s.opts.Addr)
-		if err != nil {
-			panic(fmt.Sprintf("bedrocktest: listen on %s: %v", s.opts.Addr, err))
-		}
-		s.srv.Listener.Close()
-		s.srv.Listener = l
+	addr := s.opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
 	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("bedrocktest: listen on %s: %w", addr, err)
+	}
+	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: mux}}
 	if s.opts.TLS {
 		s.srv.EnableHTTP2 = true
 		s.srv.StartTLS()
@@ -129,7 +141,7 @@ func NewServer(opts *Options) *Server {
 		s.srv.Start()
 	}
 	s.URL = s.srv.URL
-	return s
+	return s, nil
 }
 
 // Close stops the server: it cuts the connections still open, so streams in progress end

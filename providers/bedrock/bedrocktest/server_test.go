@@ -255,3 +255,20 @@ func TestCloseEndsStreams(t *testing.T) {
 		t.Errorf("stream cut by Close: Err() = %v, want a transport error, not an API error", st.Err())
 	}
 }
+
+func TestStartServerError(t *testing.T) {
+	s := newServer(t, nil)
+	addr := strings.TrimPrefix(s.URL, "http://")
+	if _, err := bedrocktest.StartServer(&bedrocktest.Options{Addr: addr}); err == nil || !strings.Contains(err.Error(), "bedrocktest: listen on "+addr) {
+		t.Errorf("StartServer on a busy address: error %v, want one naming the address", err)
+	}
+	s2, err := bedrocktest.StartServer(&bedrocktest.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatalf("StartServer(127.0.0.1:0): %v", err)
+	}
+	defer s2.Close()
+	s2.Enqueue(bedrocktest.Text("x"))
+	if _, err := converse(t.Context(), s2.Client(nil), "m"); err != nil {
+		t.Errorf("Converse on a server started with StartServer: %v", err)
+	}
+}

@@ -153,3 +153,30 @@ func TestIsEventStream(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFrameWatcher checks on arbitrary bytes, read in arbitrary sizes, that the watcher
+// ends cleanly exactly when the body ends at a frame boundary.
+func FuzzFrameWatcher(f *testing.F) {
+	f.Add(frames(f, `{"a":1}`, `{"b":2}`), uint8(3))
+	f.Add([]byte{0, 0, 0, 3, 1}, uint8(1))
+	f.Add([]byte{0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, uint8(16))
+	f.Fuzz(func(t *testing.T, data []byte, size uint8) {
+		off := 0
+		for off+4 <= len(data) {
+			n := int(max(uint32(data[off])<<24|uint32(data[off+1])<<16|uint32(data[off+2])<<8|uint32(data[off+3]), minFrameLen))
+			if n > len(data)-off {
+				off = -1
+				break
+			}
+			off += n
+		}
+		boundary := off == len(data)
+		got, err := io.ReadAll(NewFrameWatcher(io.NopCloser(&chunkReader{data: data, n: int(size%32) + 1})))
+		if !bytes.Equal(got, data) {
+			t.Fatalf("read %d bytes, want %d", len(got), len(data))
+		}
+		if (err == nil) != boundary {
+			t.Fatalf("body of %d bytes (ends at a frame boundary: %v): error %v", len(data), boundary, err)
+		}
+	})
+}
