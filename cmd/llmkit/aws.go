@@ -25,9 +25,9 @@ type awsFlags struct {
 }
 
 func (a *awsFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&a.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's region)")
-	fs.StringVar(&a.profile, "profile", "", "shared config `profile` (default: AWS_PROFILE or \"default\")")
-	fs.StringVar(&a.endpoint, "endpoint", "", "Bedrock Runtime endpoint `URL`, e.g. the one `llmkit sim` prints (default: the region's)")
+	fs.StringVar(&a.region, "region", "", "AWS `REGION` (default: AWS_REGION or the profile's region)")
+	fs.StringVar(&a.profile, "profile", "", "shared config `PROFILE` (default: AWS_PROFILE or \"default\")")
+	fs.StringVar(&a.endpoint, "endpoint", "", "Bedrock Runtime endpoint `URL`, such as the one \"llmkit sim\" prints (default: the region's)")
 }
 
 // configError is a problem with the AWS configuration found before any call: no

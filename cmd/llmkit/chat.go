@@ -43,7 +43,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "chat", chatSynopsis, chatAbout)
 	var aws awsFlags
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
-	system := fs.String("system", "", "system `prompt`")
+	system := fs.String("system", "", "system `PROMPT`")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {

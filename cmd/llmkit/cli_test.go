@@ -22,7 +22,7 @@ func TestUsage(t *testing.T) {
 		{"demo -h", []string{"demo", "-h"}, 0, []string{"Usage: llmkit demo", "-pace"}, nil},
 		{"chat -h", []string{"chat", "-h"}, 0, []string{"Usage: llmkit chat --model ID", "/save FILE", "-endpoint URL"}, nil},
 		{"ask --help", []string{"ask", "--help"}, 0, []string{"Usage: llmkit ask", "-json"}, nil},
-		{"sim -h", []string{"sim", "-h"}, 0, []string{"Usage: llmkit sim", "-addr address", "-fixtures DIR"}, nil},
+		{"sim -h", []string{"sim", "-h"}, 0, []string{"Usage: llmkit sim", "-addr HOST:PORT", "-fixtures DIR"}, nil},
 		{"conformance -h", []string{"conformance", "-h"}, 0, []string{"Usage: llmkit conformance", "-format"}, nil},
 		{"an unknown flag is a usage error", []string{"demo", "--fast"}, 2, nil, []string{"flag provided but not defined: -fast", "Usage: llmkit demo"}},
 		{"a flag value of the wrong type is a usage error", []string{"chat", "--model", "m", "--max-tokens", "many"}, 2, nil, []string{`invalid value "many" for flag -max-tokens`}},

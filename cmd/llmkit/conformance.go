@@ -36,8 +36,8 @@ Modes:
                   the Bedrock-compatible endpoint given with --endpoint: the
                   suite's scenarios, whose live checks assert what a real model
                   reliably does, then the recorded scenarios ("recorded/…"),
-                  which send the requests of llmkit's recordings. This calls the
-                  models about 60 times each. --record DIR saves the exchanges of
+                  which send the requests of llmkit's recordings: a few dozen
+                  calls per model. --record DIR saves the exchanges of
                   the recorded scenarios that pass as fixtures under DIR, one
                   directory per model, to replay later with --replay --fixtures DIR.
   --replay        no AWS: the recorded scenarios, answered by the recordings
@@ -76,7 +76,7 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	fixtures := fs.String("fixtures", "", "with --replay, the recordings under `DIR` instead of those shipped with llmkit")
 	record := fs.String("record", "", "live: save the recorded scenarios' exchanges as fixtures under `DIR`")
 	run := fs.String("run", "", "run only the scenarios whose names match `REGEXP`")
-	format := fs.String("format", "md", "output `format`: md (a Markdown table) or json")
+	format := fs.String("format", "md", "output `md|json`: a Markdown table, or the report as JSON")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code

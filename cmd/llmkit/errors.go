@@ -67,7 +67,7 @@ func exitCode(err error) int {
 // while signing a request.
 func isCredentialsError(err error) bool {
 	var se *v4.SigningError
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se.Err != nil && strings.Contains(se.Err.Error(), "credentials") {
 		return true
 	}
 	var ce *configError

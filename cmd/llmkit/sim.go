@@ -44,7 +44,7 @@ It stops on Ctrl-C (SIGINT) or SIGTERM and then exits with 0.`
 
 func runSim(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "sim", simSynopsis, simAbout)
-	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on; port 0 picks a free one")
+	addr := fs.String("addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on; port 0 picks a free one")
 	dir := fs.String("fixtures", "", "serve the recorded exchanges in `DIR` (searched recursively for *.json)")
 	recorded := fs.Bool("recorded", false, "serve the recorded exchanges shipped with llmkit")
 	quiet := fs.Bool("quiet", false, "do not log each request on standard error")
