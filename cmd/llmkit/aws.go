@@ -90,19 +90,19 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 			return nil, &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
 		}
 	}
-	var base *http.Client
-	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
-		// Keep what the configuration set up (a CA bundle, proxy settings).
-		base = &http.Client{Transport: bc.GetTransport(), Timeout: bc.GetTimeout()}
-	}
+	var hc *http.Client // nil: the configuration's own HTTP client
 	if wrap != nil {
-		if base == nil {
-			base = &http.Client{}
+		var next http.RoundTripper
+		if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+			// Keep what the configuration set up (a CA bundle, proxy settings).
+			next = bc.GetTransport()
 		}
-		base.Transport = wrap(base.Transport)
+		hc = &http.Client{Transport: wrap(next)}
 	}
 	rt := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) {
-		o.HTTPClient = bedrock.NewHTTPClient(base)
+		if hc != nil {
+			o.HTTPClient = hc
+		}
 		if a.endpoint != "" {
 			// Set here, the flag wins over AWS_ENDPOINT_URL_BEDROCK_RUNTIME too.
 			o.BaseEndpoint = aws.String(a.endpoint)
@@ -111,6 +111,6 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 			o.BearerAuthTokenProvider = nil
 			o.AuthSchemePreference = []string{"sigv4"}
 		}
-	})
+	}, bedrock.ConfigureClient)
 	return &client{model: bedrock.New(rt, nil), region: cfg.Region}, nil
 }

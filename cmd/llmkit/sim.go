@@ -61,12 +61,6 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
-	// Probe the address: the simulator panics when it cannot listen.
-	if l, err := net.Listen("tcp", listen); err != nil {
-		return report(e.stderr, "sim", fmt.Errorf("--addr %s: %w", *addr, err))
-	} else {
-		l.Close()
-	}
 
 	def := bedrocktest.Echo()
 	answers := "echo: each answer is the text of the request's last user message"
@@ -98,9 +92,9 @@ func runSim(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(logw, strings.TrimSuffix(format, "\n")+"\n", args...)
 		}
 	}
-	srv, err := startServer(opts)
+	srv, err := bedrocktest.StartServer(opts)
 	if err != nil {
-		return report(e.stderr, "sim", err)
+		return report(e.stderr, "sim", fmt.Errorf("--addr %s: %w", *addr, err))
 	}
 	model := "MODEL_ID"
 	if len(models) > 0 {
@@ -125,17 +119,6 @@ Stop with Ctrl-C.
 	srv.Close()
 	fmt.Fprintf(e.stdout, "llmkit sim: stopped after %d requests\n", len(srv.Requests()))
 	return exitOK
-}
-
-// startServer starts the simulator, turning its panic on a listen failure into an
-// error.
-func startServer(opts *bedrocktest.Options) (srv *bedrocktest.Server, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("starting the simulator: %v", r)
-		}
-	}()
-	return bedrocktest.NewServer(opts), nil
 }
 
 // loopbackAddr checks that addr is host:port with a loopback host, and returns it with
