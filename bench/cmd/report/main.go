@@ -62,6 +62,10 @@ type key struct{ bench, who string }
 
 type check struct{ status, detail string }
 
+// newConns is the number of connections the simulator saw opened during the timed part
+// of each benchmark, over all its runs.
+var newConns = map[key]float64{}
+
 func main() {
 	benchFiles := flag.String("bench", "", "comma-separated benchmark output files")
 	checksFile := flag.String("checks", "", "JSON lines of check outcomes ($BENCH_CHECKS)")
@@ -88,6 +92,10 @@ func main() {
 	}
 	stats := map[key]map[string]stat{}
 	for k, units := range samples {
+		for _, v := range units["conns"] {
+			newConns[k] += v
+		}
+		delete(units, "conns")
 		stats[k] = map[string]stat{}
 		for u, vs := range units {
 			stats[k][u] = summarize(vs)
@@ -159,6 +167,9 @@ func readBench(file string, samples map[key]map[string][]float64, config map[str
 				unit, val = v.Unit, v.Value
 			}
 			samples[k][unit] = append(samples[k][unit], val)
+			if unit == "conns/op" {
+				samples[k]["conns"] = append(samples[k]["conns"], val*float64(res.Iters))
+			}
 		}
 	}
 	return r.Err()
@@ -308,7 +319,7 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 		p(", took %s", elapsed)
 	}
 	p("\n- **Machine:** %s\n", machine(config))
-	p("- **Method:** every contender talks to the same simulator (`bench/cmd/simserver`), which runs in its own process so that B/op and allocs/op count only the client under test. It serves replies prepared once, shaped like recorded Bedrock traffic (event-stream frames with the `p` padding, chunked bodies), for Converse/ConverseStream and for InvokeModel/InvokeModelWithResponseStream in the Anthropic messages format. Before anything is timed, each contender makes the workload's call once with the simulator checking the request it sent (system prompt, every message and tool result, tool names, token limit) and the bench checking the answer (same text, same tool calls with the same ids and input); a contender that fails is reported below and not timed. During timing the simulator counts requests and new connections: each op must make exactly its requests (1, or 2 for the round trip) and, except in (5), open no new connection.\n")
+	p("- **Method:** every contender talks to the same simulator (`bench/cmd/simserver`), which runs in its own process so that B/op and allocs/op count only the client under test. It serves replies prepared once, shaped like recorded Bedrock traffic (event-stream frames with the `p` padding, chunked bodies), for Converse/ConverseStream and for InvokeModel/InvokeModelWithResponseStream in the Anthropic messages format. Before anything is timed, each contender makes the workload's call once with the simulator checking the request it sent (system prompt, every message and tool result, tool names, token limit) and the bench checking the answer (same text, same tool calls with the same ids and input); a contender that fails is reported below and not timed. During timing the simulator counts requests and new connections: each op must make exactly its requests (1, or 2 for the round trip; a mismatch fails the benchmark), and the *new conns* column counts the connections opened during timing over all runs, which should be 0 (connections reused).\n")
 	p("- **Figures:** the median of the runs, its spread (the largest deviation of any run from the median), and the ratio of medians to the raw SDK in the same run. benchstat's own report, with 95%% confidence intervals, is the appendix. Lower is better except req/s.\n\n")
 	p("![ns/op per contender per workload](chart.png)\n\n")
 
@@ -362,17 +373,11 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 		if extra != "" {
 			p(" %s |", extra)
 		}
-		if b.name == "Concurrent64" {
-			p(" new conns/op |")
-		}
-		p("\n|---|---|---|---|---|---|---|---|")
+		p(" new conns |\n|---|---|---|---|---|---|---|---|")
 		if extra != "" {
 			p("---|")
 		}
-		if b.name == "Concurrent64" {
-			p("---|")
-		}
-		p("\n")
+		p("---|\n")
 		rawStats := stats[key{b.name, "raw-sdk"}]
 		for _, e := range all.Contenders {
 			st, have := stats[key{b.name, e.Info.Name}]
@@ -382,10 +387,7 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 				if extra != "" {
 					p(" |")
 				}
-				if b.name == "Concurrent64" {
-					p(" |")
-				}
-				p("\n")
+				p(" |\n")
 				continue
 			}
 			name := e.Info.Name
@@ -404,10 +406,12 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 				ev := st["ns/event"]
 				p(" %s |", fmtNs(ev.median))
 			}
+			total := newConns[key{b.name, e.Info.Name}]
 			if b.name == "Concurrent64" {
-				p(" %.1f |", st["conns/op"].median)
+				p(" %.0f (%.1f per op) |\n", total, st["conns/op"].median)
+			} else {
+				p(" %.0f |\n", total)
 			}
-			p("\n")
 		}
 	}
 	writeTargets(md, stats, checks)

@@ -116,7 +116,8 @@ func Start() (*Sim, error) {
 	for k, v := range env {
 		os.Setenv(k, v)
 	}
-	for _, k := range []string{"AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "HTTP_PROXY", "http_proxy", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"} {
+	for _, k := range []string{"AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "HTTP_PROXY", "http_proxy", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+		"AWS_CA_BUNDLE", "SSL_CERT_DIR"} {
 		os.Unsetenv(k)
 	}
 	return s, nil
