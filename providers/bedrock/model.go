@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
 	"github.com/llmkit/llmkit/llm"
-	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
 )
 
 // ConverseAPI is the part of the SDK's *bedrockruntime.Client that a [Model] calls. A
@@ -58,9 +57,10 @@ var (
 // New returns a Model that calls Bedrock through client, typically a
 // *bedrockruntime.Client. opts may be nil. New panics if client is nil.
 //
-// A client built by the caller should use [NewHTTPClient] as its HTTP client
-// (bedrockruntime.Options.HTTPClient): without it some streams are cut short or end
-// early without an error (see [HTTPClient]). [NewFromConfig] installs it.
+// A client built by the caller should be built with [ConfigureClient]
+// (bedrockruntime.New(opts, bedrock.ConfigureClient)): without it some streams are cut
+// short or end early without an error (see [HTTPClient]), and concurrent streams on one
+// client race in the SDK's shared event-stream decoder. [NewFromConfig] installs it.
 func New(client ConverseAPI, opts *Options) *Model {
 	if client == nil {
 		panic("bedrock: New: nil client")
@@ -75,20 +75,14 @@ func New(client ConverseAPI, opts *Options) *Model {
 
 // NewFromConfig returns a Model on a new *bedrockruntime.Client built from cfg (as
 // loaded by config.LoadDefaultConfig: region, credentials, retries). The client sends
-// through cfg.HTTPClient, or a default HTTP client when it is nil, wrapped with the
-// request-body fix and stream watcher of [HTTPClient]. opts may be nil.
+// through cfg.HTTPClient, or a default HTTP client when it is nil, configured with
+// [ConfigureClient]: the request-body fix and stream watcher of [HTTPClient], and an
+// event-stream decoder per stream. opts may be nil.
 func NewFromConfig(cfg aws.Config, opts *Options) *Model {
-	var hc *HTTPClient
-	switch c := cfg.HTTPClient.(type) {
-	case *HTTPClient:
-		hc = c
-	case nil:
-		hc = NewHTTPClient(nil)
-	default:
-		hc = &HTTPClient{c: transport.New(c)}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = NewHTTPClient(nil) // tuned for many concurrent streams
 	}
-	client := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) { o.HTTPClient = hc })
-	return New(client, opts)
+	return New(bedrockruntime.NewFromConfig(cfg, ConfigureClient), opts)
 }
 
 // Capabilities reports what model supports: the Model's override for it, if any, else

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -649,6 +651,37 @@ func TestNewFromConfig(t *testing.T) {
 			}
 			if _, err := streamErr(s); !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Errorf("truncated stream ended with %v, want io.ErrUnexpectedEOF from the frame watcher", err)
+			}
+
+			// Concurrent streams on one client: the SDK's own protocol shares one
+			// event-stream decoder between them, which -race flags; NewFromConfig must
+			// install a decoder per stream.
+			const n = 8
+			for range n {
+				srv.Enqueue(bedrocktest.Text("one two three four five six").Split(2))
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, n)
+			for range n {
+				wg.Go(func() {
+					s, err := m.Stream(context.Background(), userReq(claude, "hi"))
+					if err != nil {
+						errs <- err
+						return
+					}
+					resp, err := s.Response()
+					if err == nil && resp.Text() != "one two three four five six" {
+						err = fmt.Errorf("text %q", resp.Text())
+					}
+					if err != nil {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Errorf("concurrent stream: %v", err)
 			}
 		})
 	}
