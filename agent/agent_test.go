@@ -58,7 +58,7 @@ func TestRunTwoSteps(t *testing.T) {
 		t.Fatalf("Run() error: %v", err)
 	}
 	want := &agent.Result{
-		Response: &llm.Response{Message: llm.AssistantText("2 + 3 = 5"), StopReason: llm.StopReasonEndTurn, Usage: llm.Usage{InputTokens: 20, OutputTokens: 7, TotalTokens: 27}},
+		Response: &llm.Response{Message: llm.AssistantText("2 + 3 = 5"), StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn", Usage: llm.Usage{InputTokens: 20, OutputTokens: 7, TotalTokens: 27}},
 		Messages: []llm.Message{
 			llm.UserText("What is 2 + 3?"),
 			{Role: llm.RoleAssistant, Parts: []llm.Part{call("t1", "add", `{"a":2,"b":3}`)}},

@@ -221,7 +221,19 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 	if r.Response == nil {
 		return nil, errors.New("llmtest: generate: reply has no response, events or error")
 	}
-	return cloneResponse(r.Response), nil
+	resp := cloneResponse(r.Response)
+	// Fill what a stream of the same reply reports (see llm.ResponseEvents), so that
+	// Generate and Stream of one reply give equal responses.
+	if resp.StopReason == "" {
+		resp.StopReason = llm.StopReasonEndTurn
+	}
+	if resp.RawStopReason == "" {
+		resp.RawStopReason = string(resp.StopReason)
+	}
+	if resp.Message.Role == "" {
+		resp.Message.Role = llm.RoleAssistant
+	}
+	return resp, nil
 }
 
 // Stream answers with the next reply as a stream. The stream ends early when its context
