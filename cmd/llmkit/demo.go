@@ -122,8 +122,8 @@ func demo(ctx context.Context, w io.Writer, cfg demoConfig) error {
 	}
 	fmt.Fprintf(w, `llmkit demo: an agent with a real Go tool, on a recorded Amazon Bedrock conversation.
 
-  Simulated: the model, and no AWS account or network is used. A Bedrock Runtime
-  simulator on %s answers with what Claude Haiku 4.5
+  Simulated: the model. No AWS account, credentials or network are used: a Bedrock
+  Runtime simulator on %s answers with what Claude Haiku 4.5
   (%s) answered when this
   conversation was recorded on Amazon Bedrock.
   %s
@@ -157,8 +157,8 @@ func demo(ctx context.Context, w io.Writer, cfg demoConfig) error {
 	for _, m := range res.Messages {
 		calls += len(m.ToolCalls())
 	}
-	fmt.Fprintf(w, "\ndone: %d model calls, %d tool call(s), %d input + %d output tokens (as recorded).\n",
-		res.Steps, calls, res.Usage.InputTokens, res.Usage.OutputTokens)
+	fmt.Fprintf(w, "\ndone: %s, %s, %d input + %d output tokens (as recorded).\n",
+		plural(res.Steps, "model call"), plural(calls, "tool call"), res.Usage.InputTokens, res.Usage.OutputTokens)
 
 	var problems []string
 	if stream {
@@ -284,4 +284,12 @@ func (t *transcript) toolResult(r llm.ToolResult) {
 		return
 	}
 	fmt.Fprintf(t.w, "  <- tool result: %s\n", b.String())
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -28,7 +28,7 @@ func TestDemo(t *testing.T) {
 			`  -> tool call: add({"a":2,"b":3})`,
 			"  <- tool result: 5\n",
 			"assistant: sum=5\n",
-			"done: 2 model calls, 1 tool call(s), 1299 input + 90 output tokens (as recorded).",
+			"done: 2 model calls, 1 tool call, 1299 input + 90 output tokens (as recorded).",
 			"check: the 2 requests the agent sent match the recorded ones",
 		}},
 		{"Converse with the recorded bytes", []string{"demo", "--stream=false"}, []string{
