@@ -42,6 +42,21 @@ func TestConformanceReplayTable(t *testing.T) {
 	}
 }
 
+// TestConformanceReplayAll replays every shipped recording: no scenario fails, and
+// every request matches its recording but for the intended differences.
+func TestConformanceReplayAll(t *testing.T) {
+	clearAWSEnv(t)
+	stdout, stderr, code := runLLMKit(t, "", "conformance", "--replay")
+	if code != 0 {
+		t.Fatalf("llmkit conformance --replay: exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, s := range conformance.ReplayScenarios() {
+		if cells(stdout, s.Name) == nil {
+			t.Errorf("llmkit conformance --replay table has no row for %s:\n%s", s.Name, stdout)
+		}
+	}
+}
+
 func TestConformanceSimJSON(t *testing.T) {
 	clearAWSEnv(t)
 	models := []string{"us.anthropic.claude-sonnet-4-5-20250929-v1:0", "cohere.command-r-plus-v1:0"}
