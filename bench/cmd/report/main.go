@@ -328,7 +328,7 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 		i := e.Info
 		p("| %s | %s | %s | %s | %s |\n", i.Name, i.Module, i.API, i.Route, i.Explain)
 	}
-	p("\nbifrost and eino hard-code `https://bedrock-runtime.<region>.amazonaws.com` on their Bedrock path (bifrost's `NetworkConfig.BaseURL` is not used for Bedrock; eino ignores `Config.BaseURL` and `Config.HTTPClient` when `ByBedrock` is set), so they are measured unmodified through `HTTPS_PROXY` to a local TLS-terminating proxy whose throwaway CA is trusted through `SSL_CERT_FILE`: **their users cannot point them at a gateway, a VPC endpoint URL or a local simulator** without the same trick. Their figures include TLS on loopback, which the others do not pay; the proxy serves HTTP/1.1 only.\n\n")
+	p("\nbifrost and eino hard-code `https://bedrock-runtime.<region>.amazonaws.com` on their Bedrock path (bifrost's `NetworkConfig.BaseURL` is not used for Bedrock; eino ignores `Config.BaseURL` and `Config.HTTPClient` when `ByBedrock` is set), so they are measured unmodified through `HTTPS_PROXY` to a local TLS-terminating proxy whose throwaway CA is trusted through `SSL_CERT_FILE`: **their users cannot point them at a gateway, a VPC endpoint URL or a local simulator** without the same trick. Their figures include TLS on loopback, which the others do not pay; the proxy serves HTTP/1.1 only. The control row *raw-sdk-tls* runs the floor's code over that same route, so that a peer's figure can be read against it.\n\n")
 
 	p("## Correctness\n\n| workload |")
 	for _, e := range all.Contenders {
@@ -457,6 +457,9 @@ func writeTargets(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 	}
 	for _, b := range benches {
 		for _, e := range all.Contenders[2:] {
+			if e.Control {
+				continue
+			}
 			peer := e.Info.Name
 			if statusOf(checks, b.name, peer, true).status != "ok" || statusOf(checks, b.name, "llmkit", true).status != "ok" {
 				continue

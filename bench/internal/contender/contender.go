@@ -60,6 +60,16 @@ func RuntimeClient(url string) *bedrockruntime.Client {
 	})
 }
 
+// RuntimeClientTLS returns the client of [RuntimeClient] with no BaseEndpoint: it goes to
+// the real regional endpoint, https://bedrock-runtime.us-east-1.amazonaws.com, and so
+// through HTTPS_PROXY, like the libraries that hard-code that endpoint.
+func RuntimeClientTLS() *bedrockruntime.Client {
+	return bedrockruntime.NewFromConfig(aws.Config{
+		Region:      harness.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
+	}, bedrock.ConfigureClient)
+}
+
 // HTTPClient returns a plain net/http client whose pool, like the one
 // bedrock.NewHTTPClient(nil) makes, keeps enough idle connections for the concurrent
 // workload, for libraries that take an *http.Client.

@@ -1,5 +1,5 @@
 // Package all lists the contenders, in the order the results show them: the floor, then
-// llmkit, then the peers.
+// llmkit, then the peers, then the control (the floor through the HTTPS proxy).
 package all
 
 import (
@@ -19,6 +19,8 @@ type Entry struct {
 	// Ours marks the contenders that must answer correctly (the floor and llmkit); a
 	// peer that answers wrongly is reported, not failed.
 	Ours bool
+	// Control marks a contender that only helps read the others' figures.
+	Control bool
 }
 
 // Contenders are all the contenders.
@@ -29,4 +31,5 @@ var Contenders = []Entry{
 	{Info: bifrost.Info, New: bifrost.New},
 	{Info: anthropic.Info, New: anthropic.New},
 	{Info: eino.Info, New: eino.New},
+	{Info: raw.InfoTLS, New: raw.NewTLS, Ours: true, Control: true},
 }

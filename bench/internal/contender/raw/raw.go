@@ -28,6 +28,15 @@ var Info = contender.Info{
 	Explain: "hand-written use of the SDK client, built with bedrock.ConfigureClient (the request-body fix and a race-free event-stream codec; llmkit uses the very same client); the floor every other contender is compared with",
 }
 
+// InfoTLS describes the control contender: the floor over TLS through the HTTPS proxy.
+var InfoTLS = contender.Info{
+	Name:    "raw-sdk-tls",
+	Module:  Info.Module,
+	API:     Info.API,
+	Route:   "HTTPS_PROXY to the simulator's TLS-terminating proxy (no BaseEndpoint)",
+	Explain: "control, not a contender: the raw SDK code over the same route as bifrost and eino, to separate the cost of TLS through the proxy from theirs",
+}
+
 type raw struct {
 	client *bedrockruntime.Client
 	inputs map[*workload.Workload]*bedrockruntime.ConverseInput
@@ -35,7 +44,16 @@ type raw struct {
 
 // New returns the raw SDK contender for the simulator at url.
 func New(url string) (contender.Contender, error) {
-	r := &raw{client: contender.RuntimeClient(url), inputs: map[*workload.Workload]*bedrockruntime.ConverseInput{}}
+	return newRaw(contender.RuntimeClient(url))
+}
+
+// NewTLS returns the control contender, which reaches the simulator through HTTPS_PROXY.
+func NewTLS(string) (contender.Contender, error) {
+	return newRaw(contender.RuntimeClientTLS())
+}
+
+func newRaw(client *bedrockruntime.Client) (contender.Contender, error) {
+	r := &raw{client: client, inputs: map[*workload.Workload]*bedrockruntime.ConverseInput{}}
 	for _, w := range workload.All {
 		in, err := Input(w)
 		if err != nil {
