@@ -13,7 +13,7 @@ import (
 	"github.com/llmkit/llmkit/schema"
 )
 
-const askSynopsis = "llmkit ask --model ID [--system S] [--max-tokens N] [--schema FILE] [--json] [--region R] [--profile P] [--endpoint URL] PROMPT...|-"
+const askSynopsis = "llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] [--region REGION] [--profile PROFILE] [--endpoint URL] PROMPT...|-"
 
 const askAbout = `
 Asks a model on Amazon Bedrock one question and prints the answer: streamed as
@@ -30,7 +30,7 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ask", askSynopsis, askAbout)
 	var aws awsFlags
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
-	system := fs.String("system", "", "system `PROMPT`")
+	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap the answer at `N` tokens (0: the model's default)")
 	schemaFile := fs.String("schema", "", "ask for a JSON object matching the JSON Schema in `FILE`, and print it")
 	asJSON := fs.Bool("json", false, "print the whole response as JSON (llmkit's neutral form) instead of its text")

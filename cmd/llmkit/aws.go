@@ -25,8 +25,8 @@ type awsFlags struct {
 }
 
 func (a *awsFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&a.region, "region", "", "AWS `REGION` (default: AWS_REGION or the profile's region)")
-	fs.StringVar(&a.profile, "profile", "", "shared config `PROFILE` (default: AWS_PROFILE or \"default\")")
+	fs.StringVar(&a.region, "region", "", "AWS `REGION`, e.g. us-east-1 (default: AWS_REGION or the profile's region)")
+	fs.StringVar(&a.profile, "profile", "", "`PROFILE` of the shared AWS config files (default: AWS_PROFILE or \"default\")")
 	fs.StringVar(&a.endpoint, "endpoint", "", "Bedrock Runtime endpoint `URL`, such as the one \"llmkit sim\" prints (default: the region's)")
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-const chatSynopsis = "llmkit chat --model ID [--region R] [--profile P] [--endpoint URL] [--system S] [--max-tokens N]"
+const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N]"
 
 const chatAbout = `
 Chats with a model on Amazon Bedrock, streaming each answer as it arrives and
@@ -43,7 +43,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "chat", chatSynopsis, chatAbout)
 	var aws awsFlags
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
-	system := fs.String("system", "", "system `PROMPT`")
+	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {

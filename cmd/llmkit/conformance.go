@@ -21,7 +21,7 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-const conformanceSynopsis = `llmkit conformance --model ID [--model ID]... [--region R] [--profile P] [--endpoint URL] [--record DIR] [--run REGEXP] [--format md|json]
+const conformanceSynopsis = `llmkit conformance --model ID [--model ID]... [--region REGION] [--profile PROFILE] [--endpoint URL] [--record DIR] [--run REGEXP] [--format md|json]
        llmkit conformance --replay [--fixtures DIR] [--model ID]... [--run REGEXP] [--format md|json]
        llmkit conformance --sim --model ID [--model ID]... [--run REGEXP] [--format md|json]`
 

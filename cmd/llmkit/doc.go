@@ -28,7 +28,7 @@
 //
 // # chat
 //
-//	llmkit chat --model ID [--region R] [--profile P] [--endpoint URL] [--system S] [--max-tokens N]
+//	llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N]
 //
 // An interactive multi-turn chat (agent.Session) with streamed answers. /reset clears
 // the conversation, /history shows it, /save FILE and /load FILE store and restore it
@@ -38,7 +38,7 @@
 //
 // # ask
 //
-//	llmkit ask --model ID [--system S] [--max-tokens N] [--schema FILE] [--json] PROMPT...|-
+//	llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] PROMPT...|-
 //
 // One turn. The answer streams as text; --json prints the whole llm.Response as JSON
 // (llm's JSON form); --schema FILE asks for a JSON object matching the JSON Schema in
