@@ -82,12 +82,13 @@
 //
 // Every error from Bedrock or the SDK is mapped, in one switch (errors.go), to an
 // [*llm.ProviderError] whose Category is one of llm's sentinels, tested with errors.Is:
-// [llm.ErrAuth] (AccessDenied, bad or expired credentials, "Signature expired"),
+// [llm.ErrAuth] (AccessDenied, missing, bad or expired credentials, "Signature expired"),
 // [llm.ErrInvalidRequest] (Validation), [llm.ErrContextTooLong] (a validation or model
 // error saying the input does not fit: "Input is too long for requested model", "prompt
 // is too long", "input length and `max_tokens` exceed context limit", "too many input
 // tokens"), [llm.ErrRateLimited] (Throttling — retryable — and ServiceQuotaExceeded),
-// [llm.ErrNotFound] (ResourceNotFound), [llm.ErrTimeout] (ModelTimeout, or a passed
+// [llm.ErrNotFound] (ResourceNotFound, and the ValidationException "The provided model
+// identifier is invalid." with which Bedrock answers an unknown model id), [llm.ErrTimeout] (ModelTimeout, or a passed
 // deadline), [llm.ErrModelNotReady] (retryable), [llm.ErrServer] (ModelError,
 // ModelStreamError; InternalServer, ServiceUnavailable and connection failures,
 // retryable) and [llm.ErrStream] (a stream that broke or was truncated). The

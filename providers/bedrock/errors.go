@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
@@ -74,9 +75,13 @@ func mapError(op string, err error, midStream bool) error {
 	msg := strings.ToLower(e.Message)
 	status := e.StatusCode
 
+	var signErr *v4.SigningError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Category = llm.ErrTimeout
+	case errors.As(err, &signErr) || strings.Contains(err.Error(), "failed to retrieve credentials"):
+		// The request was never sent: no credentials could be found or refreshed.
+		e.Category = llm.ErrAuth
 	case code == "throttlingexception" || code == "toomanyrequestsexception" || code == "" && status == 429:
 		e.Category, e.Retryable = llm.ErrRateLimited, true
 	case code == "servicequotaexceededexception":
@@ -95,6 +100,9 @@ func mapError(op string, err error, midStream bool) error {
 		// "Signature expired": a request signed more than 5 minutes before it was sent
 		// (BEDROCK.md, SDK 7).
 		e.Category = llm.ErrAuth
+	case code == "validationexception" && strings.Contains(msg, "model identifier is invalid"):
+		// Bedrock answers an unknown model id with a ValidationException, not a 404.
+		e.Category = llm.ErrNotFound
 	case (code == "validationexception" || code == "modelerrorexception" || code == "" && (status == 400 || status == 413)) && isContextOverflow(msg):
 		e.Category = llm.ErrContextTooLong
 	case code == "validationexception" || code == "conflictexception" || code == "" && status >= 400 && status < 500 && status != 404 && status != 408 && status != 424:

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -66,6 +67,8 @@ func TestMapError(t *testing.T) {
 		{"internal_server", "500 InternalServer is retryable", httpErr(500, "r", &types.InternalServerException{Message: msg("oops")}), false, llm.ErrServer, true, "InternalServerException", 500, "r"},
 		{"service_unavailable", "503 ServiceUnavailable is retryable", httpErr(503, "r", &types.ServiceUnavailableException{Message: msg("down")}), false, llm.ErrServer, true, "ServiceUnavailableException", 503, "r"},
 		{"signature_expired", "SDK 7: a request signed too long ago fails with 'Signature expired'", httpErr(403, "r", generic("InvalidSignatureException", "Signature expired: 20250101T000000Z is now earlier than 20250101T000500Z")), false, llm.ErrAuth, false, "InvalidSignatureException", 403, "r"},
+		{"invalid_model_id", "Bedrock answers an unknown model id with 400 Validation 'The provided model identifier is invalid.'", httpErr(400, "r", &types.ValidationException{Message: msg("The provided model identifier is invalid.")}), false, llm.ErrNotFound, false, "ValidationException", 400, "r"},
+		{"no_credentials", "the SDK's signer found no credentials: the request was never sent", &smithy.OperationError{Err: &v4.SigningError{Err: errors.New("failed to retrieve credentials: no EC2 IMDS role found")}}, false, llm.ErrAuth, false, "", 0, ""},
 		{"unrecognized_client", "a bad access key", httpErr(403, "r", generic("UnrecognizedClientException", "The security token included in the request is invalid.")), false, llm.ErrAuth, false, "UnrecognizedClientException", 403, "r"},
 		{"expired_token", "expired session credentials", httpErr(403, "r", generic("ExpiredTokenException", "The security token included in the request is expired")), false, llm.ErrAuth, false, "ExpiredTokenException", 403, "r"},
 		{"max_attempts", "the retryer's MaxAttemptsError is seen through", &smithy.OperationError{Err: &retry.MaxAttemptsError{Attempt: 3, Err: &awshttp.ResponseError{
