@@ -54,7 +54,7 @@ type GuardrailConfig struct {
 
 // requestExtra is an Extra checked and translated for the SDK.
 type requestExtra struct {
-	fields          map[string]any // additionalModelRequestFields, decoded; nil when unset
+	fields          []byte // additionalModelRequestFields, a compact JSON object; nil when unset
 	responsePaths   []string
 	guardrail       *types.GuardrailConfiguration
 	streamGuardrail *types.GuardrailStreamConfiguration
@@ -82,15 +82,14 @@ func extraFrom(v any) (*requestExtra, error) {
 	}
 	out := &requestExtra{}
 	if len(e.AdditionalModelRequestFields) > 0 {
-		v, err := decodeJSONDoc(e.AdditionalModelRequestFields)
+		b, err := compactJSON(e.AdditionalModelRequestFields)
 		if err != nil {
 			return nil, fieldError("extra.additionalModelRequestFields", "not valid JSON: %v", err)
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fieldError("extra.additionalModelRequestFields", "must be a JSON object, got %s", jsonKindOf(v))
+		if b[0] != '{' {
+			return nil, fieldError("extra.additionalModelRequestFields", "must be a JSON object, got %s", jsonKindName(b))
 		}
-		out.fields = m
+		out.fields = b
 	}
 	for i, p := range e.AdditionalModelResponseFieldPaths {
 		if p == "" || p[0] != '/' {

@@ -3,23 +3,24 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
-	smithydocument "github.com/aws/smithy-go/document"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -47,9 +48,11 @@ import (
 //     called in the history but not declared are declared with a permissive schema (6, a
 //     warning). Tool choice none sends no tools, or, when the history holds tool blocks,
 //     the tools and no choice (a warning).
-//   - Empty tool-call input is sent as {} (7); the numbers of tool input keep their
-//     literal. Tool-call ids outside [a-zA-Z0-9_.:-]{1,64} are mapped deterministically,
-//     the same on the call and on its result (8).
+//   - Empty tool-call input is sent as {} (7). Tool input, JSON tool results, schemas and
+//     additional model request fields keep the order of their members and the literals
+//     of their numbers; only insignificant whitespace goes. Tool-call ids outside
+//     [a-zA-Z0-9_.:-]{1,64} are mapped deterministically, the same on the call and on its
+//     result (8).
 //   - A failed tool result carries status error where the model takes one (Claude,
 //     Nova); elsewhere its text starts with "Error: " (9). An empty result gets a short
 //     text. A text result holding a JSON object goes as a json block to Claude and Nova.
@@ -297,7 +300,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, err := b.reasoning()
+	reasoningFields, err := b.reasoning()
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +309,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, err = mergeFields(extra.fields, fields)
+	fields, err := mergeFields(extra.fields, reasoningFields)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +329,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 		PromptVariables:                   extra.promptVariables,
 	}
 	if fields != nil {
-		in.AdditionalModelRequestFields = document.NewLazyDocument(fields)
+		in.AdditionalModelRequestFields = newRawDocument(fields)
 	}
 	for i, t := range b.turns {
 		content := make([]types.ContentBlock, len(t.blocks))
@@ -805,7 +808,7 @@ func (b *requestBuilder) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) 
 	}
 	b.toolIDs[id] = origin{mi, pi}
 	b.toolIDRaw[id] = v.ID
-	input, err := toolInputDoc(v.Input)
+	input, err := toolInputJSON(v.Input)
 	if err != nil {
 		return wireBlock{}, partError(mi, pi, "tool call input: %v", err)
 	}
@@ -814,7 +817,7 @@ func (b *requestBuilder) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) 
 	return wireBlock{kind: blockToolUse, at: origin{mi, pi}, id: id, raw: v.ID, block: &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
 		ToolUseId: aws.String(id),
 		Name:      aws.String(v.Name),
-		Input:     document.NewLazyDocument(input),
+		Input:     newRawDocument(input),
 	}}}, nil
 }
 
@@ -827,21 +830,20 @@ func (b *requestBuilder) noteToolName(name string) {
 	b.usedToolNames = append(b.usedToolNames, name)
 }
 
-// toolInputDoc decodes a tool call's input (rule 7): empty is {}, a JSON object is kept
-// with its numbers exact, anything else is an error.
-func toolInputDoc(raw json.RawMessage) (map[string]any, error) {
+// toolInputJSON returns a tool call's input as it goes to Bedrock (rule 7): empty is {},
+// a JSON object is kept as written (compacted), anything else is an error.
+func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return map[string]any{}, nil
+		return []byte("{}"), nil
 	}
-	v, err := decodeJSONDoc(raw)
+	b, err := compactJSON(raw)
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("must be a JSON object, got %s", jsonKindOf(v))
+	if b[0] != '{' {
+		return nil, fmt.Errorf("must be a JSON object, got %s", jsonKindName(b))
 	}
-	return m, nil
+	return b, nil
 }
 
 // toolResult converts a tool result (rules 8 and 9).
@@ -862,7 +864,7 @@ func (b *requestBuilder) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, er
 			}
 			if b.fam != nil && b.fam.jsonResults {
 				if doc, ok := jsonObjectText(c.Text); ok {
-					content = append(content, &types.ToolResultContentBlockMemberJson{Value: document.NewLazyDocument(doc)})
+					content = append(content, &types.ToolResultContentBlockMemberJson{Value: newRawDocument(doc)})
 					continue
 				}
 			}
@@ -920,18 +922,14 @@ func firstText(c []types.ToolResultContentBlock) (string, bool) {
 	return t.Value, true
 }
 
-// jsonObjectText returns s decoded when it is one JSON object.
-func jsonObjectText(s string) (map[string]any, bool) {
+// jsonObjectText returns s compacted when it is one JSON object.
+func jsonObjectText(s string) ([]byte, bool) {
 	t := strings.TrimSpace(s)
 	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
 		return nil, false
 	}
-	v, err := decodeJSONDoc([]byte(t))
-	if err != nil {
-		return nil, false
-	}
-	m, ok := v.(map[string]any)
-	return m, ok
+	b, err := compactJSON([]byte(t))
+	return b, err == nil
 }
 
 // arrangeTurns applies the per-turn rules: a turn of nothing but cache points is an error
@@ -1306,22 +1304,38 @@ func (b *requestBuilder) reasoning() (map[string]any, error) {
 	return nil, nil
 }
 
-// mergeFields adds llmkit's fields to the caller's additional model request fields; a key
-// set by both is an error.
-func mergeFields(user, ours map[string]any) (map[string]any, error) {
+// mergeFields adds llmkit's fields to the caller's additional model request fields (a
+// compact JSON object, or nil) and returns the result as compact JSON: the caller's members
+// first, as written, then llmkit's. A key set by both is an error.
+func mergeFields(user []byte, ours map[string]any) ([]byte, error) {
 	if len(ours) == 0 {
 		return user, nil
 	}
-	if user == nil {
-		return ours, nil
+	var taken map[string]json.RawMessage
+	if user != nil {
+		if err := json.Unmarshal(user, &taken); err != nil {
+			return nil, fieldError("extra.additionalModelRequestFields", "not a JSON object: %v", err)
+		}
+	} else {
+		user = []byte("{}")
 	}
-	for k, v := range ours {
-		if _, dup := user[k]; dup {
+	out := append(make([]byte, 0, len(user)+64), user[:len(user)-1]...) // without the closing brace
+	for _, k := range slices.Sorted(maps.Keys(ours)) {
+		if _, dup := taken[k]; dup {
 			return nil, fieldError("extra.additionalModelRequestFields."+k, "set both here and by llmkit for the request's reasoning settings; set one")
 		}
-		user[k] = v
+		v, err := json.Marshal(ours[k])
+		if err != nil {
+			return nil, fmt.Errorf("bedrock: converse: encode %s: %w", k, err)
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = appendJSONString(out, k)
+		out = append(out, ':')
+		out = append(out, v...)
 	}
-	return user, nil
+	return append(out, '}'), nil
 }
 
 // toolsAndOutput builds the tool configuration and the structured-output configuration
@@ -1353,7 +1367,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 		}
 		spec := types.ToolSpecification{
 			Name:        aws.String(t.Name),
-			InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(schema.docValue())},
+			InputSchema: &types.ToolInputSchemaMemberJson{Value: newRawDocument(schema)},
 		}
 		if t.Description != "" {
 			spec.Description = aws.String(t.Description)
@@ -1408,7 +1422,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 			if err != nil {
 				return nil, nil, err
 			}
-			def := types.JsonSchemaDefinition{Schema: aws.String(string(schema.appendJSON(nil))), Name: aws.String(name)}
+			def := types.JsonSchemaDefinition{Schema: aws.String(string(schema)), Name: aws.String(name)}
 			if o.Description != "" {
 				def.Description = aws.String(o.Description)
 			}
@@ -1436,7 +1450,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 			}
 			spec := types.ToolSpecification{
 				Name:        aws.String(name),
-				InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(schema.docValue())},
+				InputSchema: &types.ToolInputSchemaMemberJson{Value: newRawDocument(schema)},
 			}
 			desc := o.Description
 			if desc == "" {
@@ -1467,7 +1481,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 				tools = append(tools, &types.ToolMemberToolSpec{Value: types.ToolSpecification{
 					Name:        aws.String(n),
 					Description: aws.String("A tool used earlier in this conversation."),
-					InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(map[string]any{"type": "object", "properties": map[string]any{}})},
+					InputSchema: &types.ToolInputSchemaMemberJson{Value: newRawDocument([]byte(`{"type":"object","properties":{}}`))},
 				}})
 			}
 		}
@@ -1519,46 +1533,104 @@ func (b *requestBuilder) forcedChoice(name string, ntools int, what string) type
 
 // JSON values.
 
-// decodeJSONDoc decodes one JSON value into a form the SDK's document encoder writes back
-// as the same JSON: objects become map[string]any, arrays []any, numbers
-// smithydocument.Number holding the literal exactly as written (so 1e400 or
-// 12345678901234567890 survive), strings, booleans and nil. A json.RawMessage handed to
-// document.NewLazyDocument would be encoded as an array of bytes, and a json.Number as a
-// string: neither is usable.
-func decodeJSONDoc(data []byte) (any, error) {
-	s := jsonScanner{data: data}
-	s.skipSpace()
-	v, err := s.value(0)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.end(); err != nil {
-		return nil, err
-	}
-	return v, nil
+// rawDocument is a document the SDK sends exactly as given: key order and number
+// literals kept.
+//
+// The SDK's own documents cannot carry raw JSON: given to document.NewLazyDocument, a
+// json.RawMessage is encoded as an array of bytes and a json.Number as a string, and map
+// keys come out sorted. But bedrockruntime (v1.63.11) writes every document member of a
+// request as a smithydocument.Opaque (api_op_Converse.go, types/types.go), and smithy-go's
+// JSON shape serializer writes an Opaque whose value is a smithydocument.Marshaler as the
+// bytes of MarshalSmithyDocument, unchanged (writeOpaqueDocument in
+// transport/http/protocol/internal/json/shape_serializer.go). document.Interface is sealed
+// by an unexported method; a struct embedding an Interface value gets that method
+// promoted, and its own MarshalSmithyDocument and UnmarshalSmithyDocument take precedence
+// over the embedded ones.
+type rawDocument struct {
+	document.Interface        // satisfies the SDK's sealed interface; never used otherwise
+	json               []byte // compact, valid JSON
 }
 
-func jsonKindOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case smithydocument.Number, json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
+// sealDocument is the value every rawDocument embeds. Only its unexported marker method is
+// reachable through a rawDocument; it is not nil so that the SDK's validity check
+// (internal/document.IsInterface, which calls that method) holds. It is never changed.
+var sealDocument = document.NewLazyDocument(nil)
+
+// newRawDocument returns compact, valid JSON as a document the SDK sends as it is.
+func newRawDocument(compact []byte) document.Interface {
+	return rawDocument{Interface: sealDocument, json: compact}
+}
+
+// MarshalSmithyDocument returns the JSON, which the SDK writes into the request body as it
+// is. The caller must not modify it.
+func (d rawDocument) MarshalSmithyDocument() ([]byte, error) { return d.json, nil }
+
+// UnmarshalSmithyDocument decodes the JSON into v with encoding/json; numbers decoded into
+// an interface value become json.Number, so that none is rounded.
+func (d rawDocument) UnmarshalSmithyDocument(v any) error {
+	dec := json.NewDecoder(bytes.NewReader(d.json))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// compactJSON checks that data is one JSON value and returns it in a new slice without
+// insignificant whitespace, its keys and number literals as written. Each byte of invalid
+// UTF-8 in a string becomes U+FFFD, as encoding/json reads it, so that the body stays
+// valid JSON.
+func compactJSON(data []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return nil, jsonError(data, err)
+	}
+	out := buf.Bytes()
+	if utf8.Valid(out) {
+		return out, nil
+	}
+	// Outside strings the scanner takes ASCII only, so every invalid byte is in a string.
+	fixed := make([]byte, 0, len(out)+16)
+	for len(out) > 0 {
+		r, size := utf8.DecodeRune(out)
+		if r == utf8.RuneError && size == 1 {
+			fixed = utf8.AppendRune(fixed, utf8.RuneError)
+		} else {
+			fixed = append(fixed, out[:size]...)
+		}
+		out = out[size:]
+	}
+	return fixed, nil
+}
+
+// jsonError returns the error encoding/json finds in data, which is not valid JSON, with
+// its offset: the errors of json.Compact carry none, and the check json.Unmarshal makes of
+// the same bytes gives the same error with one. err is returned when that check passes.
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(json.Unmarshal(data, new(json.RawMessage)), &se) {
+		return fmt.Errorf("%v (after %d bytes)", se, se.Offset)
+	}
+	return err
+}
+
+// jsonKindName names the kind of the compact JSON value b.
+func jsonKindName(b []byte) string {
+	switch b[0] {
+	case '{':
 		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
 	}
-	return fmt.Sprintf("%T", v)
+	return "a number"
 }
 
-// jsonNode is a JSON value that keeps the order of object members, used for schemas: a
-// native structured-output schema goes to Bedrock as a string, and the order of its
-// properties is the order the model writes them in.
+// jsonNode is a JSON value that keeps the order of object members and the literals of
+// numbers, used to normalise schemas: the order of a schema's properties is the order the
+// model writes them in.
 type jsonNode struct {
 	kind    jsonKind
 	str     string // a string, or a number's literal
@@ -1583,399 +1655,63 @@ type jsonMember struct {
 	value *jsonNode
 }
 
-// maxJSONDepth bounds the nesting of a JSON value, as encoding/json does.
-const maxJSONDepth = 10000
-
-// parseJSONTree parses one JSON value keeping the order of object members; a key given
-// twice keeps its first place and its last value.
+// parseJSONTree parses one JSON value with encoding/json, keeping the order of object
+// members and the literals of numbers; a key given twice keeps its first place and its
+// last value.
 func parseJSONTree(data []byte) (*jsonNode, error) {
-	s := jsonScanner{data: data}
-	s.skipSpace()
-	n, err := s.node(0)
+	// Checking the whole value first (syntax, and encoding/json's nesting limit) leaves
+	// the token walk valid JSON only, and bounds its recursion.
+	if !json.Valid(data) {
+		return nil, jsonError(data, errors.New("not valid JSON"))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return decodeJSONNode(dec)
+}
+
+// decodeJSONNode reads the next value from dec.
+func decodeJSONNode(dec *json.Decoder) (*jsonNode, error) {
+	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
 	}
-	if err := s.end(); err != nil {
-		return nil, err
-	}
-	return n, nil
-}
-
-// jsonScanner is a small strict JSON parser (RFC 8259, as encoding/json reads it:
-// invalid UTF-8 and lone surrogates become U+FFFD). It exists because encoding/json
-// cannot decode numbers into smithydocument.Number nor keep the order of object members,
-// and decoding through json.Decoder tokens costs several times more.
-type jsonScanner struct {
-	data []byte
-	pos  int
-}
-
-func (s *jsonScanner) errorf(format string, args ...any) error {
-	return fmt.Errorf("offset %d: %s", s.pos, fmt.Sprintf(format, args...))
-}
-
-func (s *jsonScanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '[' {
+			n := &jsonNode{kind: jsonArray, items: []*jsonNode{}}
+			for dec.More() {
+				it, err := decodeJSONNode(dec)
+				if err != nil {
+					return nil, err
+				}
+				n.items = append(n.items, it)
+			}
+			_, err := dec.Token() // ]
+			return n, err
 		}
-	}
-}
-
-func (s *jsonScanner) end() error {
-	s.skipSpace()
-	if s.pos != len(s.data) {
-		return s.errorf("data after the JSON value")
-	}
-	return nil
-}
-
-// value parses a value in the form of [decodeJSONDoc].
-func (s *jsonScanner) value(depth int) (any, error) {
-	if s.pos >= len(s.data) {
-		return nil, s.errorf("unexpected end of JSON input")
-	}
-	c := s.data[s.pos]
-	if (c == '{' || c == '[') && depth >= maxJSONDepth {
-		return nil, s.errorf("nested too deeply")
-	}
-	switch c {
-	case '{':
-		s.pos++
-		m := map[string]any{}
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			return m, nil
-		}
-		for {
-			key, err := s.key()
-			if err != nil {
-				return nil, err
-			}
-			v, err := s.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			m[key] = v
-			more, err := s.next('}')
-			if err != nil {
-				return nil, err
-			}
-			if !more {
-				return m, nil
-			}
-		}
-	case '[':
-		s.pos++
-		a := []any{}
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			return a, nil
-		}
-		for {
-			s.skipSpace()
-			v, err := s.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-			more, err := s.next(']')
-			if err != nil {
-				return nil, err
-			}
-			if !more {
-				return a, nil
-			}
-		}
-	case '"':
-		return s.str()
-	case 't':
-		return true, s.literal("true")
-	case 'f':
-		return false, s.literal("false")
-	case 'n':
-		return nil, s.literal("null")
-	default:
-		lit, err := s.number()
-		if err != nil {
-			return nil, err
-		}
-		return smithydocument.Number(lit), nil
-	}
-}
-
-// node parses a value as a [jsonNode].
-func (s *jsonScanner) node(depth int) (*jsonNode, error) {
-	if s.pos >= len(s.data) {
-		return nil, s.errorf("unexpected end of JSON input")
-	}
-	c := s.data[s.pos]
-	if (c == '{' || c == '[') && depth >= maxJSONDepth {
-		return nil, s.errorf("nested too deeply")
-	}
-	switch c {
-	case '{':
-		s.pos++
 		n := &jsonNode{kind: jsonObject, members: []jsonMember{}}
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			return n, nil
-		}
-		for {
-			key, err := s.key()
+		for dec.More() {
+			tok, err := dec.Token()
 			if err != nil {
 				return nil, err
 			}
-			v, err := s.node(depth + 1)
+			key, _ := tok.(string) // the decoder yields object keys as strings
+			val, err := decodeJSONNode(dec)
 			if err != nil {
 				return nil, err
 			}
-			n.set(key, v)
-			more, err := s.next('}')
-			if err != nil {
-				return nil, err
-			}
-			if !more {
-				return n, nil
-			}
+			n.set(key, val)
 		}
-	case '[':
-		s.pos++
-		n := &jsonNode{kind: jsonArray, items: []*jsonNode{}}
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			return n, nil
-		}
-		for {
-			s.skipSpace()
-			v, err := s.node(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.items = append(n.items, v)
-			more, err := s.next(']')
-			if err != nil {
-				return nil, err
-			}
-			if !more {
-				return n, nil
-			}
-		}
-	case '"':
-		str, err := s.str()
-		return &jsonNode{kind: jsonString, str: str}, err
-	case 't':
-		return &jsonNode{kind: jsonBool, boolean: true}, s.literal("true")
-	case 'f':
-		return &jsonNode{kind: jsonBool}, s.literal("false")
-	case 'n':
-		return &jsonNode{kind: jsonNull}, s.literal("null")
-	default:
-		lit, err := s.number()
-		return &jsonNode{kind: jsonNumber, str: lit}, err
+		_, err := dec.Token() // }
+		return n, err
+	case string:
+		return &jsonNode{kind: jsonString, str: v}, nil
+	case json.Number:
+		return &jsonNode{kind: jsonNumber, str: string(v)}, nil
+	case bool:
+		return &jsonNode{kind: jsonBool, boolean: v}, nil
 	}
-}
-
-// key parses an object key and its colon.
-func (s *jsonScanner) key() (string, error) {
-	s.skipSpace()
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-		return "", s.errorf("want an object key")
-	}
-	k, err := s.str()
-	if err != nil {
-		return "", err
-	}
-	s.skipSpace()
-	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-		return "", s.errorf("want a colon after an object key")
-	}
-	s.pos++
-	s.skipSpace()
-	return k, nil
-}
-
-// next reads the comma before another element (true) or the closing delimiter (false).
-func (s *jsonScanner) next(closing byte) (bool, error) {
-	s.skipSpace()
-	if s.pos >= len(s.data) {
-		return false, s.errorf("unexpected end of JSON input")
-	}
-	switch s.data[s.pos] {
-	case ',':
-		s.pos++
-		return true, nil
-	case closing:
-		s.pos++
-		return false, nil
-	}
-	return false, s.errorf("want a comma or %q", closing)
-}
-
-func (s *jsonScanner) literal(lit string) error {
-	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
-		return s.errorf("invalid character %q", s.data[s.pos])
-	}
-	s.pos += len(lit)
-	return nil
-}
-
-// number reads a number and returns its literal.
-func (s *jsonScanner) number() (string, error) {
-	start := s.pos
-	d := s.data
-	digits := func() int {
-		n := 0
-		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
-			s.pos++
-			n++
-		}
-		return n
-	}
-	if s.pos < len(d) && d[s.pos] == '-' {
-		s.pos++
-	}
-	switch {
-	case s.pos < len(d) && d[s.pos] == '0':
-		s.pos++
-	case digits() == 0:
-		if s.pos < len(d) {
-			return "", s.errorf("invalid character %q", d[s.pos])
-		}
-		return "", s.errorf("unexpected end of JSON input")
-	}
-	if s.pos < len(d) && d[s.pos] == '.' {
-		s.pos++
-		if digits() == 0 {
-			return "", s.errorf("want a digit after the decimal point")
-		}
-	}
-	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
-		s.pos++
-		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
-			s.pos++
-		}
-		if digits() == 0 {
-			return "", s.errorf("want a digit in the exponent")
-		}
-	}
-	return string(d[start:s.pos]), nil
-}
-
-// str reads a string, its opening quote at s.pos.
-func (s *jsonScanner) str() (string, error) {
-	s.pos++
-	start := s.pos
-	d := s.data
-	for s.pos < len(d) {
-		c := d[s.pos]
-		if c == '"' {
-			s.pos++
-			return string(d[start : s.pos-1]), nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
-		}
-		s.pos++
-	}
-	buf := append([]byte(nil), d[start:s.pos]...)
-	for s.pos < len(d) {
-		c := d[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return string(buf), nil
-		case c < 0x20:
-			return "", s.errorf("control character in a string")
-		case c == '\\':
-			s.pos++
-			if s.pos >= len(d) {
-				return "", s.errorf("unexpected end of JSON input")
-			}
-			e := d[s.pos]
-			s.pos++
-			switch e {
-			case '"', '\\', '/':
-				buf = append(buf, e)
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, ok := s.hex4()
-				if !ok {
-					return "", s.errorf("invalid \\u escape")
-				}
-				if utf16.IsSurrogate(r) {
-					r2 := unicode.ReplacementChar
-					if s.pos+1 < len(d) && d[s.pos] == '\\' && d[s.pos+1] == 'u' {
-						save := s.pos
-						s.pos += 2
-						if lo, ok := s.hex4(); ok {
-							if dec := utf16.DecodeRune(r, lo); dec != unicode.ReplacementChar {
-								r2 = dec
-							} else {
-								s.pos = save
-							}
-						} else {
-							s.pos = save
-						}
-					}
-					r = r2
-				}
-				buf = utf8.AppendRune(buf, r)
-			default:
-				return "", s.errorf("invalid escape \\%c", e)
-			}
-		case c < utf8.RuneSelf:
-			buf = append(buf, c)
-			s.pos++
-		default:
-			r, size := utf8.DecodeRune(d[s.pos:])
-			if r == utf8.RuneError && size == 1 {
-				buf = utf8.AppendRune(buf, unicode.ReplacementChar)
-			} else {
-				buf = append(buf, d[s.pos:s.pos+size]...)
-			}
-			s.pos += size
-		}
-	}
-	return "", s.errorf("unexpected end of JSON input")
-}
-
-func (s *jsonScanner) hex4() (rune, bool) {
-	if s.pos+4 > len(s.data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range s.data[s.pos : s.pos+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	s.pos += 4
-	return r, true
+	return &jsonNode{kind: jsonNull}, nil
 }
 
 func (n *jsonNode) kindName() string {
@@ -2047,31 +1783,6 @@ func (n *jsonNode) clone() *jsonNode {
 		}
 	}
 	return &c
-}
-
-// docValue returns n in the form of [decodeJSONDoc].
-func (n *jsonNode) docValue() any {
-	switch n.kind {
-	case jsonBool:
-		return n.boolean
-	case jsonNumber:
-		return smithydocument.Number(n.str)
-	case jsonString:
-		return n.str
-	case jsonArray:
-		out := make([]any, len(n.items))
-		for i, it := range n.items {
-			out[i] = it.docValue()
-		}
-		return out
-	case jsonObject:
-		out := make(map[string]any, len(n.members))
-		for _, m := range n.members {
-			out[m.key] = m.value.docValue()
-		}
-		return out
-	}
-	return nil
 }
 
 // appendJSON appends n as compact JSON, object members in order.
@@ -2158,8 +1869,8 @@ var strictUnsupported = []string{
 // an error). For strict tools and native output every object schema gets
 // additionalProperties false (any other value is an error), and keywords Bedrock does
 // not take there are dropped with a warning. An empty schema is an object with no
-// declared properties.
-func (b *requestBuilder) normalizeSchema(raw json.RawMessage, where string, strict bool) (*jsonNode, error) {
+// declared properties. The result is compact JSON, object members in the order given.
+func (b *requestBuilder) normalizeSchema(raw json.RawMessage, where string, strict bool) ([]byte, error) {
 	var root *jsonNode
 	if len(bytes.TrimSpace(raw)) == 0 {
 		root = &jsonNode{kind: jsonObject, members: []jsonMember{{"type", &jsonNode{kind: jsonString, str: "object"}}}}
@@ -2206,7 +1917,7 @@ func (b *requestBuilder) normalizeSchema(raw json.RawMessage, where string, stri
 	if p := out.get("properties"); p == nil {
 		out.set("properties", &jsonNode{kind: jsonObject, members: []jsonMember{}})
 	}
-	return out, nil
+	return out.appendJSON(nil), nil
 }
 
 func escapePointer(s string) string {

@@ -15,12 +15,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
-	smithydocument "github.com/aws/smithy-go/document"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/llmkit/llmkit/llm"
@@ -1031,10 +1031,13 @@ func TestDocumentName(t *testing.T) {
 }
 
 func TestToolInputNumbersExact(t *testing.T) {
-	in := `{"big":123456789012345678901234567890,"f":0.1000,"e":-2.5E-10,"s":"1","n":null,"b":false,"a":[1,{"x":2}]}`
-	doc, err := toolInputDoc(json.RawMessage(in))
+	in := `{"big":123456789012345678901234567890,"u64":12345678901234567890,"inf":1e400,"f":0.1000,"e":-2.5E-10,"s":"1","n":null,"b":false,"a":[1,{"x":2}]}`
+	got, err := toolInputJSON(json.RawMessage(in))
 	if err != nil {
-		t.Fatalf("toolInputDoc(%s) = %v", in, err)
+		t.Fatalf("toolInputJSON(%s) = %v", in, err)
+	}
+	if string(got) != in {
+		t.Errorf("toolInputJSON(%s) = %s, want the input unchanged", in, got)
 	}
 	req := &llm.Request{Model: rqClaude45, Messages: []llm.Message{
 		rqUser(rqText("Go")), rqAsst(rqCall("a", "t", in)), rqTool(rqResult("a", "ok")),
@@ -1044,13 +1047,144 @@ func TestToolInputNumbersExact(t *testing.T) {
 		t.Fatalf("FormatRequest = %v", err)
 	}
 	body, _ := wireConverse(t, p.input)
-	for _, lit := range []string{"123456789012345678901234567890", "0.1000", "-2.5E-10", `"s":"1"`, `"n":null`, `"b":false`} {
+	for _, lit := range []string{"123456789012345678901234567890", "12345678901234567890", "1e400", "0.1000", "-2.5E-10", `"s":"1"`, `"n":null`, `"b":false`} {
 		if !bytes.Contains(body, []byte(lit)) {
 			t.Errorf("tool input on the wire = %s, want it to hold %s exactly", body, lit)
 		}
 	}
-	if len(doc) != 7 {
-		t.Errorf("toolInputDoc(%s) = %v, want 7 members", in, doc)
+	if want := `"input":` + in; !bytes.Contains(body, []byte(want)) {
+		t.Errorf("tool input on the wire = %s, want %s byte for byte (members in order)", body, want)
+	}
+}
+
+// TestRawJSONOnTheWire checks that JSON given by the caller reaches the body as written —
+// members in their order, number literals exact, whitespace removed — through every
+// document member the request fills.
+func TestRawJSONOnTheWire(t *testing.T) {
+	round := func(input, result string) []llm.Message {
+		return []llm.Message{rqUser(rqText("Go")), rqAsst(rqCall("a", "get_weather", input)), rqTool(rqResult("a", result))}
+	}
+	tests := []struct {
+		name   string
+		reason string
+		req    *llm.Request
+		want   []string // each a substring of the body
+	}{
+		{
+			name:   "tool_input",
+			reason: "tool input keeps its member order and literals; insignificant whitespace goes",
+			req:    &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, Messages: round(` { "zeta" : 1.50, "alpha" : [ 1e400 , -0 ] } `, "ok")},
+			want:   []string{`"input":{"zeta":1.50,"alpha":[1e400,-0]}`},
+		},
+		{
+			name:   "empty_tool_input",
+			reason: "empty tool input is sent as an empty object (rule 7)",
+			req:    &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, Messages: round(" ", "ok")},
+			want:   []string{`"input":{}`},
+		},
+		{
+			name:   "tool_input_invalid_utf8",
+			reason: "each invalid UTF-8 byte in a string becomes U+FFFD, as encoding/json reads it, so the body stays valid",
+			req:    &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, Messages: round("{\"city\":\"Par\xff\xfeis\"}", "ok")},
+			want:   []string{"\"input\":{\"city\":\"Par\uFFFD\uFFFDis\"}"},
+		},
+		{
+			name:   "json_tool_result",
+			reason: "a JSON object result on Nova goes as a json block, as written",
+			req:    &llm.Request{Model: rqNova, Tools: []llm.Tool{rqWeatherTool}, Messages: round(`{"city":"Paris"}`, ` {"temp": 18.50, "sky": "clear", "a": 1E2} `)},
+			want:   []string{`{"json":{"temp":18.50,"sky":"clear","a":1E2}}`},
+		},
+		{
+			name:   "tool_schema",
+			reason: "a tool schema keeps its property order and literals through normalisation",
+			req: &llm.Request{Model: rqClaude45, Messages: []llm.Message{rqUser(rqText("Hi"))}, Tools: []llm.Tool{
+				{Name: "order", InputSchema: json.RawMessage(`{"type":"object","properties":{"zeta":{"type":"string","description":"<z> & \u00e9"},"alpha":{"type":"number","maximum":1.0e400}},"required":["zeta"]}`)},
+			}},
+			want: []string{`"inputSchema":{"json":{"type":"object","properties":{"zeta":{"type":"string","description":"<z> & é"},"alpha":{"type":"number","maximum":1.0e400}},"required":["zeta"]}}`},
+		},
+		{
+			name:   "stub_tool_schema",
+			reason: "a tool called in the history but not declared gets the permissive schema",
+			req:    &llm.Request{Model: rqClaude45, Messages: round(`{}`, "ok")},
+			want:   []string{`"inputSchema":{"json":{"type":"object","properties":{}}}`},
+		},
+		{
+			name:   "native_output_schema",
+			reason: "the native output schema string keeps the property order",
+			req: &llm.Request{Model: rqClaude45, Messages: []llm.Message{rqUser(rqText("Extract."))},
+				Output: &llm.Output{Schema: json.RawMessage(`{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"integer"}}}`)}},
+			want: []string{`"schema":"{\"type\":\"object\",\"properties\":{\"zeta\":{\"type\":\"string\"},\"alpha\":{\"type\":\"integer\"}},\"additionalProperties\":false}"`},
+		},
+		{
+			name:   "additional_fields",
+			reason: "the caller's additional fields keep their order and literals",
+			req: &llm.Request{Model: rqClaude45, Messages: []llm.Message{rqUser(rqText("Hi"))},
+				Extra: &Extra{AdditionalModelRequestFields: json.RawMessage(`{ "top_k": 40, "a": {"z": 0.10, "b": null} }`)}},
+			want: []string{`"additionalModelRequestFields":{"top_k":40,"a":{"z":0.10,"b":null}}`},
+		},
+		{
+			name:   "additional_fields_with_thinking",
+			reason: "llmkit's thinking fields follow the caller's, which stay as written",
+			req: &llm.Request{Model: rqClaude45, MaxTokens: 8000, Reasoning: &llm.ReasoningConfig{BudgetTokens: 4000}, Messages: []llm.Message{rqUser(rqText("Think."))},
+				Extra: &Extra{AdditionalModelRequestFields: json.RawMessage(`{"top_k":40,"a":1.0}`)}},
+			want: []string{`"additionalModelRequestFields":{"top_k":40,"a":1.0,"thinking":{"budget_tokens":4000,"type":"enabled"}}`},
+		},
+		{
+			name:   "thinking_without_caller_fields",
+			reason: "llmkit's thinking fields alone make the object",
+			req:    &llm.Request{Model: rqClaude45, MaxTokens: 8000, Reasoning: &llm.ReasoningConfig{BudgetTokens: 4000}, Messages: []llm.Message{rqUser(rqText("Think."))}},
+			want:   []string{`"additionalModelRequestFields":{"thinking":{"budget_tokens":4000,"type":"enabled"}}`},
+		},
+		{
+			name:   "thinking_with_empty_caller_fields",
+			reason: "an empty caller object takes llmkit's fields without a stray comma",
+			req: &llm.Request{Model: rqClaude45, MaxTokens: 8000, Reasoning: &llm.ReasoningConfig{BudgetTokens: 4000}, Messages: []llm.Message{rqUser(rqText("Think."))},
+				Extra: &Extra{AdditionalModelRequestFields: json.RawMessage(` { } `)}},
+			want: []string{`"additionalModelRequestFields":{"thinking":{"budget_tokens":4000,"type":"enabled"}}`},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := formatRequest(tc.req, capabilitiesFor(tc.req.Model, nil))
+			if err != nil {
+				t.Fatalf("FormatRequest(%s) = %v, want no error (%s)", tc.name, err, tc.reason)
+			}
+			for _, body := range [][]byte{first(wireConverse(t, p.input)), first(wireConverseStream(t, p.streamInput()))} {
+				if !json.Valid(body) || !utf8.Valid(body) {
+					t.Fatalf("FormatRequest(%s) body is not valid JSON in UTF-8: %q", tc.name, body)
+				}
+				for _, w := range tc.want {
+					if !bytes.Contains(body, []byte(w)) {
+						t.Errorf("FormatRequest(%s) body = %s, want it to hold %s (%s)", tc.name, body, w, tc.reason)
+					}
+				}
+			}
+		})
+	}
+}
+
+func first[A, B any](a A, _ B) A { return a }
+
+func TestRawDocument(t *testing.T) {
+	const in = `{"b":12345678901234567890,"a":[1.50,"x",null,true]}`
+	doc := newRawDocument([]byte(in))
+	got, err := doc.MarshalSmithyDocument()
+	if err != nil || string(got) != in {
+		t.Errorf("MarshalSmithyDocument() = %s, %v, want %s, nil", got, err, in)
+	}
+	var v any
+	if err := doc.UnmarshalSmithyDocument(&v); err != nil {
+		t.Fatalf("UnmarshalSmithyDocument(&v) = %v, want no error", err)
+	}
+	want := map[string]any{"b": json.Number("12345678901234567890"), "a": []any{json.Number("1.50"), "x", nil, true}}
+	if diff := cmp.Diff(want, v); diff != "" {
+		t.Errorf("UnmarshalSmithyDocument(&v) (-want +got):\n%s", diff)
+	}
+	var s struct {
+		B uint64 `json:"b"`
+	}
+	if err := doc.UnmarshalSmithyDocument(&s); err != nil || s.B != 12345678901234567890 {
+		t.Errorf("UnmarshalSmithyDocument(&struct) = %v, b = %d, want 12345678901234567890", err, s.B)
 	}
 }
 
@@ -1316,8 +1450,9 @@ func checkConverseInvariants(t *testing.T, in *bedrockruntime.ConverseInput, cap
 	wireConverse(t, in) // the SDK's own validation and serialisation accept it
 }
 
-// BenchmarkFormatRequest translates a 20-message conversation with three tools.
-func BenchmarkFormatRequest(b *testing.B) {
+// benchRequest is a 20-message conversation with three tools, a system prompt and a
+// cache point, as the benchmarks translate it.
+func benchRequest(b *testing.B) *llm.Request {
 	req := &llm.Request{
 		Model:     rqClaude45,
 		MaxTokens: 2048,
@@ -1340,6 +1475,12 @@ func BenchmarkFormatRequest(b *testing.B) {
 	if n := len(req.Messages); n != 21 {
 		b.Fatalf("conversation has %d messages, want 20 plus the system message", n)
 	}
+	return req
+}
+
+// BenchmarkFormatRequest translates a 20-message conversation with three tools.
+func BenchmarkFormatRequest(b *testing.B) {
+	req := benchRequest(b)
 	caps := capabilitiesFor(req.Model, nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -1349,12 +1490,35 @@ func BenchmarkFormatRequest(b *testing.B) {
 	}
 }
 
-// FuzzJSONScanner checks llmkit's JSON parser against encoding/json: the same inputs are
-// accepted, and they decode to the same values, numbers as their literals.
-func FuzzJSONScanner(f *testing.F) {
+// BenchmarkFormatRequestWire translates the conversation of [BenchmarkFormatRequest] and
+// has the SDK serialise it (signing included), so work a translation leaves to the SDK's
+// document encoder is counted too.
+func BenchmarkFormatRequestWire(b *testing.B) {
+	req := benchRequest(b)
+	caps := capabilitiesFor(req.Model, nil)
+	d := &captureDoer{}
+	client := captureClient(d)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := formatRequest(req, caps)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := client.Converse(ctx, p.input); !errors.Is(err, errCaptured) {
+			b.Fatalf("Converse did not reach the HTTP client: %v", err)
+		}
+	}
+}
+
+// FuzzJSONTree checks the ordered tree schemas are normalised on against encoding/json:
+// the same inputs are accepted, and the tree written back decodes to the same value
+// (numbers as their literals, a repeated key keeping its last value).
+func FuzzJSONTree(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, `{"a":[1,2.5,-0,1e400,"x",true,false,null]}`, `"\u00e9\ud83d\ude00\ud800x"`,
 		`{"a":1,"a":2}`, ` 12 `, `{"a":}`, `[1,]`, `01`, `1.`, `"\x"`, "\"\xff\"", `{"a" 1}`, `[1] 2`,
+		`{"z":{"<&>":"\u2028\t\u0001"},"a":[[[]]]}`, `1e700A`, "\"\xe2\x82\xff\"",
 	} {
 		f.Add([]byte(s))
 	}
@@ -1365,52 +1529,28 @@ func FuzzJSONScanner(f *testing.F) {
 		wantErr := dec.Decode(&want)
 		if wantErr == nil {
 			if _, err := dec.Token(); err != io.EOF {
-				wantErr = errors.New("trailing data")
+				wantErr = errors.New("data after the JSON value")
 			}
 		}
-		got, err := decodeJSONDoc(data)
+		tree, err := parseJSONTree(data)
 		if (err == nil) != (wantErr == nil) {
-			t.Fatalf("decodeJSONDoc(%q) error = %v, encoding/json error = %v", data, err, wantErr)
-		}
-		tree, treeErr := parseJSONTree(data)
-		if (treeErr == nil) != (err == nil) {
-			t.Fatalf("parseJSONTree(%q) error = %v, decodeJSONDoc error = %v", data, treeErr, err)
+			t.Fatalf("parseJSONTree(%q) error = %v, encoding/json error = %v", data, err, wantErr)
 		}
 		if err != nil {
 			return
 		}
-		if diff := cmp.Diff(numberLiterals(want), numberLiterals(got)); diff != "" {
-			t.Fatalf("decodeJSONDoc(%q) differs from encoding/json (-json +ours):\n%s", data, diff)
+		out := tree.appendJSON(nil)
+		if !json.Valid(out) || !utf8.Valid(out) {
+			t.Fatalf("parseJSONTree(%q).appendJSON = %q, want valid JSON in UTF-8", data, out)
 		}
-		if diff := cmp.Diff(numberLiterals(got), numberLiterals(tree.docValue())); diff != "" {
-			t.Fatalf("parseJSONTree(%q) differs from decodeJSONDoc (-doc +tree):\n%s", data, diff)
+		got, err := decodeExact(out)
+		if err != nil {
+			t.Fatalf("decoding parseJSONTree(%q).appendJSON = %q: %v", data, out, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("parseJSONTree(%q) differs from encoding/json (-json +tree):\n%s", data, diff)
 		}
 	})
-}
-
-// numberLit is a JSON number's literal, whichever type decoded it.
-type numberLit string
-
-func numberLiterals(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		return numberLit(x)
-	case smithydocument.Number:
-		return numberLit(x)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = numberLiterals(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = numberLiterals(e)
-		}
-		return out
-	}
-	return v
 }
 
 // TestFormatRequestMatchesRecordings rebuilds recorded requests — sent to the real
