@@ -207,8 +207,7 @@ func TestRunErrorResults(t *testing.T) {
 		Declaration: llm.Tool{Name: "boom"},
 		Run: func(ctx context.Context, input json.RawMessage) ([]llm.Part, error) {
 			var m map[string]int
-			m["x"] = 1 // a nil map write: the tool panics
-			return nil, nil
+			return nil, fmt.Errorf("unreachable: %d", m["x"]/len(m)) // divides by zero: the tool panics
 		},
 	}
 	failing := agent.Tool{

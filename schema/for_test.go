@@ -137,8 +137,10 @@ type skipped struct {
 	Kept      string `json:"kept"`
 	Dash      string `json:"-"`
 	SchemaOut string `json:"schema_out" jsonschema:"-"`
-	DashComma string `json:"-,"` // a member literally named "-"
-	private   string //nolint:unused // unexported: never encoded
+	//lint:ignore SA5008 a member literally named "-" is what this case tests
+	DashComma string `json:"-,"`
+	//lint:ignore U1000 an unexported field is never encoded: what this case tests
+	private string
 }
 
 type quoted struct {
