@@ -195,33 +195,10 @@ func replayObjectBasic(e *env) {
 func replayObjectStreaming(e *env) {
 	req := e.replayRequest(500, 0, llm.UserText("Generate a software engineer profile"))
 	opts := profileOptions
-	os, err := llm.StreamObject[profile](e.ctx, e.h.Model, req, &opts)
-	if err != nil {
-		e.Fatalf("StreamObject(object_streaming) error: %v", err)
-	}
-	defer os.Close()
-	const what = "StreamObject(object_streaming)"
-	var text strings.Builder
-	for t, err := range os.Text() {
-		if err != nil {
-			e.Fatalf("%s text error: %v", what, err)
+	streamObject(e, "object_streaming", req, &opts, func(what string, v profile, resp *llm.Response, text string) {
+		e.checkProfile(what, v, resp)
+		if text != resp.Text() {
+			e.Errorf("%s text deltas join into %q, want the response's text %q", what, text, resp.Text())
 		}
-		text.WriteString(t)
-	}
-	v, resp, err := os.Object()
-	if err != nil {
-		e.Fatalf("%s.Object() error: %v", what, err)
-	}
-	e.checkProfile(what, v, resp)
-	if text.String() != resp.Text() {
-		e.Errorf("%s text deltas join into %q, want the response's text %q", what, text.String(), resp.Text())
-	}
-	for ev, err := range os.Stream().Events() {
-		if err != nil {
-			e.Fatalf("%s replay error: %v", what, err)
-		}
-		if c, ok := ev.(llm.ToolCallStart); ok {
-			e.Errorf("%s yielded a tool-call start (%s %s); the object must arrive as text", what, c.ID, c.Name)
-		}
-	}
+	})
 }

@@ -539,12 +539,27 @@ func object(e *env) {
 func objectStreaming(e *env) {
 	req := e.request(llm.UserText(objectPrompt))
 	want := e.answer(objectAnswer(engineerJSON))
-	os, err := llm.StreamObject[engineer](e.ctx, e.h.Model, req, &llm.ObjectOptions{Coerce: true})
+	streamObject(e, "object_streaming", req, &llm.ObjectOptions{Coerce: true}, func(what string, v engineer, resp *llm.Response, text string) {
+		e.checkObject(what, v, resp, want)
+		if !sameJSON([]byte(text), resp.Object) {
+			e.Errorf("%s text deltas join into %q, want the object %s", what, text, resp.Object)
+		}
+	})
+}
+
+// streamObject streams the object req asks for (llm.StreamObject with opts), reading
+// its text deltas and then its object, and fails the scenario named name on any error.
+// It hands check the object, the response and the text deltas joined, with what naming
+// the call in messages ("StreamObject(name)"); then it checks that the stream yielded no
+// tool-call event, since the object must arrive as text.
+func streamObject[T any](e *env, name string, req *llm.Request, opts *llm.ObjectOptions, check func(what string, v T, resp *llm.Response, text string)) {
+	e.Helper()
+	what := "StreamObject(" + name + ")"
+	os, err := llm.StreamObject[T](e.ctx, e.h.Model, req, opts)
 	if err != nil {
-		e.Fatalf("StreamObject(object_streaming) error: %v", err)
+		e.Fatalf("%s error: %v", what, err)
 	}
 	defer os.Close()
-	const what = "StreamObject(object_streaming)"
 	var text strings.Builder
 	for t, err := range os.Text() {
 		if err != nil {
@@ -556,10 +571,7 @@ func objectStreaming(e *env) {
 	if err != nil {
 		e.Fatalf("%s.Object() error: %v", what, err)
 	}
-	e.checkObject(what, v, resp, want)
-	if !sameJSON([]byte(text.String()), resp.Object) {
-		e.Errorf("%s text deltas join into %q, want the object %s", what, text.String(), resp.Object)
-	}
+	check(what, v, resp, text.String())
 	for ev, err := range os.Stream().Events() {
 		if err != nil {
 			e.Fatalf("%s replay error: %v", what, err)

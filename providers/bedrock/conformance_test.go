@@ -2,19 +2,14 @@ package bedrock_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,104 +33,12 @@ func confUpdate() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// simScripter queues the suite's scripted answers on the simulator, for one model id.
-// Streams are split into small deltas and padded as real Bedrock pads them, so that the
-// provider's accumulation is exercised.
-type simScripter struct {
-	srv   *bedrocktest.Server
-	model string
-}
-
-func (s simScripter) Enqueue(r conformance.Reply) error {
-	shape := func(reply bedrocktest.Reply) bedrocktest.Reply {
-		reply = reply.Split(5).Padded()
-		if r.Interval > 0 {
-			reply = reply.Pace(0, r.Interval)
-		}
-		return reply
-	}
-	switch {
-	case r.Events != nil:
-		s.srv.EnqueueFor(s.model, shape(bedrocktest.Events(r.Events...)))
-	case r.Response == nil:
-		return errors.New("simScripter: reply has neither a response nor events")
-	case r.Response.Object != nil:
-		s.srv.EnqueueFor(s.model, objectReply(r.Response, shape))
-	default:
-		s.srv.EnqueueFor(s.model, shape(bedrocktest.Respond(r.Response)))
-	}
-	return nil
-}
-
-// objectReply answers a structured-output request the way Bedrock models do: with
-// native output (outputConfig), the object as text; through llmkit's synthetic tool, a
-// call of that tool whose input is the object, stopping at tool_use.
-func objectReply(resp *llm.Response, shape func(bedrocktest.Reply) bedrocktest.Reply) bedrocktest.Reply {
-	return bedrocktest.Func(func(req bedrocktest.Request) bedrocktest.Reply {
-		var body struct {
-			OutputConfig json.RawMessage `json:"outputConfig"`
-			ToolConfig   struct {
-				Tools []struct {
-					ToolSpec struct{ Name string } `json:"toolSpec"`
-				} `json:"tools"`
-			} `json:"toolConfig"`
-		}
-		if err := json.Unmarshal(req.Body, &body); err != nil {
-			return bedrocktest.Error(bedrocktest.ValidationException, "simScripter: "+err.Error())
-		}
-		if body.OutputConfig == nil {
-			for _, t := range body.ToolConfig.Tools {
-				if t.ToolSpec.Name == "structured_output" {
-					return shape(bedrocktest.Respond(&llm.Response{
-						Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-							llm.ToolCall{ID: "tooluse_object", Name: t.ToolSpec.Name, Input: resp.Object},
-						}},
-						StopReason: llm.StopReasonToolUse,
-						Usage:      resp.Usage,
-					}))
-				}
-			}
-		}
-		return shape(bedrocktest.Respond(resp))
-	})
-}
-
-// simFaults injects the suite's faults in Bedrock's real shapes.
-type simFaults struct {
-	srv   *bedrocktest.Server
-	model string
-}
-
-func (f simFaults) Inject(fault conformance.Fault) error {
-	var reply bedrocktest.Reply
-	switch fault.Kind {
-	case conformance.FaultThrottling:
-		reply = bedrocktest.Error(bedrocktest.ThrottlingException, "Too many requests, please wait before trying again.")
-	case conformance.FaultValidation:
-		reply = bedrocktest.Error(bedrocktest.ValidationException, "Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again.")
-	case conformance.FaultStreamException:
-		// After the messageStart frame and the first text delta.
-		reply = bedrocktest.Respond(fault.Partial).Split(8).ExceptionAfter(2, bedrocktest.ModelStreamErrorException, "The model failed to complete the stream.")
-	case conformance.FaultStreamThrottling:
-		reply = bedrocktest.Respond(fault.Partial).Split(8).ExceptionAfter(2, bedrocktest.ThrottlingException, "Too many tokens, please wait before trying again.")
-	default:
-		return fmt.Errorf("simFaults: unknown fault %q", fault.Kind)
-	}
-	f.srv.EnqueueFor(f.model, reply)
-	return nil
-}
-
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
 	t.Helper()
 	srv := bedrocktest.NewServer(nil)
 	t.Cleanup(srv.Close)
-	return &conformance.Harness{
-		Model:    bedrock.New(srv.Client(nil), nil),
-		ModelID:  model,
-		Scripter: simScripter{srv, model},
-		Faults:   simFaults{srv, model},
-	}, srv
+	return bedrocktest.ScriptedHarness(srv, bedrock.New(srv.Client(nil), nil), model), srv
 }
 
 // TestConformanceSimulator runs the suite on the simulator for models of four families,
@@ -195,129 +98,42 @@ func TestConformanceSimulatorSkips(t *testing.T) {
 	}
 }
 
-// replayAllow lists, by fixture name, the intended differences between the requests
-// llmkit sends for the replay scenarios and those ReqLLM recorded, each with its reason
-// (bedrocktest/testdata/fixtures/README.md asks for them to be listed). Every other part
-// of every recorded request — prompts, system prompt, inference settings, tool
-// declarations and schemas, the assistant turn and tool result sent back in
-// tool_round_trip_2 — must match as parsed JSON.
-var replayAllow = map[string][]bedrocktest.Allow{
-	"streaming": {{
-		Path:   "$.inferenceConfig.topP",
-		Absent: true,
-		Reason: "ReqLLM sent topP 0.8 beside temperature 0.9 to the models that take both; the scenario sends one request to every model, and Claude Haiku 4.5 takes temperature or topP, not both, so it sends temperature only",
-	}},
-	"object_basic":     objectAllow,
-	"object_streaming": objectAllow,
-}
-
-var objectAllow = []bedrocktest.Allow{{
-	Path:   "$.toolConfig.toolChoice",
-	Reason: "ReqLLM omitted toolChoice where the structured_output tool should be forced; llmkit forces it by name (Claude), or sends none, with a warning, where the model takes no forced choice (Llama 3.3, Command R+; BEDROCK.md request rule 14)",
-}}
-
-// fixtureReplayer answers the replay scenarios of one model with its recorded fixtures,
-// comparing each request with the recorded one. It is the simulator's default reply:
-// each request takes the next recording of the current scenario, so that a scenario
-// that fails early leaves nothing queued for the next one. It notes which fixtures were
-// served, and which a scenario left unserved.
-type fixtureReplayer struct {
-	dir   string // the model's fixture directory
-	fsys  fs.FS
-	allow map[string][]bedrocktest.Allow
-
-	mu       sync.Mutex
-	pending  []string // fixture paths of the current scenario, not served yet
-	served   map[string]bool
-	unserved []string
-}
-
-func (r *fixtureReplayer) Replay(_ context.Context, names ...string) error {
-	var paths []string
-	for _, name := range names {
-		p := path.Join(r.dir, name+".json")
-		if _, err := fs.Stat(r.fsys, p); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, name)
-		} else if err != nil {
-			return err
-		}
-		paths = append(paths, p)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.unserved = append(r.unserved, r.pending...)
-	r.pending = paths
-	return nil
-}
-
-// serve answers a request with the next recording of the current scenario.
-func (r *fixtureReplayer) serve(bedrocktest.Request) bedrocktest.Reply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.pending) == 0 {
-		return bedrocktest.Error(bedrocktest.ValidationException, "fixtureReplayer: no recording left for this request")
-	}
-	p := r.pending[0]
-	r.pending = r.pending[1:]
-	f, err := bedrocktest.LoadFixture(r.fsys, p)
-	if err != nil {
-		return bedrocktest.Error(bedrocktest.ValidationException, "fixtureReplayer: "+err.Error())
-	}
-	r.served[p] = true
-	return f.Reply(&bedrocktest.ReplayOptions{Allow: r.allow[strings.TrimSuffix(path.Base(p), ".json")]})
-}
-
-// check reports recordings a scenario queued but never used.
-func (r *fixtureReplayer) check() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if left := append(r.unserved, r.pending...); len(left) > 0 {
-		return fmt.Errorf("recordings queued but not replayed: %s", strings.Join(left, ", "))
-	}
-	return nil
-}
-
-// replayModels maps the fixture directories to the names the report shows.
+// replayModels maps the recorded model ids to the names the report shows.
 var replayModels = map[string]string{
-	"anthropic_claude_haiku_4_5_20251001_v1_0": "Claude Haiku 4.5",
-	"meta_llama3_3_70b_instruct_v1_0":          "Llama 3.3 70B",
-	"cohere_command_r_plus_v1_0":               "Command R+",
+	"global.anthropic.claude-haiku-4-5-20251001-v1:0": "Claude Haiku 4.5",
+	"us.meta.llama3-3-70b-instruct-v1:0":              "Llama 3.3 70B",
+	"cohere.command-r-plus-v1:0":                      "Command R+",
 }
 
-// replayHarnesses returns one harness per fixture directory, each on its own
-// simulator whose default reply is the harness's fixtureReplayer.
-func replayHarnesses(t *testing.T) ([]*conformance.Harness, []*bedrocktest.Server, []*fixtureReplayer) {
+// replayHarnesses returns one harness per recorded model id, ordered by the name the
+// report shows, each on its own simulator whose default reply is the harness's
+// bedrocktest.Replayer, which allows the intended differences of
+// bedrocktest.ConformanceAllow (each listed there with its reason, as
+// bedrocktest/testdata/fixtures/README.md asks).
+func replayHarnesses(t *testing.T) ([]*conformance.Harness, []*bedrocktest.Server, []*bedrocktest.Replayer) {
 	t.Helper()
-	fsys := bedrocktest.Fixtures()
-	dirs, err := fs.Glob(fsys, "*")
+	recs, err := bedrocktest.LoadRecordings(bedrocktest.Fixtures())
 	if err != nil {
 		t.Fatal(err)
 	}
+	name := func(id string) string {
+		if n := replayModels[id]; n != "" {
+			return n
+		}
+		return id
+	}
+	ids := recs.Models()
+	slices.SortFunc(ids, func(a, b string) int { return strings.Compare(name(a), name(b)) })
 	var hs []*conformance.Harness
 	var srvs []*bedrocktest.Server
-	var rps []*fixtureReplayer
-	for _, dir := range dirs {
-		files, _ := fs.Glob(fsys, dir+"/*.json")
-		if len(files) == 0 {
-			continue
-		}
-		f, err := bedrocktest.LoadFixture(fsys, files[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		rp := &fixtureReplayer{dir: dir, fsys: fsys, allow: replayAllow, served: map[string]bool{}}
-		srv := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(rp.serve)})
+	var rps []*bedrocktest.Replayer
+	for _, id := range ids {
+		rp := bedrocktest.NewReplayer(recs, id, bedrocktest.ConformanceAllow())
+		srv := bedrocktest.NewServer(&bedrocktest.Options{Default: rp.Reply()})
 		t.Cleanup(srv.Close)
-		name := replayModels[dir]
-		if name == "" {
-			name = dir
-		}
-		hs = append(hs, &conformance.Harness{
-			Name:     name,
-			Model:    bedrock.New(srv.Client(nil), nil),
-			ModelID:  f.ModelID(),
-			Replayer: rp,
-		})
+		h := bedrocktest.ReplayHarness(rp, bedrock.New(srv.Client(nil), nil))
+		h.Name = name(id)
+		hs = append(hs, h)
 		srvs = append(srvs, srv)
 		rps = append(rps, rp)
 	}
@@ -327,7 +143,7 @@ func replayHarnesses(t *testing.T) ([]*conformance.Harness, []*bedrocktest.Serve
 // checkReplay checks that every request matched its recording (beyond the intended
 // differences), every recording a scenario asked for was replayed, and every fixture
 // file was replayed.
-func checkReplay(t *testing.T, srvs []*bedrocktest.Server, rps []*fixtureReplayer) {
+func checkReplay(t *testing.T, srvs []*bedrocktest.Server, rps []*bedrocktest.Replayer) {
 	t.Helper()
 	for _, srv := range srvs {
 		if err := srv.Check(); err != nil {
@@ -336,10 +152,10 @@ func checkReplay(t *testing.T, srvs []*bedrocktest.Server, rps []*fixtureReplaye
 	}
 	served := map[string]bool{}
 	for _, rp := range rps {
-		if err := rp.check(); err != nil {
-			t.Errorf("replay: %s: %v", rp.dir, err)
+		if err := rp.Check(); err != nil {
+			t.Errorf("replay: %v", err)
 		}
-		for p := range rp.served {
+		for _, p := range rp.Served() {
 			served[p] = true
 		}
 	}
@@ -457,45 +273,12 @@ func TestConformanceLive(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			h := &conformance.Harness{Model: m, ModelID: id, Timeout: 2 * time.Minute}
 			if rec != nil {
-				h.Recorder = &fixtureRecorder{rec: rec, dir: filepath.Join(recordDir, fixtureDir(id))}
+				h.Recorder = bedrocktest.NewFixtureRecorder(rec, recordDir, id)
 			}
 			t.Run("suite", func(t *testing.T) { conformance.Run(t, h) })
 			t.Run("replay", func(t *testing.T) { conformance.RunScenarios(t, h, conformance.ReplayScenarios()) })
 		})
 	}
-}
-
-// fixtureRecorder stores the exchanges a bedrocktest.Recorder captured during a replay
-// scenario as fixture files named after the scenario's recordings.
-type fixtureRecorder struct {
-	rec   *bedrocktest.Recorder
-	dir   string
-	start int
-}
-
-func (r *fixtureRecorder) Begin(string) { r.start = len(r.rec.Fixtures()) }
-
-func (r *fixtureRecorder) Save(names ...string) error {
-	fx := r.rec.Fixtures()[r.start:]
-	if len(fx) != len(names) {
-		return fmt.Errorf("recorded %d exchanges, want %d (%s)", len(fx), len(names), strings.Join(names, ", "))
-	}
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
-		return err
-	}
-	for i, f := range fx {
-		if err := f.WriteFile(filepath.Join(r.dir, names[i]+".json")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
-
-// fixtureDir names a model's fixture directory as the shipped ones are named.
-func fixtureDir(model string) string {
-	return strings.Trim(nonWord.ReplaceAllString(strings.ToLower(model), "_"), "_")
 }
 
 // TestConformanceRecorder: in live mode, the replay scenarios' exchanges, captured by a
@@ -523,7 +306,7 @@ func TestConformanceRecorder(t *testing.T) {
 	live := &conformance.Harness{
 		Model:    bedrock.New(client, nil),
 		ModelID:  model,
-		Recorder: &fixtureRecorder{rec: rec, dir: filepath.Join(dir, fixtureDir(model))},
+		Recorder: bedrocktest.NewFixtureRecorder(rec, dir, model),
 	}
 	var roundTrip []conformance.Scenario
 	for _, s := range conformance.ReplayScenarios() {
@@ -546,17 +329,24 @@ func TestConformanceRecorder(t *testing.T) {
 		t.Fatalf("recorded files mismatch (-want +got):\n%s", diff)
 	}
 
-	rp := &fixtureReplayer{dir: fixtureDir(model), fsys: os.DirFS(dir), served: map[string]bool{}}
-	replaySrv := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(rp.serve)})
+	recs, err := bedrocktest.LoadRecordings(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{model}, recs.Models()); diff != "" {
+		t.Fatalf("LoadRecordings(the new recordings) models mismatch (-want +got):\n%s", diff)
+	}
+	rp := bedrocktest.NewReplayer(recs, model, nil)
+	replaySrv := bedrocktest.NewServer(&bedrocktest.Options{Default: rp.Reply()})
 	t.Cleanup(replaySrv.Close)
-	replay := &conformance.Harness{Model: bedrock.New(replaySrv.Client(nil), nil), ModelID: model, Replayer: rp}
+	replay := bedrocktest.ReplayHarness(rp, bedrock.New(replaySrv.Client(nil), nil))
 	if res := conformance.Evaluate(t.Context(), roundTrip, replay).Models[0].Results[0]; res.Status != conformance.StatusPass {
 		t.Errorf("Evaluate(tool_round_trip, replaying the new recordings) = %s (%s), want pass", res.Status, res.Reason)
 	}
 	if err := replaySrv.Check(); err != nil {
 		t.Errorf("replay of the new recordings: %v", err)
 	}
-	if err := rp.check(); err != nil {
+	if err := rp.Check(); err != nil {
 		t.Errorf("replay of the new recordings: %v", err)
 	}
 }

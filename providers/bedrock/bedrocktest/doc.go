@@ -31,4 +31,15 @@
 // recorded one as parsed JSON ([CompareJSON]); differences, beyond the intended ones
 // declared with [Allow], are reported by [Server.Mismatches] and [Server.Check].
 // A [Recorder] records live traffic into the same format.
+//
+// # Conformance suite
+//
+// The simulator runs llmkit's conformance suite (package conformance) for a provider
+// built on the Bedrock client; the provider's model is a parameter, so that this
+// package does not import it. [ScriptedHarness] answers every scenario with its
+// scripted reply and injects its faults in Bedrock's shapes. [LoadRecordings] groups
+// recorded exchanges by model id, and a [Replayer] (with [ReplayHarness]) answers the
+// replay scenarios with them, allowing the intended differences of [ConformanceAllow]
+// for the recordings in [Fixtures]. A [FixtureRecorder] saves a live run's exchanges
+// as fixtures that replay the same way.
 package bedrocktest
