@@ -674,6 +674,7 @@ func (c *call) writeStream(reply *Reply, header http.Header, frames [][]byte) {
 			delay = reply.first
 		}
 		if !c.sleep(delay) {
+			c.abort(false) // the stream was cut: never end it as if complete
 			return
 		}
 		if f.kind != faultNone && f.kind != faultCorrupt && i == f.after {
@@ -695,6 +696,7 @@ func (c *call) writeStream(reply *Reply, header http.Header, frames [][]byte) {
 			return
 		}
 		if !c.sleep(reply.between) {
+			c.abort(false)
 			return
 		}
 		sw.write(ex[0])
