@@ -217,15 +217,21 @@ func (a *Accumulator) Response() (*Response, error) {
 
 func byIndex(x, y block) int { return x.index - y.index }
 
-// ObjectInput checks that raw is a JSON object and returns a copy of it with surrounding
-// white space removed; empty or all-space input becomes {}.
+// ObjectInput checks that raw is a JSON object and returns it compacted (insignificant
+// white space removed, so that a streamed input equals the same input sent whole); empty
+// or all-space input becomes {}.
 func ObjectInput(raw []byte) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return json.RawMessage("{}"), nil
 	}
-	if raw[0] != '{' || !json.Valid(raw) {
+	if raw[0] != '{' {
 		return nil, fmt.Errorf("input is not a JSON object: %.64q", raw)
 	}
-	return json.RawMessage(bytes.Clone(raw)), nil
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, fmt.Errorf("input is not a JSON object: %.64q", raw)
+	}
+	return json.RawMessage(buf.Bytes()), nil
 }

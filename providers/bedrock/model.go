@@ -105,6 +105,9 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 		}
 		return nil, err
 	}
+	if fam := lookupFamily(model); fam != nil && fam.repeatsToolCalls() {
+		p.dedupeCalls = true
+	}
 	return p, nil
 }
 
@@ -133,6 +136,9 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 		resp.Warnings = append(append(make([]string, 0, len(p.warnings)+len(resp.Warnings)), p.warnings...), resp.Warnings...)
 	}
 	applyObject(resp, p)
+	if p.dedupeCalls {
+		dropRepeatedToolCalls(resp)
+	}
 	return resp, nil
 }
 
@@ -164,8 +170,14 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	}
 	tr := newStreamTranslator(p)
 	var finish func(*llm.Response) error
-	if p.objectTool != "" || p.native {
-		finish = tr.finish
+	if p.objectTool != "" || p.native || p.dedupeCalls {
+		finish = func(resp *llm.Response) error {
+			tr.finish(resp)
+			if p.dedupeCalls {
+				dropRepeatedToolCalls(resp)
+			}
+			return nil
+		}
 	}
 	return llm.NewStream(ctx, streamEvents(es, tr, rid), &llm.StreamOptions{
 		Close:       func() error { return withRequestID(mapError(opConverseStream, es.Close(), true), rid) },

@@ -161,6 +161,9 @@ type converseParams struct {
 	warnings   []string // settings not honoured, repairs made that the caller should know of
 	objectTool string   // name of the synthetic structured-output tool when one was added, else ""
 	native     bool     // native structured output (outputConfig.textFormat) was requested
+	// dedupeCalls: the model is known to repeat a tool call under a new id (Llama); the
+	// Model drops such repeats from the answer (see dropRepeatedToolCalls).
+	dedupeCalls bool
 	// streamGuardrail is the guardrail in ConverseStream's form (with its processing mode).
 	streamGuardrail *types.GuardrailStreamConfiguration
 }

@@ -336,9 +336,8 @@ func (t *streamTranslator) end(dst []llm.Event) []llm.Event {
 // finish completes the accumulated response of a stream that asked for structured
 // output, as [applyObject] does for Generate: by then the synthetic tool's call is
 // already the message text, so both mechanisms take the object from the text.
-func (t *streamTranslator) finish(resp *llm.Response) error {
+func (t *streamTranslator) finish(resp *llm.Response) {
 	if t.objectTool != "" || t.native {
 		setObjectFromText(resp)
 	}
-	return nil
 }
