@@ -76,7 +76,9 @@
 // results, citations (their cited text is kept), guard content and the like. Stop reasons
 // map to [llm.StopReason] with the raw value kept in [llm.Response.RawStopReason]; an
 // end_turn whose turn holds tool calls reads tool_use. Usage counts cache reads and writes
-// apart from input tokens, as Bedrock does.
+// apart from input tokens, as Bedrock does. Llama models sometimes repeat a tool call
+// under a new id: for them a Model drops a call whose name and input repeat an earlier
+// call of the same answer, with a warning, so that the tool runs once.
 //
 // # Errors
 //
