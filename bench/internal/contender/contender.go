@@ -52,10 +52,7 @@ var ErrUnsupported = errors.New("not supported by this library")
 // SDK contender and llmkit use the same client, so that the difference between them is
 // llmkit's own work.
 func RuntimeClient(url string) *bedrockruntime.Client {
-	return bedrockruntime.NewFromConfig(aws.Config{
-		Region:      harness.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
-	}, bedrock.ConfigureClient, func(o *bedrockruntime.Options) {
+	return bedrockruntime.NewFromConfig(config(), bedrock.ConfigureClient, func(o *bedrockruntime.Options) {
 		o.BaseEndpoint = aws.String(url)
 	})
 }
@@ -64,10 +61,20 @@ func RuntimeClient(url string) *bedrockruntime.Client {
 // the real regional endpoint, https://bedrock-runtime.us-east-1.amazonaws.com, and so
 // through HTTPS_PROXY, like the libraries that hard-code that endpoint.
 func RuntimeClientTLS() *bedrockruntime.Client {
-	return bedrockruntime.NewFromConfig(aws.Config{
+	return bedrockruntime.NewFromConfig(config(), bedrock.ConfigureClient)
+}
+
+// config is the AWS configuration of the SDK clients: static credentials, and
+// bedrock.NewHTTPClient(nil) as the HTTP client, as bedrock.NewFromConfig does. (Left nil,
+// bedrockruntime.NewFromConfig puts the SDK's default client there, whose pool keeps 10
+// idle connections per host, before bedrock.ConfigureClient runs; ConfigureClient then
+// wraps that one, and 64 concurrent sessions keep opening new connections.)
+func config() aws.Config {
+	return aws.Config{
 		Region:      harness.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
-	}, bedrock.ConfigureClient)
+		HTTPClient:  bedrock.NewHTTPClient(nil),
+	}
 }
 
 // HTTPClient returns a plain net/http client whose pool, like the one
