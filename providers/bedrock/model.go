@@ -44,9 +44,10 @@ type Options struct {
 // translates answers with [ParseResponse] and [ParseStreamChunk]. A Model is safe for
 // concurrent use.
 type Model struct {
-	client ConverseAPI
-	caps   map[string]llm.Capabilities
-	idle   time.Duration
+	client  ConverseAPI
+	caps    map[string]llm.Capabilities
+	idle    time.Duration
+	schemas schemaCache // normalised tool and output schemas, reused across calls
 }
 
 var (
@@ -97,7 +98,7 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 	if req != nil {
 		model = req.Model
 	}
-	p, err := formatRequest(req, m.Capabilities(model))
+	p, err := formatRequestCached(req, m.Capabilities(model), &m.schemas)
 	if err != nil {
 		var ire *llm.InvalidRequestError
 		if errors.As(err, &ire) {

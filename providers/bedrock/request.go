@@ -203,13 +203,19 @@ const (
 
 // formatRequest translates req for a model with the given capabilities.
 func formatRequest(req *llm.Request, caps llm.Capabilities) (*converseParams, error) {
+	return formatRequestCached(req, caps, nil)
+}
+
+// formatRequestCached is formatRequest with a cache of normalised schemas (nil: none);
+// a Model passes its own.
+func formatRequestCached(req *llm.Request, caps llm.Capabilities, schemas *schemaCache) (*converseParams, error) {
 	if req == nil {
 		return nil, fieldError("request", "request is nil")
 	}
 	if req.Model == "" {
 		return nil, fieldError("model", "no model id")
 	}
-	b := &requestBuilder{req: req, caps: caps, fam: lookupFamily(req.Model)}
+	b := &requestBuilder{req: req, caps: caps, fam: lookupFamily(req.Model), schemas: schemas}
 	return b.build()
 }
 
@@ -244,9 +250,10 @@ type wireTurn struct {
 }
 
 type requestBuilder struct {
-	req  *llm.Request
-	caps llm.Capabilities
-	fam  *modelFamily
+	req     *llm.Request
+	caps    llm.Capabilities
+	fam     *modelFamily
+	schemas *schemaCache // nil: normalise every schema
 
 	warnings []string
 
@@ -1874,6 +1881,22 @@ var strictUnsupported = []string{
 // not take there are dropped with a warning. An empty schema is an object with no
 // declared properties. The result is compact JSON, object members in the order given.
 func (b *requestBuilder) normalizeSchema(raw json.RawMessage, where string, strict bool) ([]byte, error) {
+	if b.schemas == nil {
+		return b.normalizeSchemaNow(raw, where, strict)
+	}
+	if out, ok := b.schemas.get(raw, strict); ok {
+		return out, nil
+	}
+	warned := len(b.warnings)
+	out, err := b.normalizeSchemaNow(raw, where, strict)
+	if err == nil && len(b.warnings) == warned {
+		b.schemas.put(raw, strict, out)
+	}
+	return out, err
+}
+
+// normalizeSchemaNow does the work of normalizeSchema, without the cache.
+func (b *requestBuilder) normalizeSchemaNow(raw json.RawMessage, where string, strict bool) ([]byte, error) {
 	var root *jsonNode
 	if len(bytes.TrimSpace(raw)) == 0 {
 		root = &jsonNode{kind: jsonObject, members: []jsonMember{{"type", &jsonNode{kind: jsonString, str: "object"}}}}
