@@ -3,6 +3,7 @@ package bedrock
 import (
 	"net/http"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
@@ -47,7 +48,10 @@ func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 // client's options; use it as an option function of bedrockruntime.New or NewFromConfig:
 //
 //   - o.HTTPClient is wrapped in an [HTTPClient] (a nil one is replaced by
-//     NewHTTPClient(nil)): the request-body fix and the event-stream frame watcher.
+//     NewHTTPClient(nil)): the request-body fix and the event-stream frame watcher. An
+//     *awshttp.BuildableClient — the SDK's default, which bedrockruntime.New resolves
+//     before option functions run — gets NewHTTPClient's pool of 128 idle connections per
+//     host instead of the SDK's 10, unless it already has more.
 //   - o.Protocol is replaced by a restJson1 protocol safe for concurrent streams. The SDK's
 //     own protocol shares one event-stream codec, with mutable state, between all the
 //     streams of a client: the race detector flags concurrent ConverseStream calls on one
@@ -58,6 +62,19 @@ func ConfigureClient(o *bedrockruntime.Options) {
 	case *HTTPClient:
 	case nil:
 		o.HTTPClient = NewHTTPClient(nil)
+	case *awshttp.BuildableClient:
+		// Most often the SDK's default, resolved before option functions run: its pool
+		// keeps 10 idle connections per host, too few for concurrent streams, which then
+		// open a new connection each. Raise it to NewHTTPClient's size; a larger pool
+		// the caller chose is kept.
+		o.HTTPClient = &HTTPClient{c: transport.New(hc.WithTransportOptions(func(t *http.Transport) {
+			if t.MaxIdleConnsPerHost < transport.MaxIdleConnsPerHost {
+				t.MaxIdleConnsPerHost = transport.MaxIdleConnsPerHost
+			}
+			if t.MaxIdleConns != 0 && t.MaxIdleConns < 2*transport.MaxIdleConnsPerHost {
+				t.MaxIdleConns = 2 * transport.MaxIdleConnsPerHost
+			}
+		}))}
 	default:
 		o.HTTPClient = &HTTPClient{c: transport.New(hc)}
 	}

@@ -61,6 +61,9 @@ func New(base Doer) *Client {
 // application/vnd.amazon.eventstream response is wrapped so that an end of the body in
 // the middle of a frame, or any read error, surfaces as an error instead of the clean end
 // of stream the SDK would make of it (SDK behaviour 6).
+// Base returns the client c sends through.
+func (c *Client) Base() Doer { return c.base }
+
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.ContentLength > 0 {
 		buf, err := readBody(req.Body, req.ContentLength)
