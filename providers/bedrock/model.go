@@ -106,9 +106,6 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 		}
 		return nil, err
 	}
-	if fam := lookupFamily(model); fam != nil && fam.repeatsToolCalls() {
-		p.dedupeCalls = true
-	}
 	return p, nil
 }
 

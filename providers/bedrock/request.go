@@ -216,7 +216,12 @@ func formatRequestCached(req *llm.Request, caps llm.Capabilities, schemas *schem
 		return nil, fieldError("model", "no model id")
 	}
 	b := &requestBuilder{req: req, caps: caps, fam: lookupFamily(req.Model), schemas: schemas}
-	return b.build()
+	p, err := b.build()
+	if err != nil {
+		return nil, err
+	}
+	p.dedupeCalls = b.fam != nil && b.fam.repeatsToolCalls()
+	return p, nil
 }
 
 // origin is where a wire block came from: message and part index in the request.
