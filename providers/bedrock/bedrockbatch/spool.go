@@ -1,0 +1,214 @@
+package bedrockbatch
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+
+	"github.com/llmkit/llmkit/batch"
+	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/providers/bedrock"
+)
+
+// spool is a submission's input files, written locally and checked in full before
+// anything is uploaded.
+type spool struct {
+	dir      string
+	files    []spoolFile
+	total    int
+	bytes    int64
+	warnings []batch.RecordWarning
+}
+
+// spoolFile is one input file of at most the per-file limits.
+type spoolFile struct {
+	name    string // file name, also the object name under the job's input folder
+	path    string
+	records int
+	bytes   int64
+}
+
+// inputLine is one record of an input file.
+type inputLine struct {
+	RecordID   string          `json:"recordId"`
+	ModelInput json.RawMessage `json:"modelInput"`
+}
+
+// writeSpool formats every record for model and writes them in files within lim. A
+// fault in a record is a *batch.RecordError; no file is kept on error.
+func (s *Service) writeSpool(ctx context.Context, model string, records iter.Seq2[batch.Record, error], lim Limits) (sp *spool, err error) {
+	dir, err := os.MkdirTemp(s.opts.TempDir, "llmkit-batch-")
+	if err != nil {
+		return nil, fmt.Errorf("bedrockbatch: submit: %w", err)
+	}
+	sp = &spool{dir: dir}
+	defer func() {
+		if err != nil {
+			sp.remove()
+			sp = nil
+		}
+	}()
+	w := &spoolWriter{sp: sp, lim: lim}
+	defer w.close()
+	seen := make(map[string]int)
+	i := 0
+	for rec, rerr := range records {
+		if rerr != nil {
+			return nil, fmt.Errorf("bedrockbatch: submit: reading record #%d: %w", i, rerr)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("bedrockbatch: submit: %w", err)
+		}
+		if err := checkID(rec.ID); err != nil {
+			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+		}
+		if first, dup := seen[rec.ID]; dup {
+			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: fmt.Errorf("%w (first at #%d)", batch.ErrDuplicateID, first)}
+		}
+		seen[rec.ID] = i
+		body, warnings, err := s.format(ctx, model, rec.Request)
+		if err != nil {
+			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+		}
+		for _, wn := range warnings {
+			sp.warnings = append(sp.warnings, batch.RecordWarning{ID: rec.ID, Warning: wn})
+		}
+		line, err := json.Marshal(inputLine{RecordID: rec.ID, ModelInput: body})
+		if err != nil {
+			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+		}
+		if sp.total+1 > lim.MaxRecords {
+			return nil, fmt.Errorf("%w: more than %d records for model %q", batch.ErrTooMany, lim.MaxRecords, model)
+		}
+		if err := w.add(rec.ID, i, append(line, '\n')); err != nil {
+			return nil, err
+		}
+		i++
+	}
+	if err := w.close(); err != nil {
+		return nil, err
+	}
+	switch {
+	case sp.total == 0:
+		return nil, batch.ErrEmpty
+	case sp.total < lim.MinRecords:
+		return nil, fmt.Errorf("%w: %d records, model %q takes at least %d per job", batch.ErrTooFew, sp.total, model, lim.MinRecords)
+	}
+	return sp, nil
+}
+
+// format returns the Converse body of req for a job on model, and FormatRequest's
+// warnings.
+func (s *Service) format(ctx context.Context, model string, req *llm.Request) ([]byte, []string, error) {
+	if req == nil {
+		return nil, nil, &llm.InvalidRequestError{Provider: "bedrock", Op: opSubmit, Message: -1, Part: -1, Field: "request", Reason: "request is nil"}
+	}
+	if req.Model != "" && req.Model != model {
+		return nil, nil, &llm.InvalidRequestError{Provider: "bedrock", Op: opSubmit, Message: -1, Part: -1, Field: "model",
+			Reason: fmt.Sprintf("model %q differs from the job's model %q", req.Model, model)}
+	}
+	r := *req
+	r.Model = model
+	in, warnings, err := bedrock.FormatRequest(&r)
+	if err != nil {
+		var ire *llm.InvalidRequestError
+		if errors.As(err, &ire) {
+			ire.Op = opSubmit
+		}
+		return nil, nil, err
+	}
+	if in.ToolConfig != nil {
+		// Bedrock fails such a record with a 400 in a Converse job: batch inference has no
+		// tool calling (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference.html).
+		return nil, nil, &llm.InvalidRequestError{Provider: "bedrock", Op: opSubmit, Message: -1, Part: -1, Field: "tools",
+			Reason: "batch inference does not take tools (declared tools, tool calls or results in the history, or structured output through a tool)"}
+	}
+	in.ModelId = nil
+	body, err := s.codec.encode(ctx, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, warnings, nil
+}
+
+// checkID accepts the record ids Bedrock documents ("alphanumeric string") and also '-'
+// and '_', up to 256 bytes.
+func checkID(id string) error {
+	if id == "" {
+		return errors.New("empty record id")
+	}
+	if len(id) > 256 {
+		return fmt.Errorf("record id longer than 256 bytes")
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("record id has %q at byte %d: only letters, digits, '-' and '_' are accepted", c, i)
+		}
+	}
+	return nil
+}
+
+// spoolWriter writes lines to the current file, starting a new one at the limits.
+type spoolWriter struct {
+	sp  *spool
+	lim Limits
+	f   *os.File
+	w   *bufio.Writer
+	cur *spoolFile
+}
+
+func (w *spoolWriter) add(id string, index int, line []byte) error {
+	n := int64(len(line))
+	if n > w.lim.BytesPerFile {
+		return &batch.RecordError{ID: id, Index: index, Err: fmt.Errorf("record is %d bytes, more than the %d of an input file", n, w.lim.BytesPerFile)}
+	}
+	if w.sp.bytes+n > w.lim.BytesPerJob {
+		return fmt.Errorf("%w: the input exceeds %d bytes, the job size limit", batch.ErrTooMany, w.lim.BytesPerJob)
+	}
+	if w.cur == nil || w.cur.records >= w.lim.RecordsPerFile || w.cur.bytes+n > w.lim.BytesPerFile {
+		if err := w.close(); err != nil {
+			return err
+		}
+		name := fmt.Sprintf("part-%05d.jsonl", len(w.sp.files)+1)
+		path := filepath.Join(w.sp.dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("bedrockbatch: submit: %w", err)
+		}
+		w.f, w.w = f, bufio.NewWriterSize(f, 64<<10)
+		w.cur = &spoolFile{name: name, path: path}
+	}
+	if _, err := w.w.Write(line); err != nil {
+		return fmt.Errorf("bedrockbatch: submit: %w", err)
+	}
+	w.cur.records++
+	w.cur.bytes += n
+	w.sp.total++
+	w.sp.bytes += n
+	return nil
+}
+
+// close finishes the current file.
+func (w *spoolWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.w.Flush()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	w.sp.files = append(w.sp.files, *w.cur)
+	w.f, w.w, w.cur = nil, nil, nil
+	if err != nil {
+		return fmt.Errorf("bedrockbatch: submit: %w", err)
+	}
+	return nil
+}
+
+func (sp *spool) remove() { os.RemoveAll(sp.dir) }
