@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go"
@@ -74,14 +75,20 @@ func newCodec() *codec {
 	client := bedrockruntime.New(bedrockruntime.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://codec.invalid"),
-		Credentials:  aws.AnonymousCredentials{},
+		Credentials:  credentials.NewStaticCredentialsProvider("codec", "codec", ""),
 		Retryer:      aws.NopRetryer{},
 		HTTPClient:   codecHTTP{},
+	}, func(o *bedrockruntime.Options) {
+		// SigV4 with placeholder credentials: the request never leaves the process. New
+		// has read AWS_BEARER_TOKEN_BEDROCK: undo it.
+		o.BearerAuthTokenProvider = nil
+		o.AuthSchemePreference = []string{"sigv4"}
 	})
 	return &codec{client: client, model: bedrock.New(errorAPI{}, nil)}
 }
 
-// encode returns the Converse body of in, without the model id (a job names its model).
+// encode returns the Converse body of in; the model id goes in the path, not the body
+// (a job names its model).
 func (c *codec) encode(ctx context.Context, in *bedrockruntime.ConverseInput) ([]byte, error) {
 	ex := &exchange{encode: true}
 	_, err := c.client.Converse(context.WithValue(ctx, codecKey{}, ex), in)

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/llmkit/llmkit/batch"
-	)
+)
 
 // Operations named in errors.
 const (

@@ -41,65 +41,69 @@ type inputLine struct {
 
 // writeSpool formats every record for model and writes them in files within lim. A
 // fault in a record is a *batch.RecordError; no file is kept on error.
-func (s *Service) writeSpool(ctx context.Context, model string, records iter.Seq2[batch.Record, error], lim Limits) (sp *spool, err error) {
+func (s *Service) writeSpool(ctx context.Context, model string, records iter.Seq2[batch.Record, error], lim Limits) (*spool, error) {
 	dir, err := os.MkdirTemp(s.opts.TempDir, "llmkit-batch-")
 	if err != nil {
 		return nil, fmt.Errorf("bedrockbatch: submit: %w", err)
 	}
-	sp = &spool{dir: dir}
-	defer func() {
-		if err != nil {
-			sp.remove()
-			sp = nil
-		}
-	}()
+	sp := &spool{dir: dir}
 	w := &spoolWriter{sp: sp, lim: lim}
-	defer w.close()
+	if err := w.fill(ctx, s, model, records); err != nil {
+		w.close()
+		sp.remove()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// fill writes every record; see writeSpool.
+func (w *spoolWriter) fill(ctx context.Context, s *Service, model string, records iter.Seq2[batch.Record, error]) error {
+	sp, lim := w.sp, w.lim
 	seen := make(map[string]int)
 	i := 0
 	for rec, rerr := range records {
 		if rerr != nil {
-			return nil, fmt.Errorf("bedrockbatch: submit: reading record #%d: %w", i, rerr)
+			return fmt.Errorf("bedrockbatch: submit: reading record #%d: %w", i, rerr)
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("bedrockbatch: submit: %w", err)
+			return fmt.Errorf("bedrockbatch: submit: %w", err)
 		}
 		if err := checkID(rec.ID); err != nil {
-			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+			return &batch.RecordError{ID: rec.ID, Index: i, Err: err}
 		}
 		if first, dup := seen[rec.ID]; dup {
-			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: fmt.Errorf("%w (first at #%d)", batch.ErrDuplicateID, first)}
+			return &batch.RecordError{ID: rec.ID, Index: i, Err: fmt.Errorf("%w (first at #%d)", batch.ErrDuplicateID, first)}
 		}
 		seen[rec.ID] = i
 		body, warnings, err := s.format(ctx, model, rec.Request)
 		if err != nil {
-			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+			return &batch.RecordError{ID: rec.ID, Index: i, Err: err}
 		}
 		for _, wn := range warnings {
 			sp.warnings = append(sp.warnings, batch.RecordWarning{ID: rec.ID, Warning: wn})
 		}
 		line, err := json.Marshal(inputLine{RecordID: rec.ID, ModelInput: body})
 		if err != nil {
-			return nil, &batch.RecordError{ID: rec.ID, Index: i, Err: err}
+			return &batch.RecordError{ID: rec.ID, Index: i, Err: err}
 		}
 		if sp.total+1 > lim.MaxRecords {
-			return nil, fmt.Errorf("%w: more than %d records for model %q", batch.ErrTooMany, lim.MaxRecords, model)
+			return fmt.Errorf("%w: more than %d records for model %q", batch.ErrTooMany, lim.MaxRecords, model)
 		}
 		if err := w.add(rec.ID, i, append(line, '\n')); err != nil {
-			return nil, err
+			return err
 		}
 		i++
 	}
 	if err := w.close(); err != nil {
-		return nil, err
+		return err
 	}
 	switch {
 	case sp.total == 0:
-		return nil, batch.ErrEmpty
+		return batch.ErrEmpty
 	case sp.total < lim.MinRecords:
-		return nil, fmt.Errorf("%w: %d records, model %q takes at least %d per job", batch.ErrTooFew, sp.total, model, lim.MinRecords)
+		return fmt.Errorf("%w: %d records, model %q takes at least %d per job", batch.ErrTooFew, sp.total, model, lim.MinRecords)
 	}
-	return sp, nil
+	return nil
 }
 
 // format returns the Converse body of req for a job on model, and FormatRequest's
@@ -128,7 +132,6 @@ func (s *Service) format(ctx context.Context, model string, req *llm.Request) ([
 		return nil, nil, &llm.InvalidRequestError{Provider: "bedrock", Op: opSubmit, Message: -1, Part: -1, Field: "tools",
 			Reason: "batch inference does not take tools (declared tools, tool calls or results in the history, or structured output through a tool)"}
 	}
-	in.ModelId = nil
 	body, err := s.codec.encode(ctx, in)
 	if err != nil {
 		return nil, nil, err
