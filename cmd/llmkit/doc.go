@@ -68,9 +68,24 @@
 // live against Bedrock (recording new fixtures with --record), replaying recordings, or
 // scripted on the simulator.
 //
+// # batch
+//
+//	llmkit batch submit --model ID --role ARN --input s3://… --output s3://… [--wait] FILE
+//	llmkit batch submit --local FILE
+//	llmkit batch status|results|cancel [--endpoint URL] JOB_ARN
+//	llmkit batch sim [--addr 127.0.0.1:PORT]
+//
+// Runs the requests of FILE (JSONL: {"id": …, "messages": […]} with llmkit's JSON form
+// of messages) as one Bedrock batch inference job (package
+// providers/bedrock/bedrockbatch), follows it with a progress line on standard error,
+// and writes the results as JSONL: {"id": …, "response": {…}} or {"id": …, "error":
+// {"category": …, "message": …}}. A bad request is reported by record id before anything
+// is uploaded (exit code 2). --local runs against the stand-in of package batchtest in
+// the process; "batch sim" serves it for --endpoint.
+//
 // # AWS configuration
 //
-// chat, ask and live conformance use the AWS default configuration: environment
+// chat, ask, batch and live conformance use the AWS default configuration: environment
 // variables, the shared config and credentials files (--profile or AWS_PROFILE), SSO,
 // and container or instance roles; the region comes from --region, AWS_REGION or the
 // profile. Credentials are checked before the first call. AWS_BEARER_TOKEN_BEDROCK (a

@@ -47,6 +47,7 @@ func commands() []command {
 		{"ask", "ask a Bedrock model one question; plain text, JSON or a structured object", runAsk},
 		{"sim", "serve the Bedrock Runtime simulator on loopback for other programs", runSim},
 		{"conformance", "run the conformance suite against Bedrock models and print the matrix", runConformance},
+		{"batch", "run many requests as one Bedrock batch inference job: submit, status, results, cancel", runBatch},
 	}
 }
 

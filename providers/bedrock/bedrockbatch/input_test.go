@@ -187,27 +187,35 @@ func TestWarningsKept(t *testing.T) {
 	wait(t, svc, job.ID)
 }
 
-// TestNewChecksOptions: the role and both URIs are required and checked.
-func TestNewChecksOptions(t *testing.T) {
+// TestOptionsChecked: malformed URIs fail New; Submit needs the role and both URIs.
+func TestOptionsChecked(t *testing.T) {
 	srv := batchtest.NewServer(nil)
 	defer srv.Close()
 	good := bedrockbatch.Options{RoleARN: "arn:aws:iam::1:role/r", InputURI: "s3://a/in", OutputURI: "s3://a/out/"}
 	for _, tt := range []struct {
-		name string
-		edit func(*bedrockbatch.Options)
-		want string
+		name    string
+		edit    func(*bedrockbatch.Options)
+		atNew   bool
+		wantErr string
 	}{
-		{"no role", func(o *bedrockbatch.Options) { o.RoleARN = "" }, "RoleARN"},
-		{"input not s3", func(o *bedrockbatch.Options) { o.InputURI = "https://a/in" }, "InputURI"},
-		{"no output", func(o *bedrockbatch.Options) { o.OutputURI = "" }, "OutputURI"},
+		{"no role", func(o *bedrockbatch.Options) { o.RoleARN = "" }, false, "RoleARN"},
+		{"input not s3", func(o *bedrockbatch.Options) { o.InputURI = "https://a/in" }, true, "InputURI"},
+		{"no output", func(o *bedrockbatch.Options) { o.OutputURI = "" }, false, "OutputURI"},
 	} {
 		o := good
 		tt.edit(&o)
-		if _, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), &o); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: New = %v, want an error naming %s", tt.name, err, tt.want)
+		svc, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), &o)
+		if !tt.atNew {
+			if err != nil {
+				t.Fatalf("%s: New = %v", tt.name, err)
+			}
+			_, err = svc.Submit(context.Background(), model, batch.Records(records(100)), nil)
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: error %v, want one naming %s", tt.name, err, tt.wantErr)
 		}
 	}
-	if _, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), &good); err != nil {
-		t.Errorf("New(good) = %v", err)
+	if _, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), nil); err != nil {
+		t.Errorf("New(nil options) = %v, want a Service that reads jobs", err)
 	}
 }

@@ -44,26 +44,46 @@ var _ batch.Service = (*Service)(nil)
 
 // New returns a Service that calls Bedrock's control plane with control and S3 with
 // objects (clients the caller built: *bedrock.Client and *s3.Client, with the caller's
-// region and credentials). opts must name the role and the input and output folders.
+// region and credentials). opts may be nil for a Service that only follows, reads and
+// stops jobs; Submit needs the role and the input and output folders.
 func New(control ControlAPI, objects ObjectAPI, opts *Options) (*Service, error) {
 	if control == nil || objects == nil {
 		return nil, errors.New("bedrockbatch: new: nil client")
 	}
-	if opts == nil {
-		return nil, errors.New("bedrockbatch: new: options are required (role, input and output URIs)")
-	}
-	s := &Service{control: control, objects: objects, opts: *opts, codec: newCodec()}
-	if opts.RoleARN == "" {
-		return nil, errors.New("bedrockbatch: new: Options.RoleARN is empty")
+	s := &Service{control: control, objects: objects, codec: newCodec()}
+	if opts != nil {
+		s.opts = *opts
 	}
 	var err error
-	if s.input, err = parseS3URI("Options.InputURI", opts.InputURI, true); err != nil {
-		return nil, err
+	if s.opts.InputURI != "" {
+		if s.input, err = parseS3URI("Options.InputURI", s.opts.InputURI, true); err != nil {
+			return nil, err
+		}
 	}
-	if s.output, err = parseS3URI("Options.OutputURI", opts.OutputURI, true); err != nil {
-		return nil, err
+	if s.opts.OutputURI != "" {
+		if s.output, err = parseS3URI("Options.OutputURI", s.opts.OutputURI, true); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// canSubmit reports what Submit misses in the options.
+func (s *Service) canSubmit() error {
+	var missing []string
+	if s.opts.RoleARN == "" {
+		missing = append(missing, "Options.RoleARN")
+	}
+	if s.opts.InputURI == "" {
+		missing = append(missing, "Options.InputURI")
+	}
+	if s.opts.OutputURI == "" {
+		missing = append(missing, "Options.OutputURI")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("bedrockbatch: submit: %s not set", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Submit checks and formats every record with bedrock.FormatRequest, writes them as
@@ -77,6 +97,9 @@ func New(control ControlAPI, objects ObjectAPI, opts *Options) (*Service, error)
 // the job's default name is derived from it, so that a retried submission writes to the
 // same input folder.
 func (s *Service) Submit(ctx context.Context, model string, records iter.Seq2[batch.Record, error], opts *batch.SubmitOptions) (*batch.Job, error) {
+	if err := s.canSubmit(); err != nil {
+		return nil, err
+	}
 	if model == "" {
 		return nil, errors.New("bedrockbatch: submit: no model id")
 	}
