@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -59,7 +61,7 @@ func (s *Service) writeSpool(ctx context.Context, model string, records iter.Seq
 // fill writes every record; see writeSpool.
 func (w *spoolWriter) fill(ctx context.Context, s *Service, model string, records iter.Seq2[batch.Record, error]) error {
 	sp, lim := w.sp, w.lim
-	seen := make(map[string]int)
+	ids := newIDSet()
 	i := 0
 	for rec, rerr := range records {
 		if rerr != nil {
@@ -71,10 +73,16 @@ func (w *spoolWriter) fill(ctx context.Context, s *Service, model string, record
 		if err := checkID(rec.ID); err != nil {
 			return &batch.RecordError{ID: rec.ID, Index: i, Err: err}
 		}
-		if first, dup := seen[rec.ID]; dup {
-			return &batch.RecordError{ID: rec.ID, Index: i, Err: fmt.Errorf("%w (first at #%d)", batch.ErrDuplicateID, first)}
+		if ids.maybeHas(rec.ID) {
+			first, err := w.find(rec.ID)
+			if err != nil {
+				return err
+			}
+			if first >= 0 {
+				return &batch.RecordError{ID: rec.ID, Index: i, Err: fmt.Errorf("%w (first at #%d)", batch.ErrDuplicateID, first)}
+			}
 		}
-		seen[rec.ID] = i
+		ids.add(rec.ID)
 		body, warnings, err := s.format(ctx, model, rec.Request)
 		if err != nil {
 			return &batch.RecordError{ID: rec.ID, Index: i, Err: err}
@@ -215,3 +223,70 @@ func (w *spoolWriter) close() error {
 }
 
 func (sp *spool) remove() { os.RemoveAll(sp.dir) }
+
+// idSet holds the record ids of a submission as 64-bit hashes, about 10 bytes an id
+// whatever its length: a hit may be a collision, which the caller settles by reading the
+// files written so far (spoolWriter.find).
+type idSet struct {
+	seed   maphash.Seed
+	hashes map[uint64]struct{}
+}
+
+func newIDSet() *idSet { return &idSet{seed: maphash.MakeSeed(), hashes: map[uint64]struct{}{}} }
+
+func (s *idSet) maybeHas(id string) bool {
+	_, ok := s.hashes[maphash.String(s.seed, id)]
+	return ok
+}
+
+func (s *idSet) add(id string) { s.hashes[maphash.String(s.seed, id)] = struct{}{} }
+
+// find returns the position of the record with the given id among those written so
+// far, or -1.
+func (w *spoolWriter) find(id string) (int, error) {
+	if w.w != nil {
+		if err := w.w.Flush(); err != nil {
+			return 0, fmt.Errorf("bedrockbatch: submit: %w", err)
+		}
+	}
+	files := w.sp.files
+	if w.cur != nil {
+		files = append(files[:len(files):len(files)], *w.cur)
+	}
+	index := 0
+	for _, f := range files {
+		n, found, err := findInFile(f.path, id)
+		if err != nil {
+			return 0, fmt.Errorf("bedrockbatch: submit: %w", err)
+		}
+		if found {
+			return index + n, nil
+		}
+		index += n
+	}
+	return -1, nil
+}
+
+// findInFile returns the line of the record with the given id (0-based) or, when there is
+// none, the number of lines.
+func findInFile(path, id string) (int, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	for n := 0; ; n++ {
+		var line struct {
+			RecordID string `json:"recordId"`
+		}
+		if err := dec.Decode(&line); err == io.EOF {
+			return n, false, nil
+		} else if err != nil {
+			return 0, false, err
+		}
+		if line.RecordID == id {
+			return n, true, nil
+		}
+	}
+}
