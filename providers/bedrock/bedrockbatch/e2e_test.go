@@ -20,7 +20,7 @@ import (
 // TestTenThousand submits 10,000 requests through the real SDK clients, split into files
 // of 1,000, and reads every record back once: answers beside typed errors.
 func TestTenThousand(t *testing.T) {
-	const n = 10_000
+	const n = tenThousand
 	rt := bedrocktest.NewServer(&bedrocktest.Options{Default: faults()})
 	defer rt.Close()
 	srv, svc := standIn(t, &batchtest.Options{Runtime: rt}, bedrockbatch.Limits{RecordsPerFile: 1000})
@@ -34,8 +34,8 @@ func TestTenThousand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files.Contents) != 10 {
-		t.Errorf("input files = %d, want 10 of 1,000 records", len(files.Contents))
+	if len(files.Contents) != n/1000 {
+		t.Errorf("input files = %d, want %d of 1,000 records", len(files.Contents), n/1000)
 	}
 
 	// Another process follows and reads the job from its ARN alone.
