@@ -131,7 +131,7 @@ import (
 // they are returned because llmkit never drops a setting silently, and the caller of a
 // pure translation function has no response to find them on. [Model] puts them in
 // [llm.Response.Warnings].
-func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []string, error) {
+func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warning, error) {
 	if req == nil {
 		return nil, nil, fieldError("request", "request is nil")
 	}
@@ -144,7 +144,7 @@ func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []string, e
 
 // FormatStreamRequest is [FormatRequest] for the SDK's ConverseStream call: the same
 // translation, the same warnings, with the guardrail's stream processing mode applied.
-func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput, []string, error) {
+func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput, []llm.Warning, error) {
 	if req == nil {
 		return nil, nil, fieldError("request", "request is nil")
 	}
@@ -158,9 +158,9 @@ func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput,
 // converseParams is a request translated for Converse.
 type converseParams struct {
 	input      *bedrockruntime.ConverseInput
-	warnings   []string // settings not honoured, repairs made that the caller should know of
-	objectTool string   // name of the synthetic structured-output tool when one was added, else ""
-	native     bool     // native structured output (outputConfig.textFormat) was requested
+	warnings   []llm.Warning // settings not honoured, repairs made that the caller should know of
+	objectTool string        // name of the synthetic structured-output tool when one was added, else ""
+	native     bool          // native structured output (outputConfig.textFormat) was requested
 	// dedupeCalls: the model is known to repeat a tool call under a new id (Llama); the
 	// Model drops such repeats from the answer (see dropRepeatedToolCalls).
 	dedupeCalls bool
@@ -260,7 +260,7 @@ type requestBuilder struct {
 	fam     *modelFamily
 	schemas *schemaCache // nil: normalise every schema
 
-	warnings []string
+	warnings []llm.Warning
 
 	system        []types.SystemContentBlock
 	systemAt      []origin // origin of each system block
@@ -280,8 +280,8 @@ type requestBuilder struct {
 	thinking bool // Anthropic thinking is switched on
 }
 
-func (b *requestBuilder) warnf(format string, args ...any) {
-	b.warnings = append(b.warnings, fmt.Sprintf(format, args...))
+func (b *requestBuilder) warn(w llm.Warning) {
+	b.warnings = append(b.warnings, w)
 }
 
 // partError is an invalid-request error about one part (or, with part -1, one message).
@@ -366,7 +366,7 @@ func (b *requestBuilder) messages() error {
 		switch m.Role {
 		case llm.RoleSystem:
 			if started {
-				b.warnf("message %d: a system message after the conversation started was merged into the system prompt", mi)
+				b.warn(llm.WarnPartf(llm.WarningRepaired, mi, -1, "a system message after the conversation started was merged into the system prompt"))
 			}
 			if err := b.systemMessage(mi, m); err != nil {
 				return err
@@ -409,7 +409,7 @@ func (b *requestBuilder) messages() error {
 			pre = append(pre, wireBlock{kind: blockText, at: b.systemAt[i], block: &types.ContentBlockMemberText{Value: s}})
 		}
 		b.turns[0].blocks = append(pre, b.turns[0].blocks...)
-		b.warnf("model %s takes no system prompt: the system text was put at the start of the first user message", b.req.Model)
+		b.warn(llm.Warnf(llm.WarningRepaired, "system", "model %s takes no system prompt: the system text was put at the start of the first user message", b.req.Model))
 		b.system, b.systemAt, b.systemTexts = nil, nil, nil
 	}
 	return nil
@@ -420,7 +420,7 @@ func (b *requestBuilder) systemMessage(mi int, m llm.Message) error {
 		switch v := part.(type) {
 		case llm.Text:
 			if isBlank(v.Text) {
-				b.warnf("message %d part %d: whitespace-only text dropped", mi, pi)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
 			if b.caps.SystemPrompt {
@@ -431,15 +431,15 @@ func (b *requestBuilder) systemMessage(mi int, m llm.Message) error {
 			b.systemHasText = true
 		case llm.CachePoint:
 			if !b.caps.SystemPrompt {
-				b.warnf("message %d part %d: cache point in the system prompt dropped (model %s takes no system prompt)", mi, pi, b.req.Model)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point in the system prompt dropped (model %s takes no system prompt)", b.req.Model))
 				continue
 			}
 			if !b.systemHasText {
-				b.warnf("message %d part %d: cache point at the start of the system prompt dropped: there is nothing before it to cache", mi, pi)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point at the start of the system prompt dropped: there is nothing before it to cache"))
 				continue
 			}
 			if _, last := b.system[len(b.system)-1].(*types.SystemContentBlockMemberCachePoint); last {
-				b.warnf("message %d part %d: cache point right after another cache point dropped", mi, pi)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point right after another cache point dropped"))
 				continue
 			}
 			cp, ok := b.cachePoint(mi, pi, v)
@@ -466,7 +466,7 @@ func (b *requestBuilder) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) 
 		switch v := part.(type) {
 		case llm.Text:
 			if isBlank(v.Text) {
-				b.warnf("message %d part %d: whitespace-only text dropped", mi, pi)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
 			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: v.Text}})
@@ -508,11 +508,11 @@ func (b *requestBuilder) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) 
 			blocks = append(blocks, wb)
 		case llm.Reasoning:
 			if !assistant {
-				b.warnf("message %d part %d: reasoning in a %s message dropped: Bedrock accepts reasoning in assistant messages only", mi, pi, m.Role)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "reasoning in a %s message dropped: Bedrock accepts reasoning in assistant messages only", m.Role))
 				continue
 			}
 			if !b.caps.Reasoning {
-				b.warnf("message %d part %d: reasoning dropped: model %s does not take reasoning content", mi, pi, b.req.Model)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "reasoning dropped: model %s does not take reasoning content", b.req.Model))
 				continue
 			}
 			var rc types.ReasoningContentBlock
@@ -522,7 +522,7 @@ func (b *requestBuilder) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) 
 			case v.Signature != "":
 				rc = &types.ReasoningContentBlockMemberReasoningText{Value: types.ReasoningTextBlock{Text: aws.String(v.Text), Signature: aws.String(v.Signature)}}
 			default:
-				b.warnf("message %d part %d: reasoning without a signature or redacted content dropped: Bedrock replays only signed reasoning", mi, pi)
+				b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "reasoning without a signature or redacted content dropped: Bedrock replays only signed reasoning"))
 				continue
 			}
 			blocks = append(blocks, wireBlock{kind: blockReasoning, at: at, block: &types.ContentBlockMemberReasoningContent{Value: rc}})
@@ -568,7 +568,7 @@ func isBlank(s string) bool {
 // cachePoint converts a cache point (rule 12). ok is false when it was dropped.
 func (b *requestBuilder) cachePoint(mi, pi int, v llm.CachePoint) (types.CachePointBlock, bool) {
 	if !b.caps.CachePoints {
-		b.warnf("message %d part %d: cache point dropped: model %s does not support prompt caching", mi, pi, b.req.Model)
+		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point dropped: model %s does not support prompt caching", b.req.Model))
 		return types.CachePointBlock{}, false
 	}
 	cp := types.CachePointBlock{Type: types.CachePointTypeDefault}
@@ -584,10 +584,10 @@ func (b *requestBuilder) cachePoint(mi, pi int, v llm.CachePoint) (types.CachePo
 		if ttlOK {
 			cp.Ttl = types.CacheTTLOneHour
 		} else {
-			b.warnf("message %d part %d: cache TTL 1h dropped: model %s supports the default TTL only", mi, pi, b.req.Model)
+			b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL 1h dropped: model %s supports the default TTL only", b.req.Model))
 		}
 	default:
-		b.warnf("message %d part %d: cache TTL %v dropped: Bedrock takes 5m or 1h", mi, pi, v.TTL)
+		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL %v dropped: Bedrock takes 5m or 1h", v.TTL))
 	}
 	return cp, true
 }
@@ -976,7 +976,7 @@ func (b *requestBuilder) arrangeTurns() error {
 		kept := t.blocks[:0]
 		for _, wb := range t.blocks {
 			if wb.kind == blockCache && len(kept) > 0 && kept[len(kept)-1].kind == blockCache {
-				b.warnf("message %d part %d: cache point right after another cache point dropped", wb.at.msg, wb.at.part)
+				b.warn(llm.WarnPartf(llm.WarningDropped, wb.at.msg, wb.at.part, "cache point right after another cache point dropped"))
 				continue
 			}
 			kept = append(kept, wb)
@@ -991,19 +991,19 @@ func (b *requestBuilder) arrangeTurns() error {
 				// the one before: the cache point moves there.
 				prev := b.turns[ti-1]
 				if prev.blocks[len(prev.blocks)-1].kind == blockCache {
-					b.warnf("message %d part %d: cache point right after another cache point dropped", lead.at.msg, lead.at.part)
+					b.warn(llm.WarnPartf(llm.WarningDropped, lead.at.msg, lead.at.part, "cache point right after another cache point dropped"))
 				} else {
 					prev.blocks = append(prev.blocks, lead)
 				}
 			case b.systemHasText && b.caps.SystemPrompt:
 				if _, last := b.system[len(b.system)-1].(*types.SystemContentBlockMemberCachePoint); last {
-					b.warnf("message %d part %d: cache point right after another cache point dropped", lead.at.msg, lead.at.part)
+					b.warn(llm.WarnPartf(llm.WarningDropped, lead.at.msg, lead.at.part, "cache point right after another cache point dropped"))
 				} else {
 					b.system = append(b.system, &types.SystemContentBlockMemberCachePoint{Value: lead.block.(*types.ContentBlockMemberCachePoint).Value})
 					b.systemAt = append(b.systemAt, lead.at)
 				}
 			default:
-				b.warnf("message %d part %d: cache point at the start of the conversation dropped: there is nothing before it to cache", lead.at.msg, lead.at.part)
+				b.warn(llm.WarnPartf(llm.WarningDropped, lead.at.msg, lead.at.part, "cache point at the start of the conversation dropped: there is nothing before it to cache"))
 			}
 		}
 	}
@@ -1036,7 +1036,7 @@ func (b *requestBuilder) arrangeUserTurn(t *wireTurn) error {
 				}
 			}
 			at := moved[0].at
-			b.warnf("message %d part %d: content beside tool results moved into the result for tool call %q: model %s takes no text, images or documents in a turn with tool results", at.msg, at.part, kept[results-1].raw, b.req.Model)
+			b.warn(llm.WarnPartf(llm.WarningRepaired, at.msg, at.part, "content beside tool results moved into the result for tool call %q: model %s takes no text, images or documents in a turn with tool results", kept[results-1].raw, b.req.Model))
 		}
 		t.blocks = kept
 	}
@@ -1233,7 +1233,7 @@ func (b *requestBuilder) inferenceConfig() (*types.InferenceConfiguration, error
 			ic.StopSequences = append([]string(nil), req.StopSequences...)
 			set = true
 		} else {
-			b.warnf("stop sequences dropped: model %s does not support them", req.Model)
+			b.warn(llm.Warnf(llm.WarningDropped, "stopSequences", "stop sequences dropped: model %s does not support them", req.Model))
 		}
 	}
 	if !set {
@@ -1264,23 +1264,23 @@ func (b *requestBuilder) reasoning() (map[string]any, error) {
 	}
 	model := b.req.Model
 	if !b.caps.Reasoning {
-		b.warnf("reasoning not enabled: model %s does not support it", model)
+		b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning not enabled: model %s does not support it", model))
 		return nil, nil
 	}
 	style := reasonBudget
 	if b.fam != nil {
 		style = b.fam.reasoning
 	} else {
-		b.warnf("model %s is not in llmkit's table: reasoning is asked for in Anthropic's form (thinking with budget_tokens)", model)
+		b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "model %s is not in llmkit's table: reasoning is asked for in Anthropic's form (thinking with budget_tokens)", model))
 	}
 	switch style {
 	case reasonBudget:
 		if rc.BudgetTokens == 0 {
-			b.warnf("reasoning not enabled: model %s takes a thinking budget (BudgetTokens), not an effort", model)
+			b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning not enabled: model %s takes a thinking budget (BudgetTokens), not an effort", model))
 			return nil, nil
 		}
 		if rc.Effort != "" {
-			b.warnf("reasoning effort %q ignored: model %s takes the thinking budget only", rc.Effort, model)
+			b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning effort %q ignored: model %s takes the thinking budget only", rc.Effort, model))
 		}
 		if rc.BudgetTokens < minThinkingBudget {
 			return nil, fieldError("reasoning.budgetTokens", "%d is below Bedrock's minimum thinking budget of %d", rc.BudgetTokens, minThinkingBudget)
@@ -1300,9 +1300,9 @@ func (b *requestBuilder) reasoning() (map[string]any, error) {
 		effort := rc.Effort
 		if effort == "" {
 			effort = llm.ReasoningMedium
-			b.warnf("reasoning budget %d ignored: model %s takes an effort; medium used", rc.BudgetTokens, model)
+			b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning budget %d ignored: model %s takes an effort; medium used", rc.BudgetTokens, model))
 		} else if rc.BudgetTokens > 0 {
-			b.warnf("reasoning budget %d ignored: model %s takes the effort only", rc.BudgetTokens, model)
+			b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning budget %d ignored: model %s takes the effort only", rc.BudgetTokens, model))
 		}
 		if style == reasonOpenAI {
 			return map[string]any{"reasoning_effort": string(effort)}, nil
@@ -1312,10 +1312,10 @@ func (b *requestBuilder) reasoning() (map[string]any, error) {
 		}
 		return map[string]any{"reasoningConfig": map[string]any{"type": "enabled", "maxReasoningEffort": string(effort)}}, nil
 	case reasonAlways:
-		b.warnf("reasoning settings ignored: model %s always reasons and takes no budget or effort", model)
+		b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning settings ignored: model %s always reasons and takes no budget or effort", model))
 		return nil, nil
 	}
-	b.warnf("reasoning not enabled: llmkit does not know how to switch it on for model %s; pass the model's fields in Extra.AdditionalModelRequestFields", model)
+	b.warn(llm.Warnf(llm.WarningUnsupported, "reasoning", "reasoning not enabled: llmkit does not know how to switch it on for model %s; pass the model's fields in Extra.AdditionalModelRequestFields", model))
 	return nil, nil
 }
 
@@ -1372,7 +1372,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 		names[t.Name] = true
 		strict := t.Strict
 		if strict && !b.caps.NativeOutput {
-			b.warnf("tools[%d]: strict dropped: model %s does not support strict tool use", i, req.Model)
+			b.warn(llm.Warnf(llm.WarningDropped, fmt.Sprintf("tools[%d].strict", i), "strict dropped: model %s does not support strict tool use", req.Model))
 			strict = false
 		}
 		where := fmt.Sprintf("tools[%d].inputSchema", i)
@@ -1484,7 +1484,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 		// No tools at all: the model cannot call one (rule 6).
 	case choice.Mode == llm.ToolChoiceNone:
 		tools = declared
-		b.warnf("tool choice none cannot be sent to Bedrock while the history holds tool calls: the tools are declared and the model may call one")
+		b.warn(llm.Warnf(llm.WarningUnsupported, "toolChoice", "tool choice none cannot be sent to Bedrock while the history holds tool calls: the tools are declared and the model may call one"))
 	default:
 		tools = declared
 	}
@@ -1501,7 +1501,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 			}
 		}
 		if len(stubs) > 0 {
-			b.warnf("tools %s are called in the history but not declared: declared with a permissive schema, since Bedrock needs a toolConfig whenever the history holds tool blocks", strings.Join(stubs, ", "))
+			b.warn(llm.Warnf(llm.WarningRepaired, "tools", "%s called in the history but not declared: declared with a permissive schema, since Bedrock needs a toolConfig whenever the history holds tool blocks", strings.Join(stubs, ", ")))
 		}
 	}
 	if objectTool != nil {
@@ -1519,7 +1519,7 @@ func (b *requestBuilder) toolsAndOutput(p *converseParams) (*types.ToolConfigura
 		if b.caps.ToolChoiceRequired {
 			tc = &types.ToolChoiceMemberAny{}
 		} else {
-			b.warnf("tool choice required sent as auto: model %s cannot be made to call a tool", req.Model)
+			b.warn(llm.Warnf(llm.WarningUnsupported, "toolChoice", "tool choice required sent as auto: model %s cannot be made to call a tool", req.Model))
 		}
 	case choice.Mode == llm.ToolChoiceTool:
 		tc = b.forcedChoice(choice.Name, len(tools), "tool choice")
@@ -1538,11 +1538,11 @@ func (b *requestBuilder) forcedChoice(name string, ntools int, what string) type
 		return &types.ToolChoiceMemberTool{Value: types.SpecificToolChoice{Name: aws.String(name)}}
 	case b.caps.ToolChoiceRequired:
 		if ntools > 1 {
-			b.warnf("%s: model %s cannot be made to call a named tool; sent as any, so it may call another tool than %q", what, b.req.Model, name)
+			b.warn(llm.Warnf(llm.WarningUnsupported, what, "model %s cannot be made to call a named tool; sent as any, so it may call another tool than %q", b.req.Model, name))
 		}
 		return &types.ToolChoiceMemberAny{}
 	}
-	b.warnf("%s: model %s cannot be made to call a tool; sent as auto, so it may answer without calling %q", what, b.req.Model, name)
+	b.warn(llm.Warnf(llm.WarningUnsupported, what, "model %s cannot be made to call a tool; sent as auto, so it may answer without calling %q", b.req.Model, name))
 	return nil
 }
 
@@ -2100,12 +2100,12 @@ func (w *schemaWalker) strictObject(n *jsonNode, at string) error {
 	for _, k := range strictUnsupported {
 		if n.get(k) != nil {
 			n.del(k)
-			w.b.warnf("%s: keyword %s at %q dropped: Bedrock does not support it in strict schemas", w.where, k, "#"+at)
+			w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword %s at %q dropped: Bedrock does not support it in strict schemas", k, "#"+at))
 		}
 	}
 	if mi := n.get("minItems"); mi != nil && mi.kind == jsonNumber && mi.str != "0" && mi.str != "1" {
 		n.del("minItems")
-		w.b.warnf("%s: keyword minItems at %q dropped: Bedrock supports only 0 or 1 in strict schemas", w.where, "#"+at)
+		w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword minItems at %q dropped: Bedrock supports only 0 or 1 in strict schemas", "#"+at))
 	}
 	return nil
 }

@@ -178,14 +178,17 @@ func decodeExact(b []byte) (any, error) {
 
 // checkWarnings checks that got holds one warning per entry of want, in order, each
 // containing its entry.
-func checkWarnings(t *testing.T, name string, got, want []string) {
+// checkWarnings checks got against want, whose entries are a warning code, a space, and a
+// substring of the warning's String form.
+func checkWarnings(t *testing.T, name string, got []llm.Warning, want []string) {
 	t.Helper()
 	ok := len(got) == len(want)
 	for i := 0; ok && i < len(want); i++ {
-		ok = strings.Contains(got[i], want[i])
+		code, text, _ := strings.Cut(want[i], " ")
+		ok = string(got[i].Code) == code && strings.Contains(got[i].String(), text)
 	}
 	if !ok {
-		t.Errorf("FormatRequest(%s) warnings = %q, want ones containing %q", name, got, want)
+		t.Errorf("FormatRequest(%s) warnings = %q, want ones matching %q", name, got, want)
 	}
 }
 
@@ -194,7 +197,7 @@ type requestCase struct {
 	reason     string
 	req        *llm.Request
 	caps       *llm.Capabilities // nil: the built-in table for req.Model
-	warnings   []string          // substrings, one per expected warning, in order
+	warnings   []string          // "code substring", one per expected warning, in order
 	objectTool string
 	native     bool
 }
@@ -219,7 +222,7 @@ func requestCases() []requestCase {
 				rqSys(rqText("Answer in French from now on.")),
 				rqUser(rqText("How are you?")),
 			}},
-			warnings: []string{"message 3: a system message after the conversation started was merged"},
+			warnings: []string{"repaired message 3: a system message after the conversation started was merged"},
 		},
 		{
 			name:   "rule01_system_prompt_on_model_without_one",
@@ -228,7 +231,7 @@ func requestCases() []requestCase {
 				rqSys(rqText("Be terse.")),
 				rqUser(rqText("Hi")),
 			}},
-			warnings: []string{"takes no system prompt"},
+			warnings: []string{"repaired takes no system prompt"},
 		},
 		{
 			name:   "rule02_consecutive_user_messages_merged",
@@ -265,7 +268,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqLlama, Tools: []llm.Tool{rqWeatherTool}, Messages: append(rqToolRound(),
 				rqUser(rqText("Answer in one word."))),
 			},
-			warnings: []string{"message 3 part 0: content beside tool results moved into the result"},
+			warnings: []string{"repaired message 3 part 0: content beside tool results moved into the result"},
 		},
 		{
 			name:   "rule04_claude_keeps_text_beside_tool_results",
@@ -280,7 +283,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqNova, Messages: []llm.Message{
 				rqUser(rqText("  \n"), rqText("Question?"), rqText("")),
 			}},
-			warnings: []string{"message 0 part 0: whitespace-only text dropped", "message 0 part 2: whitespace-only text dropped"},
+			warnings: []string{"dropped message 0 part 0: whitespace-only text dropped", "dropped message 0 part 2: whitespace-only text dropped"},
 		},
 		{
 			name:   "rule05_prefill_trailing_whitespace_trimmed",
@@ -295,7 +298,7 @@ func requestCases() []requestCase {
 			reason: "history holds tool blocks but the request declares no tools: toolConfig declares the used names, with a warning",
 			req:    &llm.Request{Model: rqClaude45, Messages: append(rqToolRound(), rqAsst(rqText("It is sunny.")), rqUser(rqText("Thanks!")))},
 			warnings: []string{
-				"tools get_weather are called in the history but not declared",
+				"repaired tools: get_weather called in the history but not declared",
 			},
 		},
 		{
@@ -309,7 +312,7 @@ func requestCases() []requestCase {
 			reason: "tool choice none with tool history: tools stay declared (toolConfig is required), no choice, a warning",
 			req: &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, ToolChoice: llm.ToolChoice{Mode: llm.ToolChoiceNone},
 				Messages: rqToolRound()},
-			warnings: []string{"tool choice none cannot be sent"},
+			warnings: []string{"unsupported tool choice none cannot be sent"},
 		},
 		{
 			name:   "rule07_tool_input_object_kept_exactly",
@@ -371,9 +374,9 @@ func requestCases() []requestCase {
 				{Name: "tag", Strict: true, InputSchema: json.RawMessage(`{"type":"object","properties":{"tags":{"type":"array","maxItems":3,"items":{"type":"string","maxLength":10}},"meta":{"type":"object","properties":{"a":{"type":"integer","minimum":0}}}}}`)},
 			}},
 			warnings: []string{
-				`keyword maxItems at "#/properties/tags" dropped`,
-				`keyword maxLength at "#/properties/tags/items" dropped`,
-				`keyword minimum at "#/properties/meta/properties/a" dropped`,
+				`dropped keyword maxItems at "#/properties/tags" dropped`,
+				`dropped keyword maxLength at "#/properties/tags/items" dropped`,
+				`dropped keyword minimum at "#/properties/meta/properties/a" dropped`,
 			},
 		},
 		{
@@ -382,7 +385,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqLlama, Messages: []llm.Message{rqUser(rqText("Hi"))}, Tools: []llm.Tool{
 				{Name: "tag", Strict: true, InputSchema: json.RawMessage(`{"type":"object","properties":{"t":{"type":"string"}}}`)},
 			}},
-			warnings: []string{"tools[0]: strict dropped"},
+			warnings: []string{"dropped tools[0].strict: strict dropped"},
 		},
 		{
 			name:   "rule11_documents_named_and_checked",
@@ -423,7 +426,7 @@ func requestCases() []requestCase {
 				rqAsst(rqText("OK.")),
 				rqUser(rqText("Q?"), llm.CachePoint{TTL: 5 * time.Minute}),
 			}},
-			warnings: []string{"message 0 part 1: cache TTL 1h dropped"},
+			warnings: []string{"dropped message 0 part 1: cache TTL 1h dropped"},
 		},
 		{
 			name:   "rule12_cache_points_dropped_without_caching",
@@ -431,7 +434,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqLlama, Messages: []llm.Message{
 				rqUser(rqText("Doc."), llm.CachePoint{}),
 			}},
-			warnings: []string{"message 0 part 1: cache point dropped"},
+			warnings: []string{"dropped message 0 part 1: cache point dropped"},
 		},
 		{
 			name:   "rule12_cache_points_never_lead_or_double",
@@ -442,8 +445,8 @@ func requestCases() []requestCase {
 				rqUser(llm.CachePoint{}, rqText("Q?"), llm.CachePoint{}, llm.CachePoint{}),
 			}},
 			warnings: []string{
-				"message 0 part 0: cache point at the start of the conversation dropped",
-				"message 2 part 3: cache point right after another cache point dropped",
+				"dropped message 0 part 0: cache point at the start of the conversation dropped",
+				"dropped message 2 part 3: cache point right after another cache point dropped",
 			},
 		},
 		{
@@ -455,8 +458,8 @@ func requestCases() []requestCase {
 				rqTool(rqResult("a", "sunny")),
 			}},
 			warnings: []string{
-				"message 0 part 1: reasoning in a user message dropped",
-				"message 1 part 3: reasoning without a signature or redacted content dropped",
+				"dropped message 0 part 1: reasoning in a user message dropped",
+				"dropped message 1 part 3: reasoning without a signature or redacted content dropped",
 			},
 		},
 		{
@@ -477,25 +480,25 @@ func requestCases() []requestCase {
 			name:     "rule13_gpt_oss_budget_becomes_medium_effort",
 			reason:   "gpt-oss takes an effort: a budget alone is not honoured, medium is sent, with a warning",
 			req:      &llm.Request{Model: rqGPTOSS, Reasoning: &llm.ReasoningConfig{BudgetTokens: 2000}, Messages: []llm.Message{rqUser(rqText("Think."))}},
-			warnings: []string{"reasoning budget 2000 ignored"},
+			warnings: []string{"unsupported reasoning budget 2000 ignored"},
 		},
 		{
 			name:     "rule13_reasoning_unsupported_warns",
 			reason:   "Llama does not reason: the setting is not sent and a warning says so",
 			req:      &llm.Request{Model: rqLlama, Reasoning: &llm.ReasoningConfig{BudgetTokens: 2000}, Messages: []llm.Message{rqUser(rqText("Think."))}},
-			warnings: []string{"reasoning not enabled: model " + rqLlama + " does not support it"},
+			warnings: []string{"unsupported reasoning not enabled: model " + rqLlama + " does not support it"},
 		},
 		{
 			name:     "rule13_claude_effort_not_sent",
 			reason:   "Claude on Converse takes a thinking budget, not an effort: a warning, no thinking",
 			req:      &llm.Request{Model: rqClaude45, Reasoning: &llm.ReasoningConfig{Effort: llm.ReasoningHigh}, Messages: []llm.Message{rqUser(rqText("Think."))}},
-			warnings: []string{"takes a thinking budget (BudgetTokens), not an effort"},
+			warnings: []string{"unsupported takes a thinking budget (BudgetTokens), not an effort"},
 		},
 		{
 			name:     "rule13_deepseek_r1_always_reasons",
 			reason:   "DeepSeek-R1 always reasons and takes no setting: a warning",
 			req:      &llm.Request{Model: rqR1, Reasoning: &llm.ReasoningConfig{Effort: llm.ReasoningLow}, Messages: []llm.Message{rqUser(rqText("Think."))}},
-			warnings: []string{"always reasons"},
+			warnings: []string{"unsupported always reasons"},
 		},
 		{
 			name:   "rule14_named_choice_on_claude",
@@ -508,7 +511,7 @@ func requestCases() []requestCase {
 			reason: "Mistral has no named choice: any is sent, with a warning since another tool could be called",
 			req: &llm.Request{Model: rqMistral, Tools: []llm.Tool{rqWeatherTool, rqTimeTool}, ToolChoice: llm.UseTool("get_time"),
 				Messages: []llm.Message{rqUser(rqText("Time?"))}},
-			warnings: []string{"sent as any"},
+			warnings: []string{"unsupported sent as any"},
 		},
 		{
 			name:   "rule14_required_choice_is_any",
@@ -521,7 +524,7 @@ func requestCases() []requestCase {
 			reason: "Llama takes no forced choice: no toolChoice, with a warning",
 			req: &llm.Request{Model: rqLlama, Tools: []llm.Tool{rqWeatherTool}, ToolChoice: llm.ToolChoice{Mode: llm.ToolChoiceRequired},
 				Messages: []llm.Message{rqUser(rqText("Weather?"))}},
-			warnings: []string{"tool choice required sent as auto"},
+			warnings: []string{"unsupported tool choice required sent as auto"},
 		},
 		{
 			name:   "output_native_on_claude45",
@@ -550,7 +553,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqLlama, Messages: []llm.Message{rqUser(rqText("Extract."))},
 				Output: &llm.Output{Schema: json.RawMessage(`{"type":"object","properties":{"name":{"type":"string"}}}`)}},
 			objectTool: "structured_output",
-			warnings:   []string{"structured output: model " + rqLlama + " cannot be made to call a tool"},
+			warnings:   []string{"unsupported structured output: model " + rqLlama + " cannot be made to call a tool"},
 		},
 		{
 			name:   "inference_config_and_extra",
@@ -584,7 +587,7 @@ func requestCases() []requestCase {
 			req: &llm.Request{Model: rqAppARN, MaxTokens: 4000, Reasoning: &llm.ReasoningConfig{BudgetTokens: 2048},
 				Messages: []llm.Message{rqUser(rqText("Think."))}},
 			caps:     &llm.Capabilities{Tools: true, Reasoning: true, SystemPrompt: true},
-			warnings: []string{"is not in llmkit's table: reasoning is asked for in Anthropic's form"},
+			warnings: []string{"unsupported is not in llmkit's table: reasoning is asked for in Anthropic's form"},
 		},
 		{
 			name:   "capabilities_override_for_application_profile",
@@ -696,7 +699,7 @@ func TestFormatRequestExported(t *testing.T) {
 	if len(in.Messages) != 1 || len(in.Messages[0].Content) != 1 {
 		t.Errorf("FormatRequest messages = %+v, want one message with one block", in.Messages)
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "cache point dropped") {
+	if len(warnings) != 1 || warnings[0].Code != llm.WarningDropped || !strings.Contains(warnings[0].Detail, "cache point dropped") {
 		t.Errorf("FormatRequest warnings = %q, want the dropped cache point", warnings)
 	}
 	if _, _, err := FormatRequest(nil); !errors.Is(err, llm.ErrInvalidRequest) {
