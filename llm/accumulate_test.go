@@ -126,7 +126,7 @@ func TestAccumulator(t *testing.T) {
 				Message:       Message{Role: RoleAssistant, Parts: []Part{Text{Text: "ok"}}},
 				StopReason:    StopReasonMaxTokens,
 				RawStopReason: "max_tokens",
-				Warnings:      []string{"tool call t1 (add) was cut by max_tokens and left out: its input is incomplete"},
+				Warnings:      []Warning{{Code: WarningTruncated, Message: -1, Part: 1, Detail: "tool call t1 (add) was cut by max_tokens and left out: its input is incomplete"}},
 			},
 		},
 		{
@@ -146,13 +146,13 @@ func TestAccumulator(t *testing.T) {
 			name:   "warnings_kept",
 			reason: "unknown stream members are reported, never dropped silently",
 			events: []Event{
-				Warning{Message: "unknown event citation"},
+				Warnf(WarningSkipped, "", "unknown event citation"),
 				MessageStop{StopReason: StopReasonEndTurn},
 			},
 			want: &Response{
 				Message:    Message{Role: RoleAssistant, Parts: []Part{}},
 				StopReason: StopReasonEndTurn,
-				Warnings:   []string{"unknown event citation"},
+				Warnings:   []Warning{Warnf(WarningSkipped, "", "unknown event citation")},
 			},
 		},
 	}

@@ -3,7 +3,6 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/llmkit/llmkit/llm"
@@ -43,7 +42,7 @@ func dropRepeatedToolCalls(resp *llm.Response) {
 			if kept == nil {
 				kept = append(make([]llm.Part, 0, len(parts)-1), parts[:i]...)
 			}
-			resp.Warnings = append(resp.Warnings, fmt.Sprintf("bedrock: dropped tool call %s (%s): it repeats call %s with the same input, as this model family is known to do", c.ID, c.Name, first))
+			resp.Warnings = append(resp.Warnings, llm.WarnBlockf(llm.WarningDropped, i, "tool call %s (%s) dropped: it repeats call %s with the same input, as this model family is known to do", c.ID, c.Name, first))
 			continue
 		}
 		if seen == nil {

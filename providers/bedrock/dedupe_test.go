@@ -66,7 +66,7 @@ func TestRepeatedToolCalls(t *testing.T) {
 				dropped := len(answer.Message.Parts) - len(tt.want)
 				n := 0
 				for _, w := range resp.Warnings {
-					if strings.Contains(w, "repeats call a") {
+					if w.Code == llm.WarningDropped && strings.Contains(w.Detail, "repeats call a") {
 						n++
 					}
 				}

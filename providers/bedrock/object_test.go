@@ -148,7 +148,7 @@ func TestModelObjectScripted(t *testing.T) {
 		wantParts    []llm.Part
 		wantObject   json.RawMessage
 		wantStop     llm.StopReason
-		wantWarnings []string
+		wantWarnings []llm.Warning
 	}{{
 		name:       "tool_call_only",
 		reason:     "the forced call becomes the text and the object; stop end_turn",
@@ -162,7 +162,7 @@ func TestModelObjectScripted(t *testing.T) {
 			StopReason: llm.StopReasonToolUse},
 		wantParts:  []llm.Part{llm.Text{Text: string(obj)}},
 		wantObject: obj, wantStop: llm.StopReasonEndTurn,
-		wantWarnings: []string{warnObjectCalls("structured_output", 2)},
+		wantWarnings: []llm.Warning{warnObjectCalls("structured_output", 2)},
 	}, {
 		name:   "object_and_real_tool",
 		reason: "a real tool called beside the object keeps the turn a tool use",
@@ -185,7 +185,7 @@ func TestModelObjectScripted(t *testing.T) {
 		resp:         &llm.Response{Message: llm.AssistantText("I cannot do that."), StopReason: llm.StopReasonEndTurn},
 		wantParts:    []llm.Part{llm.Text{Text: "I cannot do that."}},
 		wantStop:     llm.StopReasonEndTurn,
-		wantWarnings: []string{warnNoObject},
+		wantWarnings: []llm.Warning{warnNoObject},
 	}, {
 		name:       "native",
 		reason:     "native structured output: the text is the object",
@@ -202,7 +202,7 @@ func TestModelObjectScripted(t *testing.T) {
 		resp:         &llm.Response{Message: llm.AssistantText(`["a"]`), StopReason: llm.StopReasonEndTurn},
 		wantParts:    []llm.Part{llm.Text{Text: `["a"]`}},
 		wantStop:     llm.StopReasonEndTurn,
-		wantWarnings: []string{warnNoObject},
+		wantWarnings: []llm.Warning{warnNoObject},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,7 +129,7 @@ type goldenResponse struct {
 	LatencyMs     int64            `json:"latencyMs"`
 	Object        json.RawMessage  `json:"object,omitempty"`
 	RequestID     string           `json:"requestId,omitempty"`
-	Warnings      []string         `json:"warnings,omitempty"`
+	Warnings      []llm.Warning    `json:"warnings,omitempty"`
 	Extra         any              `json:"extra,omitempty"`
 }
 
@@ -244,7 +244,7 @@ func TestParseResponseWire(t *testing.T) {
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "hi"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage:    llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{"unknown content block 0 skipped"},
+			Warnings: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "unknown block skipped")},
 		},
 	}, {
 		name:   "unknown_block_repeats_previous",
@@ -254,10 +254,10 @@ func TestParseResponseWire(t *testing.T) {
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "a"}, llm.Text{Text: "b"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{
-				"unknown content block 1 skipped",
-				"unknown content block 3 skipped",
-				"unknown content block 4 skipped",
+			Warnings: []llm.Warning{
+				llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped"),
+				llm.WarnBlockf(llm.WarningSkipped, 3, "unknown block skipped"),
+				llm.WarnBlockf(llm.WarningSkipped, 4, "unknown block skipped"),
 			},
 		},
 	}, {
@@ -343,9 +343,9 @@ func TestParseResponseWire(t *testing.T) {
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "done"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{
-				`content block 0: server-side tool use "nova_grounding" skipped: Bedrock ran it`,
-				"content block 1: server tool result for s1 skipped",
+			Warnings: []llm.Warning{
+				llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "server-side tool use \"nova_grounding\" skipped: Bedrock ran it"),
+				llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "server tool result for s1 skipped"),
 			},
 		},
 	}}
@@ -398,19 +398,19 @@ func TestParseResponseBlocks(t *testing.T) {
 		reason    string
 		blocks    []types.ContentBlock
 		wantParts []llm.Part
-		wantWarn  []string
+		wantWarn  []llm.Warning
 	}{{
 		name:      "nil_block",
 		reason:    "SDK 2: an unknown block may decode as nil",
 		blocks:    []types.ContentBlock{text, nil},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
-		wantWarn:  []string{"unknown content block 1 skipped"},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
 	}, {
 		name:      "repeated_pointer",
 		reason:    "SDK 2: the same pointer twice in a row is an unknown block, not a duplicate",
 		blocks:    []types.ContentBlock{text, text},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
-		wantWarn:  []string{"unknown content block 1 skipped"},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
 	}, {
 		name:      "equal_values_distinct_pointers",
 		reason:    "two equal text blocks that are distinct pointers are both real",
@@ -420,7 +420,7 @@ func TestParseResponseBlocks(t *testing.T) {
 		name:     "unknown_union_member",
 		reason:   "SDK 2: an UnknownUnionMember is skipped with a warning naming its tag",
 		blocks:   []types.ContentBlock{&types.UnknownUnionMember{Tag: "hologram"}},
-		wantWarn: []string{`unknown content block 0 ("hologram") skipped`},
+		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "unknown block %q skipped", "hologram")},
 	}, {
 		name:   "image_and_document",
 		reason: "images and documents returned by a model become parts (bytes or s3 URI)",
@@ -435,7 +435,7 @@ func TestParseResponseBlocks(t *testing.T) {
 			llm.Image{Format: "jpeg", URI: "s3://b/k.jpg"},
 			llm.Document{Name: "report", Format: "txt", Data: []byte("body")},
 		},
-		wantWarn: []string{"content block 3: image without a usable source skipped"},
+		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 3, "%s", "image without a usable source skipped")},
 	}, {
 		name:   "citations",
 		reason: "cited text is kept as text; the citations, which llmkit does not represent, become warnings",
@@ -444,7 +444,7 @@ func TestParseResponseBlocks(t *testing.T) {
 			Citations: []types.Citation{{Title: aws.String("atlas")}},
 		}}},
 		wantParts: []llm.Part{llm.Text{Text: "Paris is big"}},
-		wantWarn:  []string{`content block 0: citation "atlas" not represented`},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "citation \"atlas\" not represented")},
 	}, {
 		name:   "request_only_blocks",
 		reason: "guard content, cache points and other request-side blocks are skipped, never silently",
@@ -453,10 +453,10 @@ func TestParseResponseBlocks(t *testing.T) {
 			&types.ContentBlockMemberCachePoint{},
 			&types.ContentBlockMemberReasoningContent{Value: &types.UnknownUnionMember{Tag: "future"}},
 		},
-		wantWarn: []string{
-			"content block 0: unsupported guardContent block skipped",
-			"content block 1: unsupported cachePoint block skipped",
-			`content block 2: unknown reasoning content "future" skipped`,
+		wantWarn: []llm.Warning{
+			llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "unsupported guardContent block skipped"),
+			llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "unsupported cachePoint block skipped"),
+			llm.WarnBlockf(llm.WarningSkipped, 2, "%s", "unknown reasoning content \"future\" skipped"),
 		},
 	}, {
 		name:      "tool_use_without_input",
