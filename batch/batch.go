@@ -112,10 +112,11 @@ type Job struct {
 	Warnings []RecordWarning
 }
 
-// RecordWarning is a warning about one record's request.
+// RecordWarning is a warning about one record's request: its code, place and detail as
+// the provider reported them.
 type RecordWarning struct {
 	ID      string
-	Warning string
+	Warning llm.Warning
 }
 
 // Errors of a submission, to test with errors.Is.

@@ -228,7 +228,7 @@ func batchSubmit(ctx context.Context, e *env, args []string) int {
 		return report(e.stderr, "batch submit", err)
 	}
 	for _, w := range job.Warnings {
-		fmt.Fprintf(e.stderr, "llmkit batch submit: record %s: warning: %s\n", w.ID, w.Warning)
+		fmt.Fprintf(e.stderr, "llmkit batch submit: record %s: warning: %s\n", w.ID, w.Warning.String())
 	}
 	if !*wait {
 		fmt.Fprintln(e.stdout, job.ID)

@@ -180,7 +180,7 @@ func TestWarningsKept(t *testing.T) {
 		t.Fatal("Submit: no warnings, want those of record r1")
 	}
 	for _, w := range job.Warnings {
-		if w.ID != "r1" || w.Warning == "" {
+		if w.ID != "r1" || w.Warning.Code == "" || w.Warning.Message != 1 {
 			t.Errorf("warning %+v, want one of r1", w)
 		}
 	}

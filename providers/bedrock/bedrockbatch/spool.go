@@ -116,7 +116,7 @@ func (w *spoolWriter) fill(ctx context.Context, s *Service, model string, record
 
 // format returns the Converse body of req for a job on model, and FormatRequest's
 // warnings.
-func (s *Service) format(ctx context.Context, model string, req *llm.Request) ([]byte, []string, error) {
+func (s *Service) format(ctx context.Context, model string, req *llm.Request) ([]byte, []llm.Warning, error) {
 	if req == nil {
 		return nil, nil, &llm.InvalidRequestError{Provider: "bedrock", Op: opSubmit, Message: -1, Part: -1, Field: "request", Reason: "request is nil"}
 	}
