@@ -45,8 +45,9 @@
 //
 // [Service.Job] reads a job by its ARN, from any process; once the job has ended, its
 // counts come from the manifest.json.out Bedrock writes beside the results, token counts
-// included. [Service.Results] streams the output files (<input file>.out) in the order
-// Bedrock wrote them: a record's modelOutput is decoded by the SDK's deserializer and
+// included. [Service.Results] streams the output files (<input file>.out, in the format
+// of https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-results.html)
+// in the order Bedrock wrote them: a record's modelOutput is decoded by the SDK's deserializer and
 // parsed with bedrock.ParseResponse; a record's error ({"errorCode": status,
 // "errorMessage": …}) becomes an [*llm.ProviderError] mapped by package bedrock's error
 // switch, as a failed Converse call with that status and message would be (a 429 is
