@@ -215,6 +215,15 @@ func TestOptionsChecked(t *testing.T) {
 			t.Errorf("%s: error %v, want one naming %s", tt.name, err, tt.wantErr)
 		}
 	}
+	svc, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), &good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range []batch.SubmitOptions{{Token: "run.1"}, {Token: "-run"}, {Name: "-job"}, {Name: strings.Repeat("n", 64)}} {
+		if _, err := svc.Submit(context.Background(), model, batch.Records(records(100)), &opts); err == nil {
+			t.Errorf("Submit with %+v = nil error, want the token or name refused before upload", opts)
+		}
+	}
 	if _, err := bedrockbatch.New(srv.ControlClient(), srv.S3Client(), nil); err != nil {
 		t.Errorf("New(nil options) = %v, want a Service that reads jobs", err)
 	}

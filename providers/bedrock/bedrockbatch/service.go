@@ -191,6 +191,9 @@ func (s *Service) createInput(name, model string, folder s3Location, token strin
 
 // jobName returns the job's name: the caller's, one derived from the token, or a new one.
 func jobName(so batch.SubmitOptions) (string, error) {
+	if err := checkToken(so.Token); err != nil {
+		return "", err
+	}
 	name := so.Name
 	switch {
 	case name != "":
@@ -213,6 +216,22 @@ func jobName(so batch.SubmitOptions) (string, error) {
 		}
 	}
 	return name, nil
+}
+
+// checkToken accepts Bedrock's client request tokens: letters and digits, with single or
+// repeated hyphens between them, at most 256 bytes.
+func checkToken(token string) error {
+	if len(token) > 256 {
+		return fmt.Errorf("bedrockbatch: submit: token longer than 256 bytes")
+	}
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && (c != '-' || i == 0 || i == len(token)-1) {
+			return fmt.Errorf("bedrockbatch: submit: token %q has %q at byte %d (letters and digits, '-' between them)", token, c, i)
+		}
+	}
+	return nil
 }
 
 // Job returns the state of the job with the given ARN (or id). Once the job has ended,
