@@ -86,7 +86,6 @@ func (b *batchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.region, "region", "", "AWS `REGION` (default: AWS_REGION or the profile's region)")
 	fs.StringVar(&b.profile, "profile", "", "`PROFILE` of the shared AWS config files")
 	fs.StringVar(&b.endpoint, "endpoint", "", "`URL` of both the Bedrock control plane and S3, such as the one \"llmkit batch sim\" prints (default: AWS's)")
-	fs.DurationVar(&b.interval, "interval", 30*time.Second, "how often to poll the job while waiting")
 }
 
 // service builds the batch service on the AWS default configuration.
@@ -180,6 +179,7 @@ func batchSubmit(ctx context.Context, e *env, args []string) int {
 	token := fs.String("token", "", "idempotency `TOKEN`: submitting again with it returns the first job")
 	minRecords := fs.Int("min-records", 0, "the model's minimum records per job (default: Bedrock's default quota, 100)")
 	perFile := fs.Int("records-per-file", 0, "records per input file (default: Bedrock's default quota, 50000)")
+	fs.DurationVar(&b.interval, "interval", 30*time.Second, "how often to poll the job with --wait")
 	wait := fs.Bool("wait", false, "follow the job to its end and write its results on standard output")
 	local := fs.Bool("local", false, "run against a stand-in in this process (no AWS, no network); implies --wait")
 	if code, ok := parseFlags(e, fs, args); !ok {
@@ -405,7 +405,7 @@ echo of the Bedrock Runtime simulator. Point the other batch subcommands at it w
 		return report(e.stderr, "batch sim", err)
 	}
 	defer srv.Close()
-	fmt.Fprintf(e.stdout, "batch stand-in on %s\n  llmkit batch submit --endpoint %s --role arn:aws:iam::123456789012:role/r --input s3://in/ --output s3://out/ --model any --min-records 1 --wait FILE\n", srv.URL, srv.URL)
+	fmt.Fprintf(e.stdout, "batch stand-in on %s\nTry:\n  llmkit batch submit --endpoint %s --role arn:aws:iam::123456789012:role/r --input s3://in/ --output s3://out/ --model any --min-records 1 --wait FILE\nStop with Ctrl-C.\n", srv.URL, srv.URL)
 	ctx, stop := interruptible(ctx, e)
 	defer stop()
 	<-ctx.Done()

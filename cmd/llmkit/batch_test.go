@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -106,5 +107,26 @@ func TestBatchBadInput(t *testing.T) {
 	}
 	if _, _, code := runLLMKit(t, "", "batch", "frobnicate"); code != exitUsage {
 		t.Errorf("unknown subcommand: exit code %d, want 2", code)
+	}
+}
+
+// TestBatchSim serves the stand-in with "batch sim" and runs a batch against it with
+// --endpoint, as two programs would.
+func TestBatchSim(t *testing.T) {
+	fakeAWSEnv(t)
+	s := start(t.Context(), nil, "batch", "sim", "--addr", "127.0.0.1:0")
+	s.stdout.waitFor(t, "Stop with Ctrl-C.\n")
+	url := strings.TrimPrefix(strings.SplitN(s.stdout.String(), "\n", 2)[0], "batch stand-in on ")
+	stdout, stderr, code := runLLMKit(t, batchRequests, "batch", "submit", "--endpoint", url, "--role", "arn:aws:iam::1:role/r",
+		"--input", "s3://in/", "--output", "s3://out/", "--model", "m1", "--min-records", "1", "--wait", "--interval", "5ms", "-")
+	if code != 0 {
+		t.Fatalf("submit --wait: exit code %d\nstderr:\n%s", code, stderr)
+	}
+	if got := results(t, stdout); len(got) != 3 || got["t3"].Response == nil || got["t3"].Response.Text() != "Translate: bonjour" {
+		t.Errorf("results = %+v, want the three echoes", got)
+	}
+	s.interrupts <- os.Interrupt
+	if code := s.wait(t); code != 0 {
+		t.Errorf("batch sim after Ctrl-C: exit code %d, want 0", code)
 	}
 }
