@@ -53,15 +53,7 @@ var (
 // run processes a job from Submitted to its end.
 func (s *Server) run(j *job) {
 	defer s.wg.Done()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	ctx := s.ctx
 	s.setStatus(j, "Validating", "")
 	files, total, err := s.validate(j)
 	if err != nil {

@@ -52,6 +52,8 @@ type Server struct {
 	ownRT   bool
 	http    *http.Client
 	closing chan struct{}
+	ctx     context.Context // ends at Close: the runtime calls of the jobs
+	cancel  context.CancelFunc
 	once    sync.Once
 	wg      sync.WaitGroup
 
@@ -73,6 +75,7 @@ func NewServer(opts *Options) *Server {
 // StartServer is [NewServer] returning an error when it cannot listen.
 func StartServer(opts *Options) (*Server, error) {
 	s := &Server{backend: s3mem.New(), closing: make(chan struct{}), tokens: map[string]*job{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -101,6 +104,7 @@ func StartServer(opts *Options) (*Server, error) {
 		if s.ownRT {
 			s.runtime.Close()
 		}
+		s.cancel()
 		return nil, fmt.Errorf("batchtest: listen on %s: %w", addr, err)
 	}
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: mux}}
@@ -114,6 +118,7 @@ func StartServer(opts *Options) (*Server, error) {
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.closing)
+		s.cancel()
 		s.wg.Wait()
 		s.srv.Close()
 		s.http.CloseIdleConnections()
