@@ -95,7 +95,8 @@ func (s *Service) canSubmit() error {
 // With [batch.SubmitOptions.Token], the job is created with that client request token:
 // Bedrock returns the first job for a repeated token instead of starting another, and
 // the job's default name is derived from it, so that a retried submission writes to the
-// same input folder.
+// same input folder. If creating the job fails after the upload, the input files stay in
+// S3 (under the job's name) and a retry with the same name or token overwrites them.
 func (s *Service) Submit(ctx context.Context, model string, records iter.Seq2[batch.Record, error], opts *batch.SubmitOptions) (*batch.Job, error) {
 	if err := s.canSubmit(); err != nil {
 		return nil, err
