@@ -1,10 +1,9 @@
 package bedrock
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -32,10 +31,9 @@ func dropRepeatedToolCalls(resp *llm.Response) {
 			}
 			continue
 		}
-		var buf bytes.Buffer
 		input := string(c.Input)
-		if json.Compact(&buf, c.Input) == nil {
-			input = buf.String()
+		if compact, err := jsonx.Compact(c.Input); err == nil {
+			input = string(compact)
 		}
 		k := key{c.Name, input}
 		if first, dup := seen[k]; dup {

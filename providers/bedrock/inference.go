@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -198,7 +199,7 @@ func mergeFields(user []byte, ours map[string]any) ([]byte, error) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, k)
+		out = jsonx.AppendString(out, k)
 		out = append(out, ':')
 		out = append(out, v...)
 	}

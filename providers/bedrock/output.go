@@ -3,6 +3,7 @@ package bedrock
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -27,7 +28,7 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	if name == "" {
 		name = defaultObjectTool
 	}
-	if !validToolName(name) {
+	if !toolname.Valid(name) {
 		return outputPlan{}, fieldError("output.name", "%q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", name)
 	}
 	switch o.Mode {

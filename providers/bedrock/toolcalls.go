@@ -11,23 +11,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/jsonx"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
-
-// validToolName reports whether s is a tool name Bedrock accepts: [a-zA-Z0-9_-]{1,64}
-// (rule 8).
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
 
 func toolUseIDByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
@@ -70,7 +57,7 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	if !r.caps.Tools {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
 	}
-	if !validToolName(v.Name) {
+	if !toolname.Valid(v.Name) {
 		return wireBlock{}, partError(mi, pi, "tool name %q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", v.Name)
 	}
 	if v.ID == "" {
@@ -110,12 +97,12 @@ func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return []byte("{}"), nil
 	}
-	b, err := compactJSON(raw)
+	b, err := jsonx.Compact(raw)
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
 	if b[0] != '{' {
-		return nil, fmt.Errorf("must be a JSON object, got %s", jsonKindName(b))
+		return nil, fmt.Errorf("must be a JSON object, got %s", jsonx.KindOf(b).Name())
 	}
 	return b, nil
 }
@@ -202,7 +189,7 @@ func jsonObjectText(s string) ([]byte, bool) {
 	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
 		return nil, false
 	}
-	b, err := compactJSON([]byte(t))
+	b, err := jsonx.Compact([]byte(t))
 	return b, err == nil
 }
 

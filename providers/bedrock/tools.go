@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -43,7 +44,7 @@ func (b *requestBuilder) declareTools() (toolSet, error) {
 
 // toolSpec converts the request's tool i; names holds the names declared before it.
 func (b *requestBuilder) toolSpec(i int, t llm.Tool, names map[string]bool) (types.Tool, error) {
-	if !validToolName(t.Name) {
+	if !toolname.Valid(t.Name) {
 		return nil, fieldError(fmt.Sprintf("tools[%d].name", i), "%q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", t.Name)
 	}
 	if names[t.Name] {
