@@ -11,7 +11,7 @@ import (
 )
 
 // CheckToolSchema reports whether Bedrock accepts raw as a tool's input schema
-// (BEDROCK.md request rule 10): a JSON object whose root has type "object", whose
+// (providers/bedrock/RULES.md REQ-SCHEMA): a JSON object whose root has type "object", whose
 // "properties" are never null, and which holds no "$ref", "$defs", "definitions", "$id"
 // or "$schema" anywhere, since Bedrock resolves no references. The error names the
 // schema location at fault, as a JSON pointer.
@@ -29,7 +29,7 @@ func CheckToolSchema(raw json.RawMessage) error {
 }
 
 // CheckStrictSchema is [CheckToolSchema] plus what strict tools and Bedrock's native
-// structured output require (BEDROCK.md request rule 10): every object schema sets
+// structured output require (providers/bedrock/RULES.md REQ-SCHEMA): every object schema sets
 // "additionalProperties": false — so a Go map, whose keys are open, cannot be part of a
 // strict schema — and no array schema carries "maxItems" (which a Go array produces).
 func CheckStrictSchema(raw json.RawMessage) error {

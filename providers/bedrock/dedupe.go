@@ -8,8 +8,8 @@ import (
 )
 
 // repeatsToolCalls reports whether the family is known to repeat a tool call within one
-// answer under a new tool-use id: Llama models on Bedrock do (BEDROCK.md, response rule
-// 7). Running such a repeat would run the tool twice for one request of the model.
+// answer under a new tool-use id: Llama models on Bedrock do (RULES.md
+// RESP-LLAMA). Running such a repeat would run the tool twice for one request of the model.
 func (f *modelFamily) repeatsToolCalls() bool {
 	return strings.HasPrefix(f.prefix, "meta.llama")
 }

@@ -11,7 +11,7 @@ import (
 
 // Schemas.
 
-// schemaWalker normalises one schema (rule 10).
+// schemaWalker normalises one schema (REQ-SCHEMA).
 type schemaWalker struct {
 	b      *requestBuilder
 	where  string
@@ -89,7 +89,7 @@ func (b *requestBuilder) normalizeSchemaNow(raw json.RawMessage, where string, s
 	case t == nil:
 		root.SetFirst("type", jsonx.NewString("object"))
 	case !t.IsString("object"):
-		return nil, fieldError(where, "the root of a tool or output schema must have type object (rule 10)")
+		return nil, fieldError(where, "the root of a tool or output schema must have type object (see REQ-SCHEMA in providers/bedrock/RULES.md)")
 	}
 	out, err := w.walk(root, "")
 	if err != nil {

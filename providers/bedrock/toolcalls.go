@@ -20,7 +20,7 @@ func toolUseIDByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
 }
 
-// toolUseID maps a tool-call id to one Bedrock accepts, [a-zA-Z0-9_.:-]{1,64} (rule 8).
+// toolUseID maps a tool-call id to one Bedrock accepts, [a-zA-Z0-9_.:-]{1,64} (REQ-TOOL-IDS).
 // A valid id is kept as is. Another has each invalid character replaced by "_", is cut
 // to 55 bytes and gets "-" and 8 hex digits of the FNV-1a hash of the original id, so the
 // mapping is deterministic — the same on a tool call and on its result — and two ids
@@ -51,7 +51,7 @@ func toolUseID(id string) string {
 	return string(out)
 }
 
-// toolUse converts an assistant's tool call (rules 7 and 8).
+// toolUse converts an assistant's tool call (REQ-TOOL-INPUT and REQ-TOOL-IDS).
 func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	c := &r.conv
 	if !r.caps.Tools {
@@ -91,7 +91,7 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	}}}, nil
 }
 
-// toolInputJSON returns a tool call's input as it goes to Bedrock (rule 7): empty is {},
+// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty is {},
 // a JSON object is kept as written (compacted), anything else is an error.
 func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
@@ -107,7 +107,7 @@ func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	return b, nil
 }
 
-// toolResult converts a tool result (rules 8 and 9).
+// toolResult converts a tool result (REQ-TOOL-IDS and REQ-TOOL-ERROR).
 func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, error) {
 	if !r.caps.Tools {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
@@ -156,7 +156,7 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 			content = append(content, &types.ToolResultContentBlockMemberText{Value: "the tool call failed"})
 		}
 	case v.IsError:
-		// No status field on this model: the error is said in the text (rule 9).
+		// No status field on this model: the error is said in the text (REQ-TOOL-ERROR).
 		if t, ok := firstText(content); ok {
 			content[0] = &types.ToolResultContentBlockMemberText{Value: "Error: " + t}
 		} else if len(content) == 0 {
@@ -193,7 +193,7 @@ func jsonObjectText(s string) ([]byte, bool) {
 	return b, err == nil
 }
 
-// pairToolResults checks rule 3: every tool use of an assistant turn is answered by
+// pairToolResults checks REQ-TOOL-PAIRS: every tool use of an assistant turn is answered by
 // exactly one tool result in the very next user turn, which holds no other result, and
 // the conversation does not end with unanswered tool calls.
 func (c *conversation) pairToolResults() error {
