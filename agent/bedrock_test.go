@@ -295,3 +295,45 @@ func TestBedrockSessionFailures(t *testing.T) {
 		t.Errorf("the last request does not replay the reasoning signature: %s", reqs[len(reqs)-1].Body)
 	}
 }
+
+// TestBedrockSessionStreamCutAfterStop: a streamed turn whose stream loses its metadata
+// after messageStop fails with llm.ErrStream, leaves the history unchanged, and carries
+// the message received in StreamError.Partial.
+func TestBedrockSessionStreamCutAfterStop(t *testing.T) {
+	m, srv := newBedrock(t)
+	answer := &llm.Response{Message: llm.AssistantText("first"), StopReason: llm.StopReasonEndTurn,
+		Usage: llm.Usage{InputTokens: 1, OutputTokens: 1, TotalTokens: 2}}
+	evs, err := llm.ResponseEvents(answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := len(evs) - 1 // up to and including messageStop
+	s := agent.NewSession(m, &llm.Request{Model: "us.anthropic.claude-haiku-4-5-20251001-v1:0"})
+	srv.Enqueue(bedrocktest.Text("hello"))
+	if _, err := s.Send(t.Context(), llm.Text{Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.History()
+	for name, reply := range map[string]bedrocktest.Reply{
+		"connection_dropped": bedrocktest.Respond(answer).DropAfter(stop),
+		"metadata_cut":       bedrocktest.Respond(answer).TruncateAfter(stop),
+		"clean_end":          bedrocktest.Events(evs[:stop]...),
+	} {
+		srv.Enqueue(reply)
+		st, err := s.Stream(t.Context(), llm.Text{Text: "again"})
+		if err != nil {
+			t.Fatalf("%s: Stream: %v", name, err)
+		}
+		_, err = st.Response()
+		var se *llm.StreamError
+		if !errors.Is(err, llm.ErrStream) || !errors.As(err, &se) || se.Partial == nil {
+			t.Fatalf("%s: turn ended with %v, want llm.ErrStream with StreamError.Partial", name, err)
+		}
+		if got := se.Partial.Text(); got != "first" {
+			t.Errorf("%s: Partial text %q, want %q", name, got, "first")
+		}
+		if diff := cmp.Diff(before, s.History()); diff != "" {
+			t.Errorf("%s: history changed by a failed turn (-before +after):\n%s", name, diff)
+		}
+	}
+}

@@ -15,7 +15,14 @@
 // [Metadata] and [Warning]. [Stream.Events] and [Stream.Text] are iterators; a second pass
 // replays. [Stream.Response] drains the stream and returns the accumulated [Response],
 // which equals what [Model.Generate] returns for the same exchange. [Accumulator] does the
-// accumulation for any event source.
+// accumulation for any event source. A stream that breaks after its [MessageStop]
+// (before the usage that follows it arrived) fails with [ErrStream] all the same; the
+// message it did receive is in the [StreamError]'s Partial field:
+//
+//	var se *llm.StreamError
+//	if _, err := stream.Response(); errors.As(err, &se) && se.Partial != nil {
+//		// se.Partial.Message is the whole answer; its Usage is not known.
+//	}
 //
 // # Errors
 //

@@ -129,9 +129,17 @@ func (e *InvalidRequestError) Unwrap() error { return ErrInvalidRequest }
 // StreamError reports a stream that broke: a malformed or truncated event sequence, an
 // idle timeout, or a stream abandoned before its end. It unwraps to [ErrStream] and to
 // Err when set.
+//
+// A stream that breaks after its [MessageStop] — the connection dropped before the final
+// metadata, or that metadata cut in half, or missing — has delivered the whole message
+// but not its usage. It still fails (usage must never read zero in silence), and
+// Partial then holds the response accumulated from the events that did arrive: the
+// complete message, stop reason and warnings, with whatever usage was received (usually
+// none). Partial is nil when the stream broke before its message stop.
 type StreamError struct {
-	Reason string
-	Err    error
+	Reason  string
+	Err     error
+	Partial *Response
 }
 
 func (e *StreamError) Error() string {

@@ -23,6 +23,8 @@ type StreamOptions struct {
 	Warnings  []Warning
 	// Finish, when set, adjusts the accumulated response before it is returned (a provider
 	// uses it to fill [Response.Object], for example). An error it returns ends the stream.
+	// It is also applied to the [StreamError.Partial] response of a stream that broke
+	// after its message stop.
 	Finish func(*Response) error
 }
 
@@ -166,9 +168,33 @@ func (s *Stream) read(yield func(Event, error) bool) {
 		s.resp, err = s.finish()
 	}
 	if err != nil {
+		err = s.withPartial(err)
 		s.err = err
 		yield(nil, err)
 	}
+}
+
+// withPartial returns err carrying the accumulated response in [StreamError.Partial] when
+// the stream broke ([ErrStream]) after its message stop: the message is complete, only
+// what follows it (usage) is lost. A [*StreamError] in err's chain gets the response; any
+// other stream error is wrapped in one. Other errors are returned as they are.
+func (s *Stream) withPartial(err error) error {
+	if !s.acc.stopped || !errors.Is(err, ErrStream) {
+		return err
+	}
+	var se *StreamError
+	if errors.As(err, &se) && se.Partial != nil {
+		return err // an inner stream's error already carries its message
+	}
+	resp, ferr := s.finish()
+	if ferr != nil {
+		return err
+	}
+	if se != nil {
+		se.Partial = resp
+		return err
+	}
+	return &StreamError{Reason: "broken after the message stop", Err: err, Partial: resp}
 }
 
 func (s *Stream) finish() (*Response, error) {
@@ -206,7 +232,8 @@ func (s *Stream) Text() iter.Seq2[string, error] {
 
 // Response reads the rest of the stream, if any, and returns the accumulated response. It
 // equals what Generate returns for the same exchange. It returns the stream's error if the
-// stream ended badly or was stopped early.
+// stream ended badly or was stopped early; when it broke after its [MessageStop], that
+// error's [StreamError.Partial] holds the message received.
 func (s *Stream) Response() (*Response, error) {
 	switch s.state {
 	case streamReading:

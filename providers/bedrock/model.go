@@ -220,6 +220,11 @@ func streamEvents(es eventStream, tr *streamTranslator, rid string) iter.Seq2[ll
 				return
 			}
 		}
+		if tr.stopped && !tr.metadata {
+			// RULES.md STREAM-NO-METADATA: the answer arrived, its usage did not.
+			yield(nil, &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrStream,
+				Err: errors.New("bedrock: converse-stream: the stream ended after messageStop without its metadata event: usage unknown")})
+		}
 	}
 }
 

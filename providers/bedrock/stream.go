@@ -175,6 +175,8 @@ type streamTranslator struct {
 	fieldsSent bool
 	meta       llm.Metadata // the last metadata event
 	native     bool         // native structured output was asked for
+	stopped    bool         // messageStop arrived
+	metadata   bool         // a metadata event arrived
 	scratch    []llm.Event  // ParseStreamChunk's events before rewriting
 }
 
@@ -196,7 +198,10 @@ func (t *streamTranslator) translate(dst []llm.Event, ev types.ConverseStreamOut
 				t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
 			}
 		}
+	case *types.ConverseStreamOutputMemberMetadata:
+		t.metadata = true
 	case *types.ConverseStreamOutputMemberMessageStop:
+		t.stopped = true
 		if e.Value.AdditionalModelResponseFields != nil {
 			raw, err := responseDocJSON(e.Value.AdditionalModelResponseFields)
 			if err != nil {
