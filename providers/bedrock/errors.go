@@ -142,8 +142,9 @@ func classify(err error, code string, status int, msg string, midStream bool) er
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorClass{category: llm.ErrTimeout}
-	case errors.As(err, &signErr) || strings.Contains(err.Error(), "failed to retrieve credentials"):
-		// The request was never sent: no credentials could be found or refreshed.
+	case errors.As(err, &signErr) || isCredentialsFailure(err.Error()):
+		// The request was never sent: no credentials could be found or refreshed
+		// (RULES.md SDK-CREDENTIALS).
 		return errorClass{category: llm.ErrAuth}
 	}
 	c := classifyCode(err, code, status, midStream)
@@ -210,6 +211,27 @@ func normalizeCode(code string) string {
 		code = code[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(code))
+}
+
+// credentialsFailures are the SDK's words for a failure to obtain credentials or a
+// token before sending (RULES.md SDK-CREDENTIALS): "get identity" wraps every error of
+// the client's identity resolver (the default chain with nothing found, instance
+// metadata unreachable, an expired SSO session, a bearer token that cannot be read);
+// the others are the credential cache's and the signer's. The SDK has no typed error for
+// them.
+var credentialsFailures = []string{
+	"get identity: ",
+	"failed to refresh cached credentials",
+	"failed to retrieve credentials",
+}
+
+func isCredentialsFailure(msg string) bool {
+	for _, s := range credentialsFailures {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func isContextOverflow(lowerMsg string) bool {
