@@ -47,7 +47,10 @@
 // tools with fewer choices; Titan Text and older Llama and Mistral models are text only.
 // Ids the table does not know — application inference profiles, provisioned throughput
 // and custom models, whose ids do not name their model — get conservative defaults;
-// [Options.Capabilities] says better. [Model.Capabilities] reports the result
+// [Options.BaseModels] says which base model such an id runs, so that the base model's
+// whole row of the table applies (its capabilities and its other rules, such as Claude
+// 4.5 refusing temperature and topP together), and [Options.Capabilities] overrides the
+// capabilities of any id. [Model.Capabilities] reports the result
 // ([llm.CapabilityReporter]).
 //
 // # What FormatRequest repairs and rejects

@@ -34,6 +34,15 @@ type Options struct {
 	// application inference profiles, provisioned throughput and custom models, whose
 	// ids do not say which model they run.
 	Capabilities map[string]llm.Capabilities
+	// BaseModels says which base model an id runs, for ids that do not name it:
+	// application inference profile, provisioned throughput and custom model ARNs. A key
+	// is a model id as given in [llm.Request.Model]; its value a base model id or
+	// inference profile ("anthropic.claude-haiku-4-5-20251001-v1:0"). The whole row of
+	// the capability table for the base model then applies to the id — its capabilities
+	// (unless Capabilities holds the id) and its other rules, such as Claude Haiku 4.5
+	// taking temperature or topP but not both, how reasoning is asked for, and cache
+	// TTLs. The id itself is still what is sent.
+	BaseModels map[string]string
 	// IdleTimeout, when positive, ends a stream with an error when no event arrives for
 	// that long, closing the network stream. Zero means no limit beyond the context.
 	IdleTimeout time.Duration
@@ -46,6 +55,7 @@ type Options struct {
 type Model struct {
 	client  ConverseAPI
 	caps    map[string]llm.Capabilities
+	bases   map[string]string
 	idle    time.Duration
 	schemas schemaCache // normalised tool and output schemas, reused across calls
 }
@@ -69,6 +79,7 @@ func New(client ConverseAPI, opts *Options) *Model {
 	m := &Model{client: client}
 	if opts != nil {
 		m.caps = opts.Capabilities
+		m.bases = opts.BaseModels
 		m.idle = opts.IdleTimeout
 	}
 	return m
@@ -87,9 +98,22 @@ func NewFromConfig(cfg aws.Config, opts *Options) *Model {
 }
 
 // Capabilities reports what model supports: the Model's override for it, if any, else
-// llmkit's built-in table ([CapabilitiesFor]).
+// llmkit's built-in table ([CapabilitiesFor]) for it or for its base model
+// ([Options.BaseModels]).
 func (m *Model) Capabilities(model string) llm.Capabilities {
-	return capabilitiesFor(model, m.caps)
+	if c, ok := m.caps[model]; ok {
+		return c
+	}
+	return capabilitiesFor(m.base(model), m.caps)
+}
+
+// base returns the id whose row of the capability table applies to model: its entry in
+// [Options.BaseModels], else model itself.
+func (m *Model) base(model string) string {
+	if b, ok := m.bases[model]; ok && b != "" {
+		return b
+	}
+	return model
 }
 
 // format translates req, with Op set for the operation in errors.
@@ -98,7 +122,7 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 	if req != nil {
 		model = req.Model
 	}
-	p, err := formatRequestCached(req, m.Capabilities(model), &m.schemas)
+	p, err := formatRequestCached(req, m.Capabilities(model), m.base(model), &m.schemas)
 	if err != nil {
 		var ire *llm.InvalidRequestError
 		if errors.As(err, &ire) {

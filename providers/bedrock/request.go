@@ -99,19 +99,23 @@ const defaultObjectTool = "structured_output"
 
 // formatRequest translates req for a model with the given capabilities.
 func formatRequest(req *llm.Request, caps llm.Capabilities) (*converseParams, error) {
-	return formatRequestCached(req, caps, nil)
+	return formatRequestCached(req, caps, "", nil)
 }
 
-// formatRequestCached is formatRequest with a cache of normalised schemas (nil: none);
-// a Model passes its own.
-func formatRequestCached(req *llm.Request, caps llm.Capabilities, schemas *schemaCache) (*converseParams, error) {
+// formatRequestCached is formatRequest with a cache of normalised schemas (nil: none)
+// and the id whose row of the capability table applies (base; "" means req.Model); a
+// Model passes its own cache and the base model of [Options.BaseModels].
+func formatRequestCached(req *llm.Request, caps llm.Capabilities, base string, schemas *schemaCache) (*converseParams, error) {
 	if req == nil {
 		return nil, fieldError("request", "request is nil")
 	}
 	if req.Model == "" {
 		return nil, fieldError("model", "no model id")
 	}
-	b := &requestBuilder{req: req, caps: caps, fam: lookupFamily(req.Model), schemas: schemas}
+	if base == "" {
+		base = req.Model
+	}
+	b := &requestBuilder{req: req, caps: caps, fam: lookupFamily(base), schemas: schemas}
 	p, err := b.build()
 	if err != nil {
 		return nil, err

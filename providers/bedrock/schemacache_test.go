@@ -30,7 +30,7 @@ func TestSchemaCache(t *testing.T) {
 	}
 	var cache schemaCache
 	for call := range 3 {
-		got, err := formatRequestCached(req, caps, &cache)
+		got, err := formatRequestCached(req, caps, "", &cache)
 		if err != nil {
 			t.Fatalf("call %d: %v", call, err)
 		}
@@ -67,7 +67,7 @@ func BenchmarkFormatRequestCached(b *testing.B) {
 	var cache schemaCache
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := formatRequestCached(req, caps, &cache); err != nil {
+		if _, err := formatRequestCached(req, caps, "", &cache); err != nil {
 			b.Fatal(err)
 		}
 	}
