@@ -32,6 +32,7 @@ const (
 	blockText blockKind = iota + 1
 	blockReasoning
 	blockTool
+	blockPart // a whole part delivered by a BlockPart event
 )
 
 type block struct {
@@ -42,6 +43,9 @@ type block struct {
 	signature []byte
 	redacted  []byte
 	id, name  string
+	server    bool
+	citations []Citation
+	part      Part
 }
 
 // Add folds one event into the response being built. It returns an error for an event
@@ -73,7 +77,25 @@ func (a *Accumulator) Add(ev Event) error {
 		if a.find(e.Index) >= 0 {
 			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
 		}
-		a.blocks = append(a.blocks, block{index: e.Index, kind: blockTool, id: e.ID, name: e.Name})
+		a.blocks = append(a.blocks, block{index: e.Index, kind: blockTool, id: e.ID, name: e.Name, server: e.Server})
+		a.last = len(a.blocks) - 1
+	case CitationDelta:
+		b, err := a.open(e.Index, blockText, true)
+		if err != nil {
+			return err
+		}
+		b.citations = append(b.citations, e.Citation)
+	case BlockPart:
+		if a.stopped {
+			return a.afterStop(e.Index)
+		}
+		if a.find(e.Index) >= 0 {
+			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
+		}
+		if e.Part == nil {
+			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + ": nil part"}
+		}
+		a.blocks = append(a.blocks, block{index: e.Index, kind: blockPart, part: e.Part})
 		a.last = len(a.blocks) - 1
 	case ToolInputDelta:
 		b, err := a.open(e.Index, blockTool, false)
@@ -162,6 +184,8 @@ func (k blockKind) String() string {
 		return "reasoning"
 	case blockTool:
 		return "tool input"
+	case blockPart:
+		return "whole part"
 	}
 	return "unknown"
 }
@@ -196,7 +220,9 @@ func (a *Accumulator) Response() (*Response, error) {
 	for _, b := range blocks {
 		switch b.kind {
 		case blockText:
-			parts = append(parts, Text{Text: string(b.text)})
+			parts = append(parts, Text{Text: string(b.text), Citations: b.citations})
+		case blockPart:
+			parts = append(parts, b.part)
 		case blockReasoning:
 			parts = append(parts, Reasoning{Text: string(b.text), Signature: string(b.signature), Redacted: cloneBytes(b.redacted)})
 		case blockTool:
@@ -208,7 +234,7 @@ func (a *Accumulator) Response() (*Response, error) {
 				}
 				return nil, &StreamError{Reason: fmt.Sprintf("tool call %s (%s) in block %d", b.id, b.name, b.index), Err: err}
 			}
-			parts = append(parts, ToolCall{ID: b.id, Name: b.name, Input: input})
+			parts = append(parts, ToolCall{ID: b.id, Name: b.name, Input: input, Server: b.server})
 		}
 	}
 	resp.Message = Message{Role: role, Parts: parts}

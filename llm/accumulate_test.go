@@ -232,6 +232,11 @@ func TestResponseEventsRoundTrip(t *testing.T) {
 			Reasoning{Text: "hmm", Signature: "s"},
 			Text{Text: "Calling."},
 			ToolCall{ID: "1", Name: "add", Input: json.RawMessage(`{"a":2,"b":3}`)},
+			Text{Text: "Paris is the capital.", Citations: []Citation{{Title: "atlas", Quotes: []string{"Paris, capital of France"},
+				Location: CitationLocation{Kind: CiteChars, Index: 0, Start: 10, End: 34}}}},
+			ToolCall{ID: "s1", Name: "web_search", Input: json.RawMessage(`{"q":"x"}`), Server: true},
+			ToolResult{CallID: "s1", Server: true, Content: []Part{SearchResult{Source: "https://x.example", Title: "X", Content: []string{"x is x"}}}},
+			Opaque{Provider: "p", Kind: "future", Raw: json.RawMessage(`{"future":{"a":1}}`)},
 		}},
 		StopReason:    StopReasonToolUse,
 		RawStopReason: "tool_use",
@@ -254,8 +259,8 @@ func TestResponseEventsRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(resp, got); diff != "" {
 		t.Errorf("accumulated ResponseEvents(resp) mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := ResponseEvents(&Response{Message: Message{Parts: []Part{Image{}}}}); err == nil {
-		t.Error("ResponseEvents with an image part = nil error, want an error")
+	if _, err := ResponseEvents(&Response{Message: Message{Parts: []Part{ToolResult{CallID: "1"}}}}); err == nil {
+		t.Error("ResponseEvents with a client tool result = nil error, want an error")
 	}
 }
 

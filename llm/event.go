@@ -3,8 +3,8 @@ package llm
 import "time"
 
 // An Event is one step of a streamed answer: a [MessageStart], [TextDelta],
-// [ReasoningDelta], [ToolCallStart], [ToolInputDelta], [BlockStop], [MessageStop],
-// [Metadata] or [Warning]. Block events carry the index of their content block; a
+// [ReasoningDelta], [ToolCallStart], [ToolInputDelta], [CitationDelta], [BlockPart],
+// [BlockStop], [MessageStop], [Metadata] or [Warning]. Block events carry the index of their content block; a
 // message's blocks are numbered from 0 in the order the provider sends them.
 type Event interface{ isEvent() }
 
@@ -29,11 +29,13 @@ type ReasoningDelta struct {
 	Redacted  []byte
 }
 
-// ToolCallStart opens the tool-call block Index.
+// ToolCallStart opens the tool-call block Index. Server marks a call of a server-side
+// tool (see [ToolCall]).
 type ToolCallStart struct {
-	Index int
-	ID    string
-	Name  string
+	Index  int
+	ID     string
+	Name   string
+	Server bool
 }
 
 // ToolInputDelta appends a fragment of the JSON input of the tool-call block Index. The

@@ -15,13 +15,15 @@ import (
 //
 // and each part an object whose "type" names its variant:
 //
-//	{"type":"text","text":"…"}
+//	{"type":"text","text":"…","citations":[{"title":"…","source":"…","quotes":["…"],"location":{"kind":"chars","index":0,"start":1,"end":9}}]}
 //	{"type":"image","format":"png","data":"<base64>","uri":"s3://…"}
-//	{"type":"document","name":"…","format":"pdf","data":"<base64>","uri":"s3://…"}
-//	{"type":"tool_call","id":"…","name":"…","input":{…}}
-//	{"type":"tool_result","call_id":"…","content":[…parts…],"is_error":true}
+//	{"type":"document","name":"…","format":"pdf","data":"<base64>","uri":"s3://…","cite":true}
+//	{"type":"search_result","source":"…","title":"…","passages":["…"],"cite":true}
+//	{"type":"tool_call","id":"…","name":"…","input":{…},"server":true}
+//	{"type":"tool_result","call_id":"…","content":[…parts…],"is_error":true,"server":true}
 //	{"type":"reasoning","text":"…","signature":"…","redacted":"<base64>"}
 //	{"type":"cache_point","ttl":"1h0m0s"}
+//	{"type":"opaque","provider":"bedrock","kind":"…","raw":{…}}
 //
 // Empty fields are left out. Decoding ignores fields a variant does not have and fails on
 // an unknown or missing type.
@@ -42,6 +44,15 @@ type partJSON struct {
 	Data      []byte            `json:"data,omitempty"`
 	URI       string            `json:"uri,omitempty"`
 	TTL       string            `json:"ttl,omitempty"`
+	Citations []Citation        `json:"citations,omitempty"`
+	Cite      bool              `json:"cite,omitempty"`
+	Server    bool              `json:"server,omitempty"`
+	Source    string            `json:"source,omitempty"`
+	Title     string            `json:"title,omitempty"`
+	Passages  []string          `json:"passages,omitempty"`
+	Provider  string            `json:"provider,omitempty"`
+	Kind      string            `json:"kind,omitempty"`
+	Raw       json.RawMessage   `json:"raw,omitempty"`
 }
 
 // The part types of the JSON form.
@@ -53,6 +64,8 @@ const (
 	partToolResult = "tool_result"
 	partReasoning  = "reasoning"
 	partCachePoint = "cache_point"
+	partSearch     = "search_result"
+	partOpaque     = "opaque"
 )
 
 // MarshalPart returns the JSON form of p, as a part of [Message.MarshalJSON]. It fails on
@@ -81,18 +94,25 @@ func encodePart(p Part) (json.RawMessage, error) {
 	var w partJSON
 	switch v := p.(type) {
 	case Text:
-		w = partJSON{Type: partText, Text: &v.Text}
+		w = partJSON{Type: partText, Text: &v.Text, Citations: v.Citations}
 	case Image:
 		w = partJSON{Type: partImage, Format: v.Format, Data: v.Data, URI: v.URI}
 	case Document:
-		w = partJSON{Type: partDocument, Name: v.Name, Format: v.Format, Data: v.Data, URI: v.URI}
+		w = partJSON{Type: partDocument, Name: v.Name, Format: v.Format, Data: v.Data, URI: v.URI, Cite: v.Citations}
+	case SearchResult:
+		w = partJSON{Type: partSearch, Source: v.Source, Title: v.Title, Passages: v.Content, Cite: v.Citations}
+	case Opaque:
+		if !json.Valid(v.Raw) {
+			return nil, fmt.Errorf("opaque %s block %q: raw is not valid JSON", v.Provider, v.Kind)
+		}
+		w = partJSON{Type: partOpaque, Provider: v.Provider, Kind: v.Kind, Raw: v.Raw}
 	case ToolCall:
 		if len(v.Input) > 0 && !json.Valid(v.Input) {
 			return nil, fmt.Errorf("tool call %s (%s): input is not valid JSON: %.64q", v.ID, v.Name, v.Input)
 		}
-		w = partJSON{Type: partToolCall, ID: v.ID, Name: v.Name, Input: v.Input}
+		w = partJSON{Type: partToolCall, ID: v.ID, Name: v.Name, Input: v.Input, Server: v.Server}
 	case ToolResult:
-		w = partJSON{Type: partToolResult, CallID: v.CallID, IsError: v.IsError}
+		w = partJSON{Type: partToolResult, CallID: v.CallID, IsError: v.IsError, Server: v.Server}
 		if len(v.Content) > 0 {
 			w.Content = make([]json.RawMessage, len(v.Content))
 			for i, c := range v.Content {
@@ -134,19 +154,23 @@ func decodePart(data []byte) (Part, error) {
 	}
 	switch w.Type {
 	case partText:
-		return Text{Text: text()}, nil
+		return Text{Text: text(), Citations: w.Citations}, nil
 	case partImage:
 		return Image{Format: w.Format, Data: w.Data, URI: w.URI}, nil
 	case partDocument:
-		return Document{Name: w.Name, Format: w.Format, Data: w.Data, URI: w.URI}, nil
+		return Document{Name: w.Name, Format: w.Format, Data: w.Data, URI: w.URI, Citations: w.Cite}, nil
+	case partSearch:
+		return SearchResult{Source: w.Source, Title: w.Title, Content: w.Passages, Citations: w.Cite}, nil
+	case partOpaque:
+		return Opaque{Provider: w.Provider, Kind: w.Kind, Raw: w.Raw}, nil
 	case partToolCall:
 		var input json.RawMessage
 		if len(w.Input) > 0 && !bytes.Equal(w.Input, []byte("null")) {
 			input = w.Input
 		}
-		return ToolCall{ID: w.ID, Name: w.Name, Input: input}, nil
+		return ToolCall{ID: w.ID, Name: w.Name, Input: input, Server: w.Server}, nil
 	case partToolResult:
-		r := ToolResult{CallID: w.CallID, IsError: w.IsError}
+		r := ToolResult{CallID: w.CallID, IsError: w.IsError, Server: w.Server}
 		if len(w.Content) > 0 {
 			r.Content = make([]Part, len(w.Content))
 			for i, c := range w.Content {

@@ -48,6 +48,17 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 			wire:   `{"role":"user","parts":[{"type":"image","format":"png","data":"iVBORwD/"}]}`,
 		},
 		{
+			name:   "citations",
+			reason: "citations, search results, server tools and opaque blocks have a JSON form",
+			msg: Message{Role: RoleAssistant, Parts: []Part{
+				Text{Text: "Paris.", Citations: []Citation{{Title: "atlas", Quotes: []string{"Paris is"}, Location: CitationLocation{Kind: CitePages, Index: 1, Start: 2, End: 3}}}},
+				SearchResult{Source: "kb://7", Title: "Seven", Content: []string{"p1"}, Citations: true},
+				Opaque{Provider: "bedrock", Kind: "k", Raw: json.RawMessage(`{"k":{}}`)},
+			}},
+			wire: `{"role":"assistant","parts":[{"type":"text","text":"Paris.","citations":[{"title":"atlas","quotes":["Paris is"],"location":{"kind":"pages","index":1,"start":2,"end":3}}]},` +
+				`{"type":"search_result","source":"kb://7","title":"Seven","passages":["p1"],"cite":true},{"type":"opaque","provider":"bedrock","kind":"k","raw":{"k":{}}}]}`,
+		},
+		{
 			name:   "image_uri",
 			reason: "a referenced image has a uri and no data",
 			msg:    Message{Role: RoleUser, Parts: []Part{Image{Format: "jpeg", URI: "s3://bucket/cat.jpg"}}},
@@ -255,6 +266,12 @@ func TestPartJSON(t *testing.T) {
 		ToolResult{CallID: "x", Content: []Part{Text{Text: "ok"}}},
 		Reasoning{Text: "hmm", Signature: "sig", Redacted: []byte{9}},
 		CachePoint{TTL: 5 * time.Minute},
+		Text{Text: "cited", Citations: []Citation{{Title: "t", Source: "s", Quotes: []string{"q"}, Location: CitationLocation{Kind: CiteWeb, URL: "https://e.example", Domain: "e.example"}}}},
+		Document{Name: "n", Format: "txt", Data: []byte("x"), Citations: true},
+		SearchResult{Source: "kb://1", Title: "one", Content: []string{"a", "b"}, Citations: true},
+		ToolCall{ID: "s", Name: "web", Input: json.RawMessage(`{"q":1}`), Server: true},
+		ToolResult{CallID: "s", Server: true, Content: []Part{SearchResult{Source: "u", Content: []string{"c"}}}},
+		Opaque{Provider: "bedrock", Kind: "future", Raw: json.RawMessage(`{"future":{"x":[1,2]}}`)},
 	}
 	for _, p := range parts {
 		b, err := MarshalPart(p)

@@ -53,11 +53,12 @@ func (m Message) Text() string {
 	return string(b)
 }
 
-// ToolCalls returns the message's [ToolCall] parts in order.
+// ToolCalls returns the message's [ToolCall] parts in order, without the calls of
+// server-side tools (ToolCall.Server), which the provider ran itself.
 func (m Message) ToolCalls() []ToolCall {
 	var calls []ToolCall
 	for _, p := range m.Parts {
-		if c, ok := p.(ToolCall); ok {
+		if c, ok := p.(ToolCall); ok && !c.Server {
 			calls = append(calls, c)
 		}
 	}
@@ -82,6 +83,15 @@ func cloneParts(parts []Part) []Part {
 
 func clonePart(p Part) Part {
 	switch v := p.(type) {
+	case Text:
+		v.Citations = cloneCitations(v.Citations)
+		return v
+	case SearchResult:
+		v.Content = cloneStrings(v.Content)
+		return v
+	case Opaque:
+		v.Raw = cloneBytes(v.Raw)
+		return v
 	case Image:
 		v.Data = cloneBytes(v.Data)
 		return v
@@ -120,14 +130,17 @@ func CloneMessages(msgs []Message) []Message {
 	return out
 }
 
-// A Part is one piece of a [Message]: a [Text], [Image], [Document], [ToolCall],
-// [ToolResult], [Reasoning] or [CachePoint]. The set is closed; providers reject a part
+// A Part is one piece of a [Message]: a [Text], [Image], [Document], [SearchResult],
+// [ToolCall], [ToolResult], [Reasoning], [CachePoint] or [Opaque]. The set is closed; providers reject a part
 // they do not know with an error rather than dropping it.
 type Part interface{ isPart() }
 
-// Text is plain text.
+// Text is plain text. In an answer, Citations say where the text came from (see
+// [Citation]); sent back in the history, they are sent with it where the provider takes
+// them.
 type Text struct {
-	Text string
+	Text      string
+	Citations []Citation
 }
 
 // Image is an image given inline (Data) or by reference (URI; Bedrock takes s3:// only).
@@ -139,28 +152,37 @@ type Image struct {
 }
 
 // Document is a file given inline (Data) or by reference (URI). Format is the file type
-// (pdf, csv, doc, docx, xls, xlsx, html, txt, md); Name is shown to the model.
+// (pdf, csv, doc, docx, xls, xlsx, html, txt, md); Name is shown to the model. Citations
+// asks the model to cite the document: the answer's [Text] parts then carry
+// [Citation]s.
 type Document struct {
-	Name   string
-	Format string
-	Data   []byte
-	URI    string
+	Name      string
+	Format    string
+	Data      []byte
+	URI       string
+	Citations bool
 }
 
-// ToolCall is a model's request to run a tool. Input is a JSON object.
+// ToolCall is a model's request to run a tool. Input is a JSON object. Server marks a
+// call of a server-side tool (a [Tool] with Server set), which the provider's service
+// runs itself: its result follows in the same answer as a [ToolResult] with Server set,
+// the caller runs nothing, and both are sent back unchanged in the history.
 type ToolCall struct {
-	ID    string
-	Name  string
-	Input json.RawMessage
+	ID     string
+	Name   string
+	Input  json.RawMessage
+	Server bool
 }
 
-// ToolResult answers the [ToolCall] whose ID is CallID. Content holds [Text], [Image] or
-// [Document] parts; a Text part whose content is a JSON object is sent as JSON where the
-// provider supports it. IsError marks a failed call.
+// ToolResult answers the [ToolCall] whose ID is CallID. Content holds [Text], [Image],
+// [Document] or [SearchResult] parts; a Text part whose content is a JSON object is sent
+// as JSON where the provider supports it. IsError marks a failed call. Server marks the
+// result of a server-side tool, part of an assistant message.
 type ToolResult struct {
 	CallID  string
 	Content []Part
 	IsError bool
+	Server  bool
 }
 
 // Reasoning is a model's reasoning ("thinking"). Signature authenticates Text when it is

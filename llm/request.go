@@ -13,6 +13,11 @@ type Tool struct {
 	InputSchema json.RawMessage
 	// Strict asks the provider to constrain the call's input to InputSchema exactly.
 	Strict bool
+	// Server declares a server-side tool: one the provider's service runs itself (web
+	// search, code execution…), named as the provider names it, with no InputSchema. Its
+	// calls and results arrive in the answer as [ToolCall] and [ToolResult] parts with
+	// Server set.
+	Server bool
 }
 
 // ToolChoiceMode says how the model may use the request's tools.
@@ -76,6 +81,9 @@ type Request struct {
 	Model    string
 	Messages []Message
 	Tools    []Tool
+	// CacheTools, when set, puts a cache point after the tool definitions, so that the
+	// provider may cache a long tool list (with the system prompt before it).
+	CacheTools *CachePoint
 	// ToolChoice defaults to auto when Tools are present.
 	ToolChoice ToolChoice
 	// MaxTokens caps the answer; 0 means the provider's default.
@@ -115,6 +123,10 @@ func (r *Request) Clone() *Request {
 	if r.TopP != nil {
 		t := *r.TopP
 		c.TopP = &t
+	}
+	if r.CacheTools != nil {
+		cp := *r.CacheTools
+		c.CacheTools = &cp
 	}
 	if r.Reasoning != nil {
 		rc := *r.Reasoning

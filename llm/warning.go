@@ -27,6 +27,9 @@ const (
 	// WarningTruncated: a piece of the answer was cut (a tool call whose input
 	// max_tokens cut off) and left out.
 	WarningTruncated WarningCode = "truncated"
+	// WarningOpaque: a block of the answer has no representation in llmkit's model and
+	// is kept as an [Opaque] part, which the same provider sends back unchanged.
+	WarningOpaque WarningCode = "opaque"
 )
 
 // Warning reports something a provider could not honour, repaired, or skipped, without

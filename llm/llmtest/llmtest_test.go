@@ -189,9 +189,9 @@ func TestErrors(t *testing.T) {
 	})
 
 	t.Run("unstreamable_response", func(t *testing.T) {
-		m := llmtest.New(llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Image{Format: "png"}}}}))
+		m := llmtest.New(llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolResult{CallID: "1"}}}}))
 		if _, err := m.Stream(ctx, req("a")); err == nil {
-			t.Errorf("Stream() of a response with an image error = nil, want an error")
+			t.Errorf("Stream() of a response with a client tool result error = nil, want an error")
 		}
 	})
 }
