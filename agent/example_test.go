@@ -95,7 +95,7 @@ func ExampleNewTool() {
 	fmt.Println(err != nil)
 	// Output:
 	// {"type":"object","properties":{"city":{"type":"string","description":"City name"}},"additionalProperties":false,"required":["city"]}
-	// [{{"city":"Lyon","celsius":21.5}}] <nil>
+	// [{{"city":"Lyon","celsius":21.5} []}] <nil>
 	// true
 }
 

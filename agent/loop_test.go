@@ -143,7 +143,7 @@ func TestRunHooks(t *testing.T) {
 		"before model 1: 1 messages",
 		"after model 1: tool_use",
 		`before tool add {"a":1,"b":2}`,
-		`after tool add: [{{"sum":3}}]`,
+		`after tool add: [{{"sum":3} []}]`,
 		"before model 2: 3 messages",
 		"after model 2: end_turn",
 	}
@@ -318,9 +318,9 @@ func TestStream(t *testing.T) {
 		"1 llm.MessageStop",
 		"1 llm.Metadata",
 		// Results as they happen: the parallel tools finish in reverse order…
-		"1 tool finished c2 [{result 2}]",
-		"1 tool finished c1 [{result 1}]",
-		"1 tool finished c0 [{result 0}]",
+		"1 tool finished c2 [{result 2 []}]",
+		"1 tool finished c1 [{result 1 []}]",
+		"1 tool finished c0 [{result 0 []}]",
 		// …and are written back in call order.
 		"1 step done tool_use [c0 c1 c2]",
 		"2 llm.MessageStart",

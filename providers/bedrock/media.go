@@ -112,6 +112,9 @@ func (r *messageReader) document(mi, pi int, v llm.Document) (types.DocumentBloc
 	} else {
 		doc.Source = &types.DocumentSourceMemberBytes{Value: src.data}
 	}
+	if v.Citations {
+		doc.Citations = &types.CitationsConfig{Enabled: aws.Bool(true)}
+	}
 	return doc, nil
 }
 

@@ -23,6 +23,8 @@ const (
 	blockToolResult
 	blockReasoning
 	blockCache
+	blockSearchResult
+	blockServerTool // a server-side tool's use or result, in an assistant turn
 )
 
 // wireBlock is one content block on its way to the wire, with its origin.
@@ -201,7 +203,29 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
+			if len(v.Citations) > 0 {
+				if assistant {
+					cb, err := citationsBlock(mi, pi, v)
+					if err != nil {
+						return nil, err
+					}
+					blocks = append(blocks, wireBlock{kind: blockText, at: at, block: cb})
+					continue
+				}
+				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "citations of a %s text dropped: Bedrock takes cited text (citationsContent) in assistant messages only", m.Role))
+			}
 			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: v.Text}})
+		case llm.SearchResult:
+			if assistant {
+				return nil, partError(mi, pi, "an assistant message cannot hold a search result on Bedrock; put it in a user message or a tool result")
+			}
+			sr, err := searchResultBlock(mi, pi, v)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, wireBlock{kind: blockSearchResult, at: at, block: &types.ContentBlockMemberSearchResult{Value: sr}})
+		case llm.Opaque:
+			return nil, opaqueError(mi, pi, v)
 		case llm.Image:
 			if assistant {
 				return nil, partError(mi, pi, "an assistant message cannot hold an image on Bedrock")
@@ -224,14 +248,33 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 			if !assistant {
 				return nil, partError(mi, pi, "a tool call belongs in an assistant message, not a %s message", m.Role)
 			}
+			if v.Server {
+				wb, err := serverToolUse(mi, pi, v)
+				if err != nil {
+					return nil, err
+				}
+				blocks = append(blocks, wb)
+				continue
+			}
 			wb, err := r.toolUse(mi, pi, v)
 			if err != nil {
 				return nil, err
 			}
 			blocks = append(blocks, wb)
 		case llm.ToolResult:
-			if assistant {
+			if v.Server != assistant {
+				if v.Server {
+					return nil, partError(mi, pi, "a server-side tool's result belongs in the assistant message that called it, not a %s message", m.Role)
+				}
 				return nil, partError(mi, pi, "a tool result belongs in a user or tool message, not an assistant message")
+			}
+			if v.Server {
+				wb, err := r.serverToolResult(mi, pi, v)
+				if err != nil {
+					return nil, err
+				}
+				blocks = append(blocks, wb)
+				continue
 			}
 			wb, err := r.toolResult(mi, pi, v)
 			if err != nil {
@@ -295,6 +338,10 @@ func partName(p llm.Part) string {
 		return "reasoning"
 	case llm.CachePoint:
 		return "a cache point"
+	case llm.SearchResult:
+		return "a search result"
+	case llm.Opaque:
+		return "an opaque block"
 	}
 	return fmt.Sprintf("%T", p)
 }

@@ -236,7 +236,7 @@ func TestModelStreamStateful(t *testing.T) {
 		},
 	}, {
 		name:   "server_tool_blocks",
-		reason: "server-side tool use and its result are skipped with their deltas and stops, with the same warnings",
+		reason: "REQ-SERVER-TOOLS: server-side tool use and its result (assembled from toolResult deltas) are kept as Server parts, streamed as in Generate; end_turn stays end_turn",
 		body: `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"s1","name":"web","input":{"q":"x"},"type":"server_tool_use"}},` +
 			`{"toolResult":{"toolUseId":"s1","content":[{"text":"r"}]}},{"text":"done"}]}},"stopReason":"end_turn",` + usage + `}`,
 		frames: []bedrocktest.Frame{
@@ -253,8 +253,34 @@ func TestModelStreamStateful(t *testing.T) {
 			frame("metadata", `{`+usage+`}`),
 		},
 		check: func(t *testing.T, r *llm.Response) {
-			if len(r.Message.Parts) != 1 || len(r.Warnings) != 2 || r.StopReason != llm.StopReasonEndTurn {
-				t.Errorf("got parts %v, warnings %q, stop %q; want the text alone, two warnings, end_turn", r.Message.Parts, r.Warnings, r.StopReason)
+			want := []llm.Part{
+				llm.ToolCall{ID: "s1", Name: "web", Input: json.RawMessage(`{"q":"x"}`), Server: true},
+				llm.ToolResult{CallID: "s1", Server: true, Content: []llm.Part{llm.Text{Text: "r"}}},
+				llm.Text{Text: "done"},
+			}
+			if diff := cmp.Diff(want, r.Message.Parts); diff != "" || len(r.Warnings) != 0 || r.StopReason != llm.StopReasonEndTurn {
+				t.Errorf("parts (-want +got):\n%s\nwarnings %q, stop %q; want no warnings, end_turn", diff, r.Warnings, r.StopReason)
+			}
+		},
+	}, {
+		name:   "citations",
+		reason: "RESP-CITATIONS: a citationsContent block and streamed citation deltas give the same Text with its Citations",
+		body: `{"output":{"message":{"role":"assistant","content":[{"citationsContent":{"content":[{"text":"Paris is big"}],"citations":[` +
+			`{"title":"atlas","source":"kb://atlas","sourceContent":[{"text":"Paris, a big city"}],"location":{"documentChar":{"documentIndex":0,"start":3,"end":20}}}]}}]}},"stopReason":"end_turn",` + usage + `}`,
+		frames: []bedrocktest.Frame{
+			frame("messageStart", `{"role":"assistant"}`),
+			frame("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"Paris "}}`),
+			frame("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"is big"}}`),
+			frame("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"citation":{"title":"atlas","source":"kb://atlas","sourceContent":[{"text":"Paris, a big city"}],"location":{"documentChar":{"documentIndex":0,"start":3,"end":20}}}}}`),
+			frame("contentBlockStop", `{"contentBlockIndex":0}`),
+			frame("messageStop", `{"stopReason":"end_turn"}`),
+			frame("metadata", `{`+usage+`}`),
+		},
+		check: func(t *testing.T, r *llm.Response) {
+			want := []llm.Part{llm.Text{Text: "Paris is big", Citations: []llm.Citation{{Title: "atlas", Source: "kb://atlas", Quotes: []string{"Paris, a big city"},
+				Location: llm.CitationLocation{Kind: llm.CiteChars, Index: 0, Start: 3, End: 20}}}}}
+			if diff := cmp.Diff(want, r.Message.Parts); diff != "" || len(r.Warnings) != 0 {
+				t.Errorf("parts (-want +got):\n%s\nwarnings %q, want none", diff, r.Warnings)
 			}
 		},
 	}, {

@@ -176,9 +176,6 @@ func (b *requestBuilder) build() (*converseParams, error) {
 		return nil, err
 	}
 	conv.trimPrefill()
-	if err := conv.countCachePoints(); err != nil {
-		return nil, err
-	}
 	infer, err := b.inferenceConfig()
 	if err != nil {
 		return nil, err
@@ -197,6 +194,15 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	}
 	toolConfig, err := b.toolConfig(tools, output, conv.history, reason.thinking)
 	if err != nil {
+		return nil, err
+	}
+	toolCache := 0
+	if toolConfig != nil && b.cacheTools(toolConfig) {
+		toolCache = 1
+	} else if toolConfig == nil && req.CacheTools != nil {
+		b.warn(llm.Warnf(llm.WarningDropped, "cacheTools", "cache point after the tools dropped: the request sends no tools"))
+	}
+	if err := conv.countCachePoints(toolCache); err != nil {
 		return nil, err
 	}
 	fields, err := mergeFields(extra.fields, reason.fields)

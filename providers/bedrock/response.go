@@ -103,7 +103,7 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 		if part == nil {
 			continue
 		}
-		if _, ok := part.(llm.ToolCall); ok {
+		if c, ok := part.(llm.ToolCall); ok && !c.Server {
 			hasToolCall = true
 		}
 		resp.Message.Parts = append(resp.Message.Parts, part)
@@ -155,14 +155,12 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 	case *types.ContentBlockMemberText:
 		return llm.Text{Text: b.Value}, nil, nil
 	case *types.ContentBlockMemberToolUse:
-		if b.Value.Type == types.ToolUseTypeServerToolUse {
-			return nil, []llm.Warning{serverToolWarning(i, outStr(b.Value.Name))}, nil
-		}
 		input, err := toolInput(b.Value.Input)
 		if err != nil {
 			return nil, nil, fmt.Errorf("bedrock: parse response: content block %d: tool %s (%s): %w", i, outStr(b.Value.ToolUseId), outStr(b.Value.Name), err)
 		}
-		return llm.ToolCall{ID: outStr(b.Value.ToolUseId), Name: outStr(b.Value.Name), Input: input}, nil, nil
+		server := b.Value.Type == types.ToolUseTypeServerToolUse
+		return llm.ToolCall{ID: outStr(b.Value.ToolUseId), Name: outStr(b.Value.Name), Input: input, Server: server}, nil, nil
 	case *types.ContentBlockMemberReasoningContent:
 		switch r := b.Value.(type) {
 		case *types.ReasoningContentBlockMemberReasoningText:
@@ -202,16 +200,22 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 		var text []byte
 		var warnings []llm.Warning
 		for _, c := range b.Value.Content {
-			if t, ok := c.(*types.CitationGeneratedContentMemberText); ok {
+			switch t := c.(type) {
+			case *types.CitationGeneratedContentMemberText:
 				text = append(text, t.Value...)
+			default:
+				warnings = append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "unknown generated content of a citations block skipped"))
 			}
 		}
+		t := llm.Text{Text: string(text)}
 		for _, c := range b.Value.Citations {
-			warnings = append(warnings, citationWarning(i, outStr(c.Title)))
+			t.Citations = append(t.Citations, parseCitation(c))
 		}
-		return llm.Text{Text: string(text)}, warnings, nil
+		return t, warnings, nil
+	case *types.ContentBlockMemberSearchResult:
+		return parseSearchResult(b.Value), nil, nil
 	case *types.ContentBlockMemberToolResult:
-		return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "server tool result for %s skipped", outStr(b.Value.ToolUseId))}, nil
+		return parseServerToolResult(i, b.Value)
 	case *types.UnknownUnionMember:
 		return nil, []llm.Warning{unknownBlockWarning(i, b.Tag)}, nil
 	default:
@@ -219,14 +223,6 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 		// removals: valid in requests, not represented in a neutral answer.
 		return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "unsupported %s block skipped", blockName(block))}, nil
 	}
-}
-
-func serverToolWarning(i int, name string) llm.Warning {
-	return llm.WarnBlockf(llm.WarningSkipped, i, "server-side tool use %q skipped: Bedrock ran it", name)
-}
-
-func citationWarning(i int, title string) llm.Warning {
-	return llm.WarnBlockf(llm.WarningSkipped, i, "citation %q not represented", title)
 }
 
 // blockName names a content block member type the way the wire does.

@@ -334,19 +334,19 @@ func TestParseResponseWire(t *testing.T) {
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
 		},
 	}, {
-		name:   "server_tool_use_skipped",
-		reason: "a server-side tool call was run by Bedrock: it must not reach the agent loop as a ToolCall",
+		name:   "server_tool_use_kept",
+		reason: "REQ-SERVER-TOOLS: a server-side tool call, run by Bedrock, is kept with Server set (so that Message.ToolCalls and the agent loop leave it alone), with its result; end_turn stays end_turn",
 		body: `{"output":{"message":{"role":"assistant","content":[` +
 			`{"toolUse":{"toolUseId":"s1","name":"nova_grounding","input":{"q":"x"},"type":"server_tool_use"}},` +
 			`{"toolResult":{"toolUseId":"s1","content":[{"text":"found"}]}},{"text":"done"}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
-			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "done"}}},
+			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
+				llm.ToolCall{ID: "s1", Name: "nova_grounding", Input: json.RawMessage(`{"q":"x"}`), Server: true},
+				llm.ToolResult{CallID: "s1", Server: true, Content: []llm.Part{llm.Text{Text: "found"}}},
+				llm.Text{Text: "done"},
+			}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []llm.Warning{
-				llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "server-side tool use \"nova_grounding\" skipped: Bedrock ran it"),
-				llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "server tool result for s1 skipped"),
-			},
 		},
 	}}
 	for _, tt := range tests {
@@ -438,13 +438,12 @@ func TestParseResponseBlocks(t *testing.T) {
 		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 3, "%s", "image without a usable source skipped")},
 	}, {
 		name:   "citations",
-		reason: "cited text is kept as text; the citations, which llmkit does not represent, become warnings",
+		reason: "RESP-CITATIONS: cited text is kept as text with its citations",
 		blocks: []types.ContentBlock{&types.ContentBlockMemberCitationsContent{Value: types.CitationsContentBlock{
 			Content:   []types.CitationGeneratedContent{&types.CitationGeneratedContentMemberText{Value: "Paris "}, &types.CitationGeneratedContentMemberText{Value: "is big"}},
 			Citations: []types.Citation{{Title: aws.String("atlas")}},
 		}}},
-		wantParts: []llm.Part{llm.Text{Text: "Paris is big"}},
-		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "citation \"atlas\" not represented")},
+		wantParts: []llm.Part{llm.Text{Text: "Paris is big", Citations: []llm.Citation{{Title: "atlas"}}}},
 	}, {
 		name:   "request_only_blocks",
 		reason: "guard content, cache points and other request-side blocks are skipped, never silently",

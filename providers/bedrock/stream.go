@@ -59,14 +59,12 @@ func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Ev
 		i := int(*e.Value.ContentBlockIndex)
 		switch s := e.Value.Start.(type) {
 		case *types.ContentBlockStartMemberToolUse:
-			if s.Value.Type == types.ToolUseTypeServerToolUse {
-				return append(dst, serverToolWarning(i, outStr(s.Value.Name))), nil
-			}
-			return append(dst, llm.ToolCallStart{Index: i, ID: outStr(s.Value.ToolUseId), Name: outStr(s.Value.Name)}), nil
+			server := s.Value.Type == types.ToolUseTypeServerToolUse
+			return append(dst, llm.ToolCallStart{Index: i, ID: outStr(s.Value.ToolUseId), Name: outStr(s.Value.Name), Server: server}), nil
 		case *types.ContentBlockStartMemberToolResult:
-			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "server tool result for %s skipped", outStr(s.Value.ToolUseId))), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "server tool result for %s: its content arrives in deltas, which only a Model's stream assembles", outStr(s.Value.ToolUseId))), nil
 		case *types.ContentBlockStartMemberImage:
-			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "streamed %s image skipped", s.Value.Format)), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "streamed %s image: its bytes arrive in deltas, which only a Model's stream assembles", s.Value.Format)), nil
 		case *types.UnknownUnionMember:
 			return append(dst, unknownBlockWarning(i, s.Tag)), nil
 		case nil:
@@ -135,9 +133,9 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: empty reasoning delta", i)
 		}
 	case *types.ContentBlockDeltaMemberCitation:
-		return append(dst, citationWarning(i, outStr(d.Value.Title))), nil
+		return append(dst, llm.CitationDelta{Index: i, Citation: parseCitationDelta(&d.Value)}), nil
 	case *types.ContentBlockDeltaMemberToolResult, *types.ContentBlockDeltaMemberImage:
-		// The block's start already produced a warning; its content is not represented.
+		// Assembled by the Model's stream (streamTranslator), which keeps state.
 		return dst, nil
 	case *types.UnknownUnionMember:
 		return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unknown delta %q skipped", d.Tag)), nil
@@ -173,11 +171,12 @@ type streamTranslator struct {
 
 	fields     json.RawMessage // messageStop's additional model response fields
 	fieldsSent bool
-	meta       llm.Metadata // the last metadata event
-	native     bool         // native structured output was asked for
-	stopped    bool         // messageStop arrived
-	metadata   bool         // a metadata event arrived
-	scratch    []llm.Event  // ParseStreamChunk's events before rewriting
+	meta       llm.Metadata  // the last metadata event
+	native     bool          // native structured output was asked for
+	parts      []pendingPart // blocks assembled from deltas, delivered whole at their stop
+	stopped    bool          // messageStop arrived
+	metadata   bool          // a metadata event arrived
+	scratch    []llm.Event   // ParseStreamChunk's events before rewriting
 }
 
 func newStreamTranslator(p *converseParams) *streamTranslator {
@@ -189,14 +188,26 @@ func (t *streamTranslator) translate(dst []llm.Event, ev types.ConverseStreamOut
 	switch e := ev.(type) {
 	case *types.ConverseStreamOutputMemberContentBlockStart:
 		if e.Value.ContentBlockIndex != nil {
+			i := int(*e.Value.ContentBlockIndex)
 			switch s := e.Value.Start.(type) {
-			case *types.ContentBlockStartMemberToolUse:
-				if s.Value.Type == types.ToolUseTypeServerToolUse {
-					t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
-				}
-			case *types.ContentBlockStartMemberToolResult, *types.ContentBlockStartMemberImage, *types.UnknownUnionMember:
-				t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
+			case *types.ContentBlockStartMemberToolResult:
+				t.parts = append(t.parts, pendingPart{index: i, part: llm.ToolResult{
+					CallID: outStr(s.Value.ToolUseId), IsError: s.Value.Status == types.ToolResultStatusError, Server: true}})
+				return dst, nil
+			case *types.ContentBlockStartMemberImage:
+				t.parts = append(t.parts, pendingPart{index: i, part: llm.Image{Format: string(s.Value.Format)}})
+				return dst, nil
+			case *types.UnknownUnionMember:
+				t.skip = append(t.skip, i)
 			}
+		}
+	case *types.ConverseStreamOutputMemberContentBlockDelta:
+		if p := t.pending(e.Value.ContentBlockIndex); p != nil {
+			return dst, p.add(e.Value.Delta)
+		}
+	case *types.ConverseStreamOutputMemberContentBlockStop:
+		if p := t.pending(e.Value.ContentBlockIndex); p != nil {
+			return append(dst, llm.BlockPart{Index: p.index, Part: p.part}, llm.BlockStop{Index: p.index}), nil
 		}
 	case *types.ConverseStreamOutputMemberMetadata:
 		t.metadata = true
@@ -244,6 +255,9 @@ func (t *streamTranslator) isHeld(i int) bool {
 func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
 	switch v := e.(type) {
 	case llm.ToolCallStart:
+		if v.Server {
+			return append(dst, e)
+		}
 		if t.objectTool != "" && v.Name == t.objectTool {
 			t.objectCalls++
 			if t.objectIndex < 0 {

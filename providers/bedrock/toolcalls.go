@@ -91,6 +91,39 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	}}}, nil
 }
 
+// serverToolUse converts the call of a server-side tool, which Bedrock ran itself: it
+// goes back as a toolUse of type server_tool_use and needs no result from the caller
+// (REQ-SERVER-TOOLS).
+func serverToolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
+	if v.ID == "" || v.Name == "" {
+		return wireBlock{}, partError(mi, pi, "server-side tool call has no id or no name")
+	}
+	input, err := toolInputJSON(v.Input)
+	if err != nil {
+		return wireBlock{}, partError(mi, pi, "server-side tool call input: %v", err)
+	}
+	return wireBlock{kind: blockServerTool, at: origin{mi, pi}, raw: v.ID, block: &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
+		ToolUseId: aws.String(v.ID), Name: aws.String(v.Name), Input: newRawDocument(input), Type: types.ToolUseTypeServerToolUse,
+	}}}, nil
+}
+
+// serverToolResult converts the result of a server-side tool, sent back in its
+// assistant turn as Bedrock returned it (REQ-SERVER-TOOLS).
+func (r *messageReader) serverToolResult(mi, pi int, v llm.ToolResult) (wireBlock, error) {
+	if v.CallID == "" {
+		return wireBlock{}, partError(mi, pi, "server-side tool result has no call id")
+	}
+	content, err := r.toolResultContent(mi, pi, v.Content)
+	if err != nil {
+		return wireBlock{}, err
+	}
+	tr := types.ToolResultBlock{ToolUseId: aws.String(v.CallID), Content: content}
+	if v.IsError {
+		tr.Status = types.ToolResultStatusError
+	}
+	return wireBlock{kind: blockServerTool, at: origin{mi, pi}, raw: v.CallID, block: &types.ContentBlockMemberToolResult{Value: tr}}, nil
+}
+
 // toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty is {},
 // a JSON object is kept as written (compacted), anything else is an error.
 func toolInputJSON(raw json.RawMessage) ([]byte, error) {
@@ -116,37 +149,9 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 		return wireBlock{}, partError(mi, pi, "tool result has no call id")
 	}
 	id := toolUseID(v.CallID)
-	content := make([]types.ToolResultContentBlock, 0, len(v.Content)+1)
-	for _, part := range v.Content {
-		switch c := part.(type) {
-		case llm.Text:
-			if isBlank(c.Text) {
-				continue
-			}
-			if r.fam != nil && r.fam.jsonResults {
-				if doc, ok := jsonObjectText(c.Text); ok {
-					content = append(content, &types.ToolResultContentBlockMemberJson{Value: newRawDocument(doc)})
-					continue
-				}
-			}
-			content = append(content, &types.ToolResultContentBlockMemberText{Value: c.Text})
-		case llm.Image:
-			img, err := r.image(mi, pi, c)
-			if err != nil {
-				return wireBlock{}, err
-			}
-			content = append(content, &types.ToolResultContentBlockMemberImage{Value: img})
-		case llm.Document:
-			doc, err := r.document(mi, pi, c)
-			if err != nil {
-				return wireBlock{}, err
-			}
-			content = append(content, &types.ToolResultContentBlockMemberDocument{Value: doc})
-		case nil:
-			return wireBlock{}, partError(mi, pi, "tool result content holds a nil part")
-		default:
-			return wireBlock{}, partError(mi, pi, "tool result content holds text, images and documents only, not %s", partName(part))
-		}
+	content, err := r.toolResultContent(mi, pi, v.Content)
+	if err != nil {
+		return wireBlock{}, err
 	}
 	tr := types.ToolResultBlock{ToolUseId: aws.String(id)}
 	switch {
@@ -170,6 +175,52 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 	tr.Content = content
 	r.conv.history.blocks = true
 	return wireBlock{kind: blockToolResult, at: origin{mi, pi}, id: id, raw: v.CallID, block: &types.ContentBlockMemberToolResult{Value: tr}}, nil
+}
+
+// toolResultContent converts the content of a tool result.
+func (r *messageReader) toolResultContent(mi, pi int, parts []llm.Part) ([]types.ToolResultContentBlock, error) {
+	content := make([]types.ToolResultContentBlock, 0, len(parts)+1)
+	for _, part := range parts {
+		switch c := part.(type) {
+		case llm.Text:
+			if isBlank(c.Text) {
+				continue
+			}
+			if len(c.Citations) > 0 {
+				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "citations of a tool result's text dropped: Bedrock takes none there"))
+			}
+			if r.fam != nil && r.fam.jsonResults {
+				if doc, ok := jsonObjectText(c.Text); ok {
+					content = append(content, &types.ToolResultContentBlockMemberJson{Value: newRawDocument(doc)})
+					continue
+				}
+			}
+			content = append(content, &types.ToolResultContentBlockMemberText{Value: c.Text})
+		case llm.Image:
+			img, err := r.image(mi, pi, c)
+			if err != nil {
+				return nil, err
+			}
+			content = append(content, &types.ToolResultContentBlockMemberImage{Value: img})
+		case llm.Document:
+			doc, err := r.document(mi, pi, c)
+			if err != nil {
+				return nil, err
+			}
+			content = append(content, &types.ToolResultContentBlockMemberDocument{Value: doc})
+		case llm.SearchResult:
+			sr, err := searchResultBlock(mi, pi, c)
+			if err != nil {
+				return nil, err
+			}
+			content = append(content, &types.ToolResultContentBlockMemberSearchResult{Value: sr})
+		case nil:
+			return nil, partError(mi, pi, "tool result content holds a nil part")
+		default:
+			return nil, partError(mi, pi, "tool result content holds text, images, documents and search results only, not %s", partName(part))
+		}
+	}
+	return content, nil
 }
 
 func firstText(c []types.ToolResultContentBlock) (string, bool) {

@@ -3,6 +3,7 @@ package bedrock
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -49,6 +50,13 @@ func (b *requestBuilder) toolSpec(i int, t llm.Tool, names map[string]bool) (typ
 	}
 	if names[t.Name] {
 		return nil, fieldError(fmt.Sprintf("tools[%d].name", i), "tool %q declared twice", t.Name)
+	}
+	if t.Server {
+		// A system tool: Bedrock runs it and knows its input (REQ-SERVER-TOOLS).
+		if len(t.InputSchema) > 0 || t.Description != "" || t.Strict {
+			return nil, fieldError(fmt.Sprintf("tools[%d]", i), "server-side tool %q takes only a name on Bedrock (systemTool): no input schema, description or strict", t.Name)
+		}
+		return &types.ToolMemberSystemTool{Value: types.SystemTool{Name: aws.String(t.Name)}}, nil
 	}
 	strict := t.Strict
 	if strict && !b.caps.NativeOutput {
@@ -131,6 +139,33 @@ func (b *requestBuilder) toolConfig(ts toolSet, out outputPlan, history toolHist
 		return nil, fieldError("toolChoice", "thinking cannot be combined with a forced tool choice on Bedrock (see REQ-REASONING in providers/bedrock/RULES.md); use auto, or drop Reasoning")
 	}
 	return &types.ToolConfiguration{Tools: tools, ToolChoice: tc}, nil
+}
+
+// cacheTools appends the cache point of [llm.Request.CacheTools] to the end of the tool
+// list (REQ-CACHE), and reports whether it did.
+func (b *requestBuilder) cacheTools(tc *types.ToolConfiguration) bool {
+	cp := b.req.CacheTools
+	if cp == nil {
+		return false
+	}
+	if !b.caps.CachePoints {
+		b.warn(llm.Warnf(llm.WarningDropped, "cacheTools", "cache point after the tools dropped: model %s does not support prompt caching", b.req.Model))
+		return false
+	}
+	block := types.CachePointBlock{Type: types.CachePointTypeDefault}
+	ttlOK := b.fam == nil || b.fam.cacheTTL
+	switch {
+	case cp.TTL == 0:
+	case cp.TTL == 5*time.Minute && ttlOK:
+		block.Ttl = types.CacheTTLFiveMinutes
+	case cp.TTL == time.Hour && ttlOK:
+		block.Ttl = types.CacheTTLOneHour
+	case cp.TTL == 5*time.Minute:
+	default:
+		b.warn(llm.Warnf(llm.WarningDropped, "cacheTools.ttl", "cache TTL %v dropped: model %s takes 5m or 1h, where it takes a TTL at all", cp.TTL, b.req.Model))
+	}
+	tc.Tools = append(tc.Tools, &types.ToolMemberCachePoint{Value: block})
+	return true
 }
 
 // historyStubs declares, with a permissive schema, the tools called in the history that

@@ -175,9 +175,10 @@ func (c *conversation) trimPrefill() {
 	}
 }
 
-// countCachePoints enforces Bedrock's limit of four cache points (REQ-CACHE).
-func (c *conversation) countCachePoints() error {
-	n := 0
+// countCachePoints enforces Bedrock's limit of four cache points (REQ-CACHE), counting
+// the one after the tool definitions (extra, 0 or 1) first.
+func (c *conversation) countCachePoints(extra int) error {
+	n := extra
 	for i, blk := range c.system {
 		if _, ok := blk.(*types.SystemContentBlockMemberCachePoint); ok {
 			n++
