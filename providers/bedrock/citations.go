@@ -132,6 +132,9 @@ func optStr(s string) *string {
 // which it cannot serialize either: ParseResponse never produces one (the SDK gives no
 // bytes for an unknown block), so one reaching here was built by hand.
 func opaqueError(mi, pi int, v llm.Opaque) error {
+	if v.Provider == "bedrock" && v.Kind == guardKind {
+		return partError(mi, pi, "guard content cannot go in an assistant message or a tool result on Bedrock")
+	}
 	if v.Provider != "bedrock" {
 		return partError(mi, pi, "an opaque %q block from provider %q cannot be sent to Bedrock; remove it from the history", v.Kind, v.Provider)
 	}

@@ -163,6 +163,19 @@ func (r *messageReader) systemMessage(mi int, m llm.Message) error {
 			r.systemTexts = append(r.systemTexts, v.Text)
 			c.systemAt = append(c.systemAt, origin{mi, pi})
 			c.systemHasText = true
+		case llm.Opaque:
+			if v.Provider != "bedrock" || v.Kind != guardKind {
+				return opaqueError(mi, pi, v)
+			}
+			if !r.caps.SystemPrompt {
+				return partError(mi, pi, "guard content in the system prompt: model %s takes no system prompt", r.req.Model)
+			}
+			g, err := systemGuardBlock(mi, pi, v)
+			if err != nil {
+				return err
+			}
+			c.system = append(c.system, g)
+			c.systemAt = append(c.systemAt, origin{mi, pi})
 		case llm.CachePoint:
 			if !r.caps.SystemPrompt {
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point in the system prompt dropped (model %s takes no system prompt)", r.req.Model))
@@ -225,7 +238,14 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 			}
 			blocks = append(blocks, wireBlock{kind: blockSearchResult, at: at, block: &types.ContentBlockMemberSearchResult{Value: sr}})
 		case llm.Opaque:
-			return nil, opaqueError(mi, pi, v)
+			if v.Provider != "bedrock" || v.Kind != guardKind || assistant {
+				return nil, opaqueError(mi, pi, v)
+			}
+			g, err := guardBlock(mi, pi, v)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberGuardContent{Value: g}})
 		case llm.Image:
 			if assistant {
 				return nil, partError(mi, pi, "an assistant message cannot hold an image on Bedrock")

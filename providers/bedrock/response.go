@@ -212,6 +212,9 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 			t.Citations = append(t.Citations, parseCitation(c))
 		}
 		return t, warnings, nil
+	case *types.ContentBlockMemberGuardContent:
+		part, w := parseGuardBlock(i, b.Value)
+		return part, w, nil
 	case *types.ContentBlockMemberSearchResult:
 		return parseSearchResult(b.Value), nil, nil
 	case *types.ContentBlockMemberToolResult:

@@ -453,7 +453,7 @@ func TestParseResponseBlocks(t *testing.T) {
 			&types.ContentBlockMemberReasoningContent{Value: &types.UnknownUnionMember{Tag: "future"}},
 		},
 		wantWarn: []llm.Warning{
-			llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "unsupported guardContent block skipped"),
+			llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "empty guardContent block skipped"),
 			llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "unsupported cachePoint block skipped"),
 			llm.WarnBlockf(llm.WarningSkipped, 2, "%s", "unknown reasoning content \"future\" skipped"),
 		},
