@@ -28,7 +28,9 @@
 // event. [ResponseExtra] carries what Bedrock returns beyond the neutral response (trace,
 // service tier, performance configuration, additional model response fields), in
 // [llm.Response.Extra]; [Extra], in [llm.Request.Extra], carries the Bedrock-specific
-// request settings (guardrail, additional model request fields, service tier…).
+// request settings (guardrail, additional model request fields, service tier…);
+// [GuardText] and [GuardImage] build the guard content a guardrail evaluates, as
+// [llm.Opaque] parts that only this provider sends (RULES.md REQ-GUARD-CONTENT).
 //
 // # Model ids and capabilities
 //
@@ -67,10 +69,14 @@
 //
 // [ParseResponse] turns content blocks into parts: text, tool calls (their input the
 // exact JSON Bedrock sent, numbers as written), reasoning (text and signature, or
-// redacted bytes, kept for replay), images and documents. Blocks llmkit does not
-// represent are skipped with a warning naming their position: unknown blocks (which the
-// SDK decodes as nil, or as a repeat of the block before), server-side tool use and its
-// results, citations (their cited text is kept), guard content and the like. Stop reasons
+// redacted bytes, kept for replay), images and documents, cited text (an [llm.Text]
+// with its [llm.Citation]s), search results, and the calls and results of server-side
+// tools (with Server set, so that nothing runs them again); guard content comes back as
+// the opaque part [GuardText] builds, with a warning. Each goes back on the next turn as
+// Bedrock sent it. Blocks llmkit does not represent are skipped with a warning naming
+// their position: unknown blocks (which the SDK decodes as nil, or as a repeat of the
+// block before), and the request-only blocks (cache points, audio, video, tool
+// additions and removals). Stop reasons
 // map to [llm.StopReason] with the raw value kept in [llm.Response.RawStopReason]; an
 // end_turn whose turn holds tool calls reads tool_use. Usage counts cache reads and writes
 // apart from input tokens, as Bedrock does. Llama models sometimes repeat a tool call
