@@ -149,8 +149,8 @@ func (s *scanner) str() (raw []byte, escaped, high, ok bool) {
 }
 
 // text reads a string value as a Go string: plain text and the one-letter escapes here,
-// \u escapes and bytes that are not UTF-8 with encoding/json (which, as the SDK's
-// decoder, turns the latter into U+FFFD).
+// \u escapes with encoding/json. A string with bytes that are not UTF-8 is not taken:
+// the SDK's decoder keeps them or not depending on escapes, and decides.
 func (s *scanner) text() (string, bool) {
 	raw, escaped, high, ok := s.str()
 	if !ok {
@@ -158,11 +158,7 @@ func (s *scanner) text() (string, bool) {
 	}
 	in := raw[1 : len(raw)-1]
 	if high && !utf8.Valid(in) {
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return "", false
-		}
-		return v, true
+		return "", false
 	}
 	if !escaped {
 		return string(in), true
