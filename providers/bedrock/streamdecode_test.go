@@ -11,6 +11,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -382,5 +383,59 @@ func TestStreamDecoderOption(t *testing.T) {
 	}
 	if got := fmt.Sprint(DecoderLLMKit, " ", DecoderSDK, " ", StreamDecoder(7)); !strings.Contains(got, "llmkit sdk StreamDecoder(7)") {
 		t.Errorf("String() = %q", got)
+	}
+}
+
+// TestModelReliability reads 500 consecutive 1,000-event streams (100 under -race), then
+// 64 concurrent ones, through a Model with llmkit's decoder on the real client: none may
+// fail or come out different.
+func TestModelReliability(t *testing.T) {
+	if testing.Short() {
+		t.Skip("500 streams of 1,000 events")
+	}
+	text := strings.Repeat("abcd", 249)
+	resp := &llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn,
+		Usage: llm.Usage{InputTokens: 3, OutputTokens: 996, TotalTokens: 999}}
+	srv := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Respond(resp).Split(1).Padded()})
+	defer srv.Close()
+	m := New(srv.Client(nil), nil)
+	check := func() string {
+		s, err := m.Stream(context.Background(), userReq(claude, "hi"))
+		if err != nil {
+			return err.Error()
+		}
+		got, err := s.Response()
+		switch {
+		case err != nil:
+			return err.Error()
+		case got.Text() != text:
+			return fmt.Sprintf("text of %d bytes, want %d", len(got.Text()), len(text))
+		case got.Usage != resp.Usage:
+			return fmt.Sprintf("usage %+v, want %+v", got.Usage, resp.Usage)
+		}
+		return ""
+	}
+	streams := 500
+	if raceBuild {
+		streams = 100
+	}
+	for i := range streams {
+		if msg := check(); msg != "" {
+			t.Fatalf("sequential stream %d of %d: %s", i, streams, msg)
+		}
+	}
+	var wg sync.WaitGroup
+	msgs := make([]string, 64)
+	for w := range msgs {
+		wg.Go(func() { msgs[w] = check() })
+	}
+	wg.Wait()
+	for w, msg := range msgs {
+		if msg != "" {
+			t.Errorf("concurrent stream %d: %s", w, msg)
+		}
+	}
+	if err := srv.Check(); err != nil {
+		t.Error(err)
 	}
 }
