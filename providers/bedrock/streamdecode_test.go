@@ -184,7 +184,9 @@ func TestDecodersAgreeOnRecordings(t *testing.T) {
 // frameKinds are the frames the fuzzer composes streams of, indexed by a byte of its
 // input; text comes from the input too.
 var frameKinds = []func(i int, text string) (msgType, typ, payload string){
-	func(i int, s string) (string, string, string) { return "event", "messageStart", `{"role":"assistant","p":"ab"}` },
+	func(i int, s string) (string, string, string) {
+		return "event", "messageStart", `{"role":"assistant","p":"ab"}`
+	},
 	func(i int, s string) (string, string, string) {
 		return "event", "contentBlockDelta", fmt.Sprintf(`{"contentBlockIndex":%d,"delta":{"text":%q},"p":"abc"}`, i, s)
 	},
@@ -209,12 +211,18 @@ var frameKinds = []func(i int, text string) (msgType, typ, payload string){
 	func(i int, s string) (string, string, string) {
 		return "event", "metadata", `{"usage":{"inputTokens":3,"outputTokens":4,"totalTokens":7},"metrics":{"latencyMs":12}}`
 	},
-	func(i int, s string) (string, string, string) { return "exception", "throttlingException", `{"message":"slow down"}` },
+	func(i int, s string) (string, string, string) {
+		return "exception", "throttlingException", `{"message":"slow down"}`
+	},
 	func(i int, s string) (string, string, string) {
 		return "exception", "modelStreamErrorException", `{"message":"boom","originalStatusCode":500}`
 	},
-	func(i int, s string) (string, string, string) { return "exception", "validationException", `{"message":` + fmt.Sprintf("%q", s) + `}` },
-	func(i int, s string) (string, string, string) { return "exception", "someNewException", `{"message":"new"}` },
+	func(i int, s string) (string, string, string) {
+		return "exception", "validationException", `{"message":` + fmt.Sprintf("%q", s) + `}`
+	},
+	func(i int, s string) (string, string, string) {
+		return "exception", "someNewException", `{"message":"new"}`
+	},
 	func(i int, s string) (string, string, string) { return "event", "someNewEvent", `{"x":1}` },
 	func(i int, s string) (string, string, string) { return "event", "contentBlockDelta", s }, // raw, often not JSON
 	func(i int, s string) (string, string, string) { return "error", "", "" },
