@@ -25,7 +25,8 @@ func fastDelta(p []byte) (ev llm.Event, ok bool) {
 		return nil, false
 	}
 	index := -1
-	var delta llm.Event
+	var kind deltaKind
+	var text string
 	for first := true; ; first = false {
 		s.space()
 		if s.peek() == '}' && first {
@@ -45,10 +46,10 @@ func fastDelta(p []byte) (ev llm.Event, ok bool) {
 				return nil, false
 			}
 		case "delta":
-			if delta != nil {
+			if kind != noDelta {
 				return nil, false
 			}
-			if delta, ok = s.delta(); !ok {
+			if kind, text, ok = s.delta(); !ok {
 				return nil, false
 			}
 		default:
@@ -65,19 +66,26 @@ func fastDelta(p []byte) (ev llm.Event, ok bool) {
 		}
 	}
 	s.space()
-	if s.i != len(s.b) || index < 0 || delta == nil {
+	if s.i != len(s.b) || index < 0 {
 		return nil, false
 	}
-	switch d := delta.(type) {
-	case llm.TextDelta:
-		d.Index = index
-		return d, true
-	case llm.ToolInputDelta:
-		d.Index = index
-		return d, true
+	switch kind {
+	case textDelta:
+		return llm.TextDelta{Index: index, Text: text}, true
+	case toolDelta:
+		return llm.ToolInputDelta{Index: index, Fragment: text}, true
 	}
 	return nil, false
 }
+
+// deltaKind is the member of a delta fastDelta read.
+type deltaKind uint8
+
+const (
+	noDelta deltaKind = iota
+	textDelta
+	toolDelta
+)
 
 // scanner walks a JSON text; every method reports false for input it does not take.
 type scanner struct {
@@ -227,41 +235,33 @@ func (s *scanner) index() (int, bool) {
 }
 
 // delta reads {"text":"…"} or {"toolUse":{"input":"…"}}.
-func (s *scanner) delta() (llm.Event, bool) {
+func (s *scanner) delta() (deltaKind, string, bool) {
 	if !s.byte('{') {
-		return nil, false
+		return noDelta, "", false
 	}
 	key, ok := s.key()
 	if !ok {
-		return nil, false
+		return noDelta, "", false
 	}
-	var ev llm.Event
+	kind := textDelta
 	switch string(key) {
 	case "text":
-		t, ok := s.text()
-		if !ok {
-			return nil, false
-		}
-		ev = llm.TextDelta{Text: t}
 	case "toolUse":
+		kind = toolDelta
 		if !s.byte('{') {
-			return nil, false
+			return noDelta, "", false
 		}
 		if k, ok := s.key(); !ok || string(k) != "input" {
-			return nil, false
+			return noDelta, "", false
 		}
-		t, ok := s.text()
-		if !ok || !s.byte('}') {
-			return nil, false
-		}
-		ev = llm.ToolInputDelta{Fragment: t}
 	default:
-		return nil, false
+		return noDelta, "", false
 	}
-	if !s.byte('}') {
-		return nil, false
+	t, ok := s.text()
+	if !ok || kind == toolDelta && !s.byte('}') || !s.byte('}') {
+		return noDelta, "", false
 	}
-	return ev, true
+	return kind, t, true
 }
 
 // maxDepth bounds the nesting skip follows.
