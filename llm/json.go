@@ -252,7 +252,7 @@ type responseJSON struct {
 	Latency       string          `json:"latency,omitempty"`
 	Object        json.RawMessage `json:"object,omitempty"`
 	RequestID     string          `json:"request_id,omitempty"`
-	Warnings      []string        `json:"warnings,omitempty"`
+	Warnings      []Warning       `json:"warnings,omitempty"`
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
 

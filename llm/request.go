@@ -184,7 +184,7 @@ type Response struct {
 	Object    json.RawMessage
 	RequestID string
 	// Warnings lists settings the provider could not honour and content it skipped.
-	Warnings []string
+	Warnings []Warning
 	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra.
 	Extra any
 }

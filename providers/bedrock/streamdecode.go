@@ -183,7 +183,7 @@ func (fr *frameReader) frame(dst []llm.Event, tr *streamTranslator, msg *eventst
 	}
 	ev, ok := streamOutput(v)
 	if !ok {
-		return append(dst, llm.Warning{Message: fmt.Sprintf("stream event %T skipped", v)}), nil
+		return append(dst, llm.Warnf(llm.WarningSkipped, "", "stream event %T skipped", v)), nil
 	}
 	dst, err = tr.translate(dst, ev)
 	if err != nil {
