@@ -447,3 +447,72 @@ func TestModelReliability(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDecodersAgreeOnSimulatorFaults: every stream fault the simulator injects (exception
+// frames of each kind, a connection dropped between frames, a body cut or ended inside a
+// frame, a corrupt CRC) ends a Model's stream alike with both decoders: same events, same
+// category, code, retryability and io.ErrUnexpectedEOF-ness, never a short success.
+func TestDecodersAgreeOnSimulatorFaults(t *testing.T) {
+	resp := &llm.Response{Message: llm.AssistantText("one two three four"), StopReason: llm.StopReasonEndTurn,
+		Usage: llm.Usage{InputTokens: 1, OutputTokens: 4, TotalTokens: 5}}
+	base := bedrocktest.Respond(resp).Split(2)
+	faults := []struct {
+		name  string
+		reply bedrocktest.Reply
+	}{
+		{"exception-throttling", base.ExceptionAfter(2, bedrocktest.ThrottlingException, "slow down")},
+		{"exception-model-stream", base.ExceptionAfter(3, bedrocktest.ModelStreamErrorException, "model failed")},
+		{"exception-validation", base.ExceptionAfter(1, bedrocktest.ValidationException, "bad input")},
+		{"exception-internal", base.ExceptionAfter(4, bedrocktest.InternalServerException, "oops")},
+		{"exception-unavailable", base.ExceptionAfter(0, bedrocktest.ServiceUnavailableException, "down")},
+		{"drop", base.DropAfter(2)},
+		{"drop-after-stop", base.DropAfter(4)},
+		{"truncate", base.TruncateAfter(2)},
+		{"truncate-chunked", base.TruncateAfter(3).Chunked(5)},
+		{"cut", base.CutAfter(1)},
+		{"corrupt-crc", base.CorruptAfter(2)},
+	}
+	type outcome struct {
+		Events     []llm.Event
+		Category   string
+		Code       string
+		Retryable  bool
+		Unexpected bool
+	}
+	srv := bedrocktest.NewServer(nil)
+	defer srv.Close()
+	c := srv.Client(nil)
+	models := map[StreamDecoder]*Model{DecoderSDK: New(c, &Options{StreamDecoder: DecoderSDK}), DecoderLLMKit: New(c, nil)}
+	for _, f := range faults {
+		got := map[StreamDecoder]outcome{}
+		for dec, m := range models {
+			srv.Enqueue(f.reply.WithRequestID("rid-fault"))
+			s, err := m.Stream(context.Background(), userReq(claude, "hi"))
+			if err != nil {
+				t.Fatalf("%s, %v: Stream: %v", f.name, dec, err)
+			}
+			var o outcome
+			for ev, err := range s.Events() {
+				if err != nil {
+					o.Category, o.Unexpected = category(err), errors.Is(err, io.ErrUnexpectedEOF)
+					var pe *llm.ProviderError
+					if errors.As(err, &pe) {
+						o.Code, o.Retryable = pe.Code, pe.Retryable
+					}
+					break
+				}
+				o.Events = append(o.Events, ev)
+			}
+			if o.Category == "" {
+				t.Errorf("%s, %v: the stream ended without an error", f.name, dec)
+			}
+			got[dec] = o
+		}
+		if diff := cmp.Diff(got[DecoderSDK], got[DecoderLLMKit], cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+			t.Errorf("%s: decoders differ (-sdk +llmkit):\n%s", f.name, diff)
+		}
+	}
+	if err := srv.Check(); err != nil {
+		t.Error(err)
+	}
+}
