@@ -145,7 +145,7 @@ func (fr *frameReader) events(body io.Reader, tr *streamTranslator, rid string) 
 				break
 			}
 			if err != nil {
-				yield(nil, withRequestID(mapError(opConverseStream, fmt.Errorf("bedrock: converse-stream: %w", err), true), rid))
+				yield(nil, withRequestID(mapError(opConverseStream, err, true), rid))
 				return
 			}
 			buf, err = fr.frame(buf[:0], tr, &msg)

@@ -103,7 +103,7 @@ func (d *Decoder) Frames() int { return d.frames }
 
 // Next reads the next frame. At the end of the body between two frames it returns
 // io.EOF. A body that ends inside a frame, a read error, a length out of bounds, a CRC
-// mismatch or a malformed header block is an error naming the frame (counted from 0),
+// mismatch or a malformed header block is an error naming the frame (counted from 1),
 // and every later call returns it again.
 func (d *Decoder) Next() (Message, error) {
 	if d.err != nil {
@@ -164,7 +164,7 @@ func (d *Decoder) next() (Message, error) {
 }
 
 func (d *Decoder) errorf(format string, args ...any) error {
-	return fmt.Errorf("eventstream: frame %d: %s", d.frames, fmt.Sprintf(format, args...))
+	return fmt.Errorf("eventstream: frame %d: %s", d.frames+1, fmt.Sprintf(format, args...))
 }
 
 // fill makes at least n unread bytes available in d.buf[d.start:d.end], moving them to
@@ -204,9 +204,9 @@ func (d *Decoder) fill(n int) error {
 		case err == io.EOF && have == 0:
 			return io.EOF
 		case err == io.EOF:
-			return fmt.Errorf("eventstream: body ended inside frame %d, %d of %d bytes read: %w", d.frames, have, n, ErrTruncated)
+			return fmt.Errorf("eventstream: body ended inside frame %d, %d of %d bytes read: %w", d.frames+1, have, n, ErrTruncated)
 		case have > 0:
-			return fmt.Errorf("eventstream: body cut inside frame %d, %d of %d bytes read: %w", d.frames, have, n, err)
+			return fmt.Errorf("eventstream: body cut inside frame %d, %d of %d bytes read: %w", d.frames+1, have, n, err)
 		default:
 			return fmt.Errorf("eventstream: read after %d frames: %w", d.frames, err)
 		}

@@ -156,8 +156,8 @@ func TestDecoderRejectsCorruptFrames(t *testing.T) {
 		tc.mutate(b)
 		d := NewDecoder(bytes.NewReader(b), 0)
 		_, err := d.Next()
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "frame 0") {
-			t.Errorf("%s: Next() error %v, want one with %q naming frame 0", tc.name, err, tc.want)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "frame 1") {
+			t.Errorf("%s: Next() error %v, want one with %q naming frame 1", tc.name, err, tc.want)
 		}
 		if _, again := d.Next(); again != err {
 			t.Errorf("%s: second Next() = %v, want the same error", tc.name, again)
@@ -170,8 +170,8 @@ func TestDecoderReadError(t *testing.T) {
 	body := encode(t, sample[0])
 	r := io.MultiReader(bytes.NewReader(body), bytes.NewReader(body[:5]), iotest.ErrReader(boom))
 	got, err := readAll(NewDecoder(r, 0))
-	if len(got) != 1 || !errors.Is(err, boom) || !strings.Contains(err.Error(), "inside frame 1") {
-		t.Errorf("readAll = %d frames, %v; want 1 frame and the read error inside frame 1", len(got), err)
+	if len(got) != 1 || !errors.Is(err, boom) || !strings.Contains(err.Error(), "inside frame 2") {
+		t.Errorf("readAll = %d frames, %v; want 1 frame and the read error inside frame 2", len(got), err)
 	}
 	_, err = readAll(NewDecoder(iotest.ErrReader(boom), 0))
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "after 0 frames") {
