@@ -155,8 +155,10 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 // broken or truncated stream, a stream that ends without its messageStop — ends the
 // stream's events with an error. Breaking out of the events, cancelling ctx, an idle
 // timeout ([Options.IdleTimeout]) and [llm.Stream.Close] close the network stream. A
-// stream that is neither read to its end nor closed holds a connection and goroutines
-// until ctx ends: call Close when abandoning one unread.
+// stream that is neither read to its end nor closed holds a connection (and, with
+// [DecoderSDK], the SDK's reader goroutines) until ctx ends: call Close when abandoning
+// one unread. With [DecoderLLMKit] the frames are read on the goroutine that ranges over
+// the events; the stream starts no goroutine of its own.
 //
 // The accumulated response ([llm.Stream.Response]) equals what Generate returns for the
 // same answer: same parts, stop reason, usage, warnings and Object.
