@@ -516,3 +516,14 @@ func TestDecodersAgreeOnSimulatorFaults(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// BenchmarkFastDelta decodes one text delta as Bedrock sends it, padding included.
+func BenchmarkFastDelta(b *testing.B) {
+	p := []byte(`{"contentBlockIndex":0,"delta":{"text":"Hello, world. "},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := fastDelta(p); !ok {
+			b.Fatal("not taken")
+		}
+	}
+}
