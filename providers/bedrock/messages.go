@@ -82,12 +82,12 @@ type messageReader struct {
 
 // messages walks the request's messages: system parts to the system prompt, the rest into
 // turns, consecutive turns of one role merged (REQ-SYSTEM and REQ-ROLES).
-func (b *requestBuilder) messages() (*conversation, error) {
-	r := &messageReader{requestBuilder: b}
+func (b *requestBuilder) messages() (conversation, error) {
+	r := messageReader{requestBuilder: b}
 	if err := r.read(); err != nil {
-		return nil, err
+		return conversation{}, err
 	}
-	return &r.conv, nil
+	return r.conv, nil
 }
 
 func (r *messageReader) read() error {
