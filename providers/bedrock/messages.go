@@ -257,7 +257,8 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 	return blocks, nil
 }
 
-// reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was dropped.
+// reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was
+// dropped.
 func (b *requestBuilder) reasoningBlock(at origin, role llm.Role, v llm.Reasoning) (wb wireBlock, ok bool) {
 	mi, pi := at.msg, at.part
 	var rc types.ReasoningContentBlock
