@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,8 +119,12 @@ func loadSchema(path string) (json.RawMessage, *schema.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !json.Valid(data) {
-		return nil, nil, fmt.Errorf("%s: not valid JSON", path)
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, jsonErrorAt(data, err))
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, nil, fmt.Errorf("%s: a JSON Schema is a JSON object, not %s", path, jsonKind(v))
 	}
 	var b bytes.Buffer
 	json.Compact(&b, data)
@@ -176,4 +181,34 @@ func askStream(ctx context.Context, e *env, m llm.Model, req *llm.Request) error
 		fmt.Fprintf(e.stderr, "warning: the answer was cut at the token limit (--max-tokens)\n")
 	}
 	return nil
+}
+
+// jsonErrorAt adds the line and column of a JSON syntax error to err.
+func jsonErrorAt(data []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	off := min(max(se.Offset, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := max(int(off)-(bytes.LastIndexByte(before, '\n')+1), 1)
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}
+
+// jsonKind names the kind of a decoded JSON value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "an object"
 }
