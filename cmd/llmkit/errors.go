@@ -43,7 +43,7 @@ and the inference profiles (us.…, eu.…, global.…) with
   aws bedrock list-inference-profiles --region REGION`
 	onDemandHint = `This model is served through inference profiles only: use a profile id, e.g. the model id
 with a "us.", "eu.", "apac." or "global." prefix (aws bedrock list-inference-profiles).`
-	notReadyHint = `The model is loading; try again in a minute.`
+	notReadyHint     = `The model is loading; try again in a minute.`
 	endpointDownHint = `Nothing answers at that address. Is "llmkit sim" running? Start it in another terminal with
   llmkit sim --addr 127.0.0.1:8089
 and pass the URL it prints to --endpoint; or try "llmkit demo", which needs no server.`
