@@ -344,7 +344,9 @@ func (r ScriptReply) reply() (Reply, error) {
 		if json.Unmarshal(input, &obj) != nil || obj == nil {
 			return Reply{}, fmt.Errorf("tool_calls[%d].input: want a JSON object, got %s", i, input)
 		}
-		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: input})
+		var compact bytes.Buffer
+		json.Compact(&compact, input) // valid: decoded above
+		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: compact.Bytes()})
 	}
 	stop := r.StopReason
 	if stop == "" {
