@@ -17,21 +17,21 @@ import (
 // tool call, the tool result sent back, an answer broken mid-stream, a throttling
 // error, and the echo beyond the script.
 func TestBinarySimScript(t *testing.T) {
-	p := startBinary(t, childEnv(t.TempDir()), "sim", "--script", "testdata/weather.sim.json", "--quiet")
+	p := startBinary(t, childEnv(t.TempDir()), "sim", "--script", "../../examples/add.sim.json", "--quiet")
 	p.stdout.waitFor(t, "Stop with Ctrl-C.\n")
 	m := simURL.FindStringSubmatch(p.stdout.String())
 	if m == nil {
 		t.Fatalf("llmkit sim printed no URL:\n%s", p.stdout)
 	}
-	if !strings.Contains(p.stdout.String(), "Answers: the replies of the script testdata/weather.sim.json.") {
+	if !strings.Contains(p.stdout.String(), "Answers: the replies of the script ../../examples/add.sim.json.") {
 		t.Errorf("the banner does not name the script:\n%s", p.stdout)
 	}
 	client := sdkClient(m[1])
 	ctx := t.Context()
 	const model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
-	user := types.Message{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "Weather in Paris?"}}}
+	user := types.Message{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "What is 2 + 3?"}}}
 	tools := &types.ToolConfiguration{Tools: []types.Tool{&types.ToolMemberToolSpec{Value: types.ToolSpecification{
-		Name:        aws.String("get_weather"),
+		Name:        aws.String("add"),
 		InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(map[string]any{"type": "object"})},
 	}}}}
 
@@ -68,8 +68,8 @@ func TestBinarySimScript(t *testing.T) {
 	if err := stream.Err(); err != nil {
 		t.Fatalf("the tool-call stream failed: %v", err)
 	}
-	if text.String() != "Let me check the weather." || toolID != "call-1" || toolName != "get_weather" ||
-		input.String() != `{"city":"Paris"}` || stop != types.StopReasonToolUse || usage == nil || aws.ToInt32(usage.InputTokens) != 42 {
+	if text.String() != "Let me add them." || toolID != "call-1" || toolName != "add" ||
+		input.String() != `{"a":2,"b":3}` || stop != types.StopReasonToolUse || usage == nil || aws.ToInt32(usage.InputTokens) != 42 {
 		t.Errorf("tool-call stream: text %q, tool %s %s %s, stop %s, usage %+v", text.String(), toolID, toolName, input.String(), stop, usage)
 	}
 
@@ -77,17 +77,17 @@ func TestBinarySimScript(t *testing.T) {
 	conv, err := client.Converse(ctx, &bedrockruntime.ConverseInput{ModelId: aws.String(model), ToolConfig: tools, Messages: []types.Message{
 		user,
 		{Role: types.ConversationRoleAssistant, Content: []types.ContentBlock{&types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
-			ToolUseId: aws.String("call-1"), Name: aws.String("get_weather"), Input: document.NewLazyDocument(map[string]any{"city": "Paris"}),
+			ToolUseId: aws.String("call-1"), Name: aws.String("add"), Input: document.NewLazyDocument(map[string]any{"a": 2, "b": 3}),
 		}}}},
 		{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberToolResult{Value: types.ToolResultBlock{
-			ToolUseId: aws.String("call-1"), Content: []types.ToolResultContentBlock{&types.ToolResultContentBlockMemberText{Value: "sunny, 21 °C"}},
+			ToolUseId: aws.String("call-1"), Content: []types.ToolResultContentBlock{&types.ToolResultContentBlockMemberText{Value: "5"}},
 		}}}},
 	}})
 	if err != nil {
 		t.Fatalf("Converse with the tool result: %v", err)
 	}
 	msg := conv.Output.(*types.ConverseOutputMemberMessage).Value
-	if got := msg.Content[0].(*types.ContentBlockMemberText).Value; got != "It is sunny in Paris, 21 °C." {
+	if got := msg.Content[0].(*types.ContentBlockMemberText).Value; got != "2 + 3 = 5." {
 		t.Errorf("answer to the tool result = %q", got)
 	}
 
