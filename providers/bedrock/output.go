@@ -1,6 +1,9 @@
 package bedrock
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/llmkit/llmkit/llm"
@@ -33,7 +36,17 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	switch o.Mode {
 	case llm.OutputAuto:
 		if b.caps.NativeOutput {
-			return b.nativeOutput(o, name)
+			plan, err := b.nativeOutput(o, name)
+			if err == nil || !isStrictMap(err) || !b.caps.Tools {
+				return plan, err
+			}
+			// A map cannot be strict: the tool carries it instead, if it can.
+			tplan, terr := b.outputTool(o, name, ts, thinking)
+			if terr != nil {
+				return outputPlan{}, err
+			}
+			b.warn(llm.Warnf(llm.WarningUnsupported, "output.mode", "native structured output takes no map (additionalProperties other than false); the object is asked for through the %s tool instead", name))
+			return tplan, nil
 		}
 	case llm.OutputNative:
 		if !b.caps.NativeOutput {
@@ -96,4 +109,10 @@ func (b *requestBuilder) outputTool(o *llm.Output, name string, ts toolSet, thin
 		InputSchema: &types.ToolInputSchemaMemberJson{Value: newRawDocument(schema)},
 	}
 	return outputPlan{tool: &types.ToolMemberToolSpec{Value: spec}, toolName: name}, nil
+}
+
+// isStrictMap reports whether err is the strict-schema check refusing an open object.
+func isStrictMap(err error) bool {
+	var ire *llm.InvalidRequestError
+	return errors.As(err, &ire) && strings.Contains(ire.Reason, strictMapReason)
 }

@@ -238,6 +238,9 @@ func (w *schemaWalker) inline(n, ref *jsonNode, at string) (*jsonNode, error) {
 	return resolved, nil
 }
 
+// strictMapReason begins the error of a strict schema with an open object (a map).
+const strictMapReason = "strict schemas need additionalProperties false"
+
 // strictObject applies the strict-schema rules to one schema node.
 func (w *schemaWalker) strictObject(n *jsonNode, at string) error {
 	t := n.get("type")
@@ -247,7 +250,7 @@ func (w *schemaWalker) strictObject(n *jsonNode, at string) error {
 		case ap == nil:
 			n.set("additionalProperties", &jsonNode{kind: jsonBool})
 		case ap.kind != jsonBool || ap.boolean:
-			return w.fail(at, "strict schemas need additionalProperties false")
+			return w.fail(at, "%s: a map (map[string]T in Go) cannot be strict; ask for the object through a tool (llm.Output Mode llm.OutputTool) or declare the tool without Strict", strictMapReason)
 		}
 	}
 	for _, k := range strictUnsupported {
