@@ -24,8 +24,8 @@ object the model returns for the JSON Schema in FILE, checked against it
 (with --json too, inside the response's "object").
 
 The prompt is the arguments after the flags, joined by spaces; "-" reads it
-from standard input. Flags go before the prompt. Credentials and --endpoint
-work as for "llmkit chat".`
+from standard input. Flags may come before or after the prompt; "--" ends
+them. Credentials and --endpoint work as for "llmkit chat".`
 
 func runAsk(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ask", askSynopsis, askAbout)

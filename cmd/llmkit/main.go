@@ -66,7 +66,7 @@ Exit codes:
 	0    success; also sim stopped by Ctrl-C or SIGTERM, and chat left by /quit,
 	     end of input or Ctrl-C twice
 	1    failed at run time: throttled, unknown model, model or server error,
-	     broken stream, a failed conformance scenario
+	     broken stream, endpoint not reachable, a failed conformance scenario
 	2    bad usage: unknown command or flag, missing or invalid argument or file
 	3    AWS credentials missing or refused, or no usable AWS configuration
 	     (no region, unknown profile, access denied)

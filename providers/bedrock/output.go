@@ -20,7 +20,10 @@ type outputPlan struct {
 
 // structuredOutput translates [llm.Request.Output] (rule 10): native where the model has
 // it and the mode allows it, else a synthetic tool that toolConfig forces. ts are the
-// declared tools; thinking tells whether the reasoning pass switched thinking on.
+// declared tools; thinking tells whether the reasoning pass switched thinking on. In
+// auto mode a schema native output cannot take because it holds a map (an object with
+// additionalProperties other than false, which strict schemas refuse) goes through the
+// tool instead, with a warning.
 func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan, error) {
 	o := b.req.Output
 	if o == nil {
