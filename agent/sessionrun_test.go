@@ -60,23 +60,9 @@ func TestSessionRunWithTools(t *testing.T) {
 	sess := agent.NewSession(m, &llm.Request{Model: id, Messages: []llm.Message{llm.SystemText("Use the add tool.")}})
 
 	// Turn 1, streamed.
-	var text strings.Builder
-	var done *agent.Result
-	for ev, err := range sess.RunStream(ctx, a, llm.Text{Text: "2+3 and 10+20?"}) {
-		if err != nil {
-			t.Fatalf("turn 1: %v", err)
-		}
-		switch ev := ev.(type) {
-		case agent.ModelEvent:
-			if d, ok := ev.Event.(llm.TextDelta); ok {
-				text.WriteString(d.Text)
-			}
-		case agent.Done:
-			done = ev.Result
-		}
-	}
-	if done == nil || done.Text() != "5 and 30." || text.String() != "Adding.5 and 30." {
-		t.Fatalf("turn 1: result %v, streamed text %q", done, text.String())
+	done, text := runStreamed(t, sess, a, "2+3 and 10+20?")
+	if done == nil || done.Text() != "5 and 30." || text != "Adding.5 and 30." {
+		t.Fatalf("turn 1: result %v, streamed text %q", done, text)
 	}
 	if got := len(sess.History()); got != 4 {
 		t.Fatalf("turn 1: history has %d messages, want 4 (user, calls, results, answer):\n%v", got, sess.History())
@@ -138,6 +124,28 @@ func TestSessionRunWithTools(t *testing.T) {
 	if srv.Pending() != 0 {
 		t.Errorf("%d replies not used", srv.Pending())
 	}
+}
+
+// runStreamed runs a streamed turn of the tool loop and returns its result and the
+// text streamed.
+func runStreamed(t *testing.T, sess *agent.Session, a *agent.Agent, msg string) (*agent.Result, string) {
+	t.Helper()
+	var text strings.Builder
+	var done *agent.Result
+	for ev, err := range sess.RunStream(context.Background(), a, llm.Text{Text: msg}) {
+		if err != nil {
+			t.Fatalf("turn %q: %v", msg, err)
+		}
+		switch ev := ev.(type) {
+		case agent.ModelEvent:
+			if d, ok := ev.Event.(llm.TextDelta); ok {
+				text.WriteString(d.Text)
+			}
+		case agent.Done:
+			done = ev.Result
+		}
+	}
+	return done, text.String()
 }
 
 func roles(msgs []llm.Message) []llm.Role {

@@ -90,25 +90,7 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 			return nil, err
 		}
 	}
-	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
-	if a.debug {
-		w := a.stderr
-		if w == nil {
-			w = os.Stderr
-		}
-		opts = append(opts, config.WithLogger(logging.NewStandardLogger(w)),
-			config.WithClientLogMode(aws.LogRetries|aws.LogRequest|aws.LogResponse))
-	}
-	if a.region != "" {
-		opts = append(opts, config.WithRegion(a.region))
-	}
-	if a.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(a.profile))
-	}
-	throwaway := local && a.profile == "" && os.Getenv("AWS_PROFILE") == "" && os.Getenv("AWS_ACCESS_KEY_ID") == ""
-	if throwaway {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("llmkit-local", "llmkit-local", "")))
-	}
+	opts := a.loadOptions(local)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
@@ -120,14 +102,10 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 		// An explicit endpoint says where to go; SigV4 still needs a region name.
 		cfg.Region = "us-east-1"
 	}
-	plainHTTP := strings.HasPrefix(endpoint, "http://")
-	bearer := os.Getenv("AWS_BEARER_TOKEN_BEDROCK") != "" && !plainHTTP
+	bearer := os.Getenv("AWS_BEARER_TOKEN_BEDROCK") != "" && !strings.HasPrefix(endpoint, "http://")
 	if !bearer {
-		if cfg.Credentials == nil {
-			return nil, &configError{credentials: true, err: fmt.Errorf("no AWS credentials provider")}
-		}
-		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return nil, &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+		if err := checkCredentials(ctx, cfg); err != nil {
+			return nil, err
 		}
 	}
 	var hc *http.Client // nil: the configuration's own HTTP client
@@ -153,6 +131,42 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 		}
 	}, bedrock.ConfigureClient)
 	return &client{model: bedrock.New(rt, nil), region: cfg.Region}, nil
+}
+
+// loadOptions returns the options of config.LoadDefaultConfig for the flags: the
+// SDK's log on stderr with --debug (else nowhere), the region and profile, and
+// throwaway credentials for a local endpoint unless real ones are asked for.
+func (a *awsFlags) loadOptions(local bool) []func(*config.LoadOptions) error {
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
+	if a.debug {
+		w := a.stderr
+		if w == nil {
+			w = os.Stderr
+		}
+		opts = append(opts, config.WithLogger(logging.NewStandardLogger(w)),
+			config.WithClientLogMode(aws.LogRetries|aws.LogRequest|aws.LogResponse))
+	}
+	if a.region != "" {
+		opts = append(opts, config.WithRegion(a.region))
+	}
+	if a.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.profile))
+	}
+	if local && a.profile == "" && os.Getenv("AWS_PROFILE") == "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("llmkit-local", "llmkit-local", "")))
+	}
+	return opts
+}
+
+// checkCredentials checks that cfg's credential chain finds credentials.
+func checkCredentials(ctx context.Context, cfg aws.Config) error {
+	if cfg.Credentials == nil {
+		return &configError{credentials: true, err: fmt.Errorf("no AWS credentials provider")}
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+	}
+	return nil
 }
 
 // envEndpoint returns the Bedrock Runtime endpoint the AWS environment variables set,

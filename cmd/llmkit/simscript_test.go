@@ -40,37 +40,14 @@ func TestBinarySimScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ConverseStream: %v", err)
 	}
-	var text, input strings.Builder
-	var toolID, toolName string
-	var stop types.StopReason
-	var usage *types.TokenUsage
-	stream := out.GetStream()
-	for ev := range stream.Events() {
-		switch ev := ev.(type) {
-		case *types.ConverseStreamOutputMemberContentBlockStart:
-			if s, ok := ev.Value.Start.(*types.ContentBlockStartMemberToolUse); ok {
-				toolID, toolName = aws.ToString(s.Value.ToolUseId), aws.ToString(s.Value.Name)
-			}
-		case *types.ConverseStreamOutputMemberContentBlockDelta:
-			switch d := ev.Value.Delta.(type) {
-			case *types.ContentBlockDeltaMemberText:
-				text.WriteString(d.Value)
-			case *types.ContentBlockDeltaMemberToolUse:
-				input.WriteString(aws.ToString(d.Value.Input))
-			}
-		case *types.ConverseStreamOutputMemberMessageStop:
-			stop = ev.Value.StopReason
-		case *types.ConverseStreamOutputMemberMetadata:
-			usage = ev.Value.Usage
-		}
+	got := readConverseStream(out.GetStream())
+	if got.err != nil {
+		t.Fatalf("the tool-call stream failed: %v", got.err)
 	}
-	stream.Close()
-	if err := stream.Err(); err != nil {
-		t.Fatalf("the tool-call stream failed: %v", err)
-	}
-	if text.String() != "Let me add them." || toolID != "call-1" || toolName != "add" ||
-		input.String() != `{"a":2,"b":3}` || stop != types.StopReasonToolUse || usage == nil || aws.ToInt32(usage.InputTokens) != 42 {
-		t.Errorf("tool-call stream: text %q, tool %s %s %s, stop %s, usage %+v", text.String(), toolID, toolName, input.String(), stop, usage)
+	text, input, toolID, toolName, stop, usage := got.text, got.input, got.toolID, got.toolName, got.stop, got.usage
+	if text != "Let me add them." || toolID != "call-1" || toolName != "add" ||
+		input != `{"a":2,"b":3}` || stop != types.StopReasonToolUse || usage == nil || aws.ToInt32(usage.InputTokens) != 42 {
+		t.Errorf("tool-call stream: text %q, tool %s %s %s, stop %s, usage %+v", text, toolID, toolName, input, stop, usage)
 	}
 
 	// 2. The tool result goes back; the rule for tool results answers.
@@ -97,7 +74,7 @@ func TestBinarySimScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ConverseStream (flaky): %v", err)
 	}
-	stream = out.GetStream()
+	stream := out.GetStream()
 	events := 0
 	for range stream.Events() {
 		events++
@@ -123,4 +100,41 @@ func TestBinarySimScript(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Errorf("llmkit sim: exit code %d\nstderr:\n%s", code, p.stderr)
 	}
+}
+
+// streamRead is what a ConverseStream stream held.
+type streamRead struct {
+	text, input      string
+	toolID, toolName string
+	stop             types.StopReason
+	usage            *types.TokenUsage
+	err              error
+}
+
+// readConverseStream reads a stream to its end and closes it.
+func readConverseStream(stream *bedrockruntime.ConverseStreamEventStream) *streamRead {
+	var r streamRead
+	var text, input strings.Builder
+	for ev := range stream.Events() {
+		switch ev := ev.(type) {
+		case *types.ConverseStreamOutputMemberContentBlockStart:
+			if s, ok := ev.Value.Start.(*types.ContentBlockStartMemberToolUse); ok {
+				r.toolID, r.toolName = aws.ToString(s.Value.ToolUseId), aws.ToString(s.Value.Name)
+			}
+		case *types.ConverseStreamOutputMemberContentBlockDelta:
+			switch d := ev.Value.Delta.(type) {
+			case *types.ContentBlockDeltaMemberText:
+				text.WriteString(d.Value)
+			case *types.ContentBlockDeltaMemberToolUse:
+				input.WriteString(aws.ToString(d.Value.Input))
+			}
+		case *types.ConverseStreamOutputMemberMessageStop:
+			r.stop = ev.Value.StopReason
+		case *types.ConverseStreamOutputMemberMetadata:
+			r.usage = ev.Value.Usage
+		}
+	}
+	stream.Close()
+	r.text, r.input, r.err = text.String(), input.String(), stream.Err()
+	return &r
 }
