@@ -40,7 +40,7 @@ import (
 //	"text": "…"                               the answer's text
 //	"reasoning": {"text": "…", "signature": "…"}   reasoning before the text
 //	"tool_calls": [{"id": "…", "name": "…", "input": {…}}, …]
-//	"stop_reason": "end_turn"                 default: tool_use with tool calls, else end_turn
+//	"stop_reason": "end_turn"                 sent as written; default: tool_use with tool calls, else end_turn
 //	"usage": {"input": N, "output": N}
 //
 // or, instead of content, an HTTP error in Bedrock's shape:
