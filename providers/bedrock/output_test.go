@@ -10,6 +10,7 @@ import (
 
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock"
+	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
 // TestOutputMapFallsBackToTool checks what happens to an output schema with a map (as
@@ -48,5 +49,37 @@ func TestOutputMapFallsBackToTool(t *testing.T) {
 	var ire *llm.InvalidRequestError
 	if !errors.As(err, &ire) || ire.Field != "output.schema at /properties/counts" || !strings.Contains(err.Error(), "llm.OutputTool") {
 		t.Errorf("native mode: error %v; want an invalid request naming the map field and the tool mode", err)
+	}
+}
+
+// TestOutputMapThroughTheSimulator sends an output schema with a map to a Claude 4.5
+// model id through the real SDK client: the request carries the synthetic tool, and
+// the object comes back in Response.Object with the warning, never as a tool call.
+func TestOutputMapThroughTheSimulator(t *testing.T) {
+	srv := bedrocktest.NewServer(nil)
+	t.Cleanup(srv.Close)
+	m := bedrock.New(srv.Client(nil), nil)
+	srv.Enqueue(bedrocktest.Respond(&llm.Response{
+		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
+			llm.ToolCall{ID: "o1", Name: "structured_output", Input: json.RawMessage(`{"counts":{"a":1,"b":2}}`)},
+		}},
+		StopReason: llm.StopReasonToolUse,
+	}))
+	resp, err := m.Generate(t.Context(), &llm.Request{
+		Model:    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+		Messages: []llm.Message{llm.UserText("Count the letters of ab.")},
+		Output:   &llm.Output{Schema: json.RawMessage(`{"type":"object","properties":{"counts":{"type":"object","additionalProperties":{"type":"integer"}}},"required":["counts"]}`)},
+	})
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	if string(resp.Object) != `{"counts":{"a":1,"b":2}}` || len(resp.ToolCalls()) != 0 {
+		t.Errorf("object %s, tool calls %v; want the object and no call", resp.Object, resp.ToolCalls())
+	}
+	if len(resp.Warnings) != 1 || resp.Warnings[0].Code != llm.WarningUnsupported {
+		t.Errorf("warnings %v, want the fallback's", resp.Warnings)
+	}
+	if body := string(srv.Requests()[0].Body); strings.Contains(body, "outputConfig") || !strings.Contains(body, `"structured_output"`) {
+		t.Errorf("the request asks natively, not through the tool: %s", body)
 	}
 }
