@@ -48,8 +48,7 @@ func (c *chat) runTools(ctx context.Context, line string) error {
 	var res *agent.Result
 	for ev, err := range c.sess.RunStream(ctx, c.agent, llm.Text{Text: line}) {
 		if err != nil {
-			out.endLine()
-			return err
+			return err // turn ends the line
 		}
 		switch ev := ev.(type) {
 		case agent.ModelEvent:
