@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/schema"
 )
@@ -119,16 +120,17 @@ func loadSchema(path string) (json.RawMessage, *schema.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, jsonErrorAt(data, err))
 	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, nil, fmt.Errorf("%s: a JSON Schema is a JSON object, not %s", path, jsonKind(v))
+	if k := jsonx.KindOf(data); k != jsonx.Object {
+		return nil, nil, fmt.Errorf("%s: a JSON Schema is a JSON object, not %s", path, k.Name())
 	}
-	var b bytes.Buffer
-	json.Compact(&b, data)
-	raw := json.RawMessage(b.Bytes())
+	compact, err := jsonx.Compact(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, err)
+	}
+	raw := json.RawMessage(compact)
 	s, err := schema.Compile(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -194,21 +196,4 @@ func jsonErrorAt(data []byte, err error) error {
 	line := bytes.Count(before, []byte("\n")) + 1
 	col := max(int(off)-(bytes.LastIndexByte(before, '\n')+1), 1)
 	return fmt.Errorf("line %d, column %d: %w", line, col, err)
-}
-
-// jsonKind names the kind of a decoded JSON value.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	}
-	return "an object"
 }

@@ -21,7 +21,7 @@ const (
 )
 
 // contextOverflow lists the messages, lowercased, with which Bedrock and its models say
-// the input does not fit the context window (BEDROCK.md, response rule 8).
+// the input does not fit the context window (RULES.md ERR-CONTEXT-OVERFLOW).
 var contextOverflow = []string{
 	"input is too long",
 	"prompt is too long",
@@ -42,7 +42,8 @@ type errorClass struct {
 	overflow  bool
 }
 
-// errorCodes classes the error codes Bedrock sends, as normalizeCode spells them: the
+// errorCodes classes the error codes Bedrock sends (RULES.md ERR-CODES, ERR-THROTTLING),
+// as normalizeCode spells them: the
 // typed exceptions of bedrockruntime, the generic codes of the AWS front end, and the
 // lowerCamel spellings of exception frames inside a stream, which normalise to the same.
 var errorCodes = map[string]errorClass{
@@ -50,7 +51,7 @@ var errorCodes = map[string]errorClass{
 	"toomanyrequestsexception": {category: llm.ErrRateLimited, retryable: true},
 	// An account quota: waiting a little does not lift it.
 	"servicequotaexceededexception": {category: llm.ErrRateLimited},
-	// The SDK does not retry it (RULES.md, S-NOT-READY); the model is loading and a later
+	// The SDK does not retry it (RULES.md SDK-RETRIES); the model is loading and a later
 	// call succeeds.
 	"modelnotreadyexception": {category: llm.ErrModelNotReady, retryable: true},
 
@@ -154,8 +155,8 @@ func classify(err error, code string, status int, msg string, midStream bool) er
 		c.category = llm.ErrNotFound
 	}
 	if strings.Contains(msg, "signature expired") && c.category != llm.ErrRateLimited && c.category != llm.ErrModelNotReady {
-		// A request signed more than 5 minutes before it was sent (RULES.md,
-		// S-SIGNATURE-EXPIRED), whatever code carries it.
+		// A request signed more than 5 minutes before it was sent (RULES.md
+		// SDK-SIGNATURE-EXPIRY), whatever code carries it.
 		c = errorClass{category: llm.ErrAuth}
 	}
 	return c

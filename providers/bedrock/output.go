@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -18,7 +19,7 @@ type outputPlan struct {
 	toolName string
 }
 
-// structuredOutput translates [llm.Request.Output] (rule 10): native where the model has
+// structuredOutput translates [llm.Request.Output] (REQ-OUTPUT): native where the model has
 // it and the mode allows it, else a synthetic tool that toolConfig forces. ts are the
 // declared tools; thinking tells whether the reasoning pass switched thinking on. In
 // auto mode a schema native output cannot take because it holds a map (an object with
@@ -33,7 +34,7 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	if name == "" {
 		name = defaultObjectTool
 	}
-	if !validToolName(name) {
+	if !toolname.Valid(name) {
 		return outputPlan{}, fieldError("output.name", "%q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", name)
 	}
 	switch o.Mode {
@@ -96,7 +97,7 @@ func (b *requestBuilder) outputTool(o *llm.Output, name string, ts toolSet, thin
 		return outputPlan{}, fieldError("toolChoice", "structured output through a forced tool call cannot be combined with tool choice %q", m)
 	}
 	if thinking {
-		return outputPlan{}, fieldError("output", "structured output on model %s needs a forced tool call, which Bedrock does not allow with thinking on (rule 13); drop Reasoning, or use a model with native structured output", req.Model)
+		return outputPlan{}, fieldError("output", "structured output on model %s needs a forced tool call, which Bedrock does not allow with thinking on (see REQ-REASONING in providers/bedrock/RULES.md); drop Reasoning, or use a model with native structured output", req.Model)
 	}
 	schema, err := b.normalizeSchema(o.Schema, "output.schema", false)
 	if err != nil {
