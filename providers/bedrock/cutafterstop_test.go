@@ -31,7 +31,9 @@ func cutAfterStopReplies(t *testing.T, resp *llm.Response) map[string]bedrocktes
 // TestModelStreamCutAfterStop: a stream that loses its metadata after messageStop is an
 // llm.ErrStream error on the events and on Response(), never a success with zero usage,
 // and the message received is in StreamError.Partial (STREAM-NO-METADATA).
-func TestModelStreamCutAfterStop(t *testing.T) {
+func TestModelStreamCutAfterStop(t *testing.T) { forDecoders(t, testModelStreamCutAfterStop) }
+
+func testModelStreamCutAfterStop(t *testing.T, dec StreamDecoder) {
 	answer := &llm.Response{
 		Message:    llm.AssistantText("The answer is 42."),
 		StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
@@ -42,7 +44,7 @@ func TestModelStreamCutAfterStop(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			srv := bedrocktest.NewServer(nil)
 			defer srv.Close()
-			m := New(srv.Client(nil), nil)
+			m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 			srv.Enqueue(reply.WithRequestID("rid-cut"))
 			s, err := m.Stream(context.Background(), userReq(claude, "hi"))
 			if err != nil {

@@ -148,11 +148,12 @@ func classify(err error, code string, status int, msg string, midStream bool) er
 		return errorClass{category: llm.ErrAuth}
 	}
 	c := classifyCode(err, code, status, midStream)
-	if c.overflow && isContextOverflow(msg) {
+	if c.overflow && isContextOverflow(msg) { // RULES.md ERR-CONTEXT-OVERFLOW
 		c.category = llm.ErrContextTooLong
 	}
 	if code == "validationexception" && strings.Contains(msg, "model identifier is invalid") {
-		// Bedrock answers an unknown model id with a ValidationException, not a 404.
+		// Bedrock answers an unknown model id with a ValidationException, not a 404
+		// (RULES.md ERR-UNKNOWN-MODEL).
 		c.category = llm.ErrNotFound
 	}
 	if strings.Contains(msg, "signature expired") && c.category != llm.ErrRateLimited && c.category != llm.ErrModelNotReady {

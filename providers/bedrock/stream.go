@@ -351,6 +351,17 @@ func (t *streamTranslator) end(dst []llm.Event) []llm.Event {
 	return dst
 }
 
+// endErr is the error of a stream that ended cleanly after its messageStop but without
+// its metadata event (RULES.md STREAM-NO-METADATA): the answer arrived, its usage did
+// not. Both decoders end with it.
+func (t *streamTranslator) endErr(rid string) error {
+	if !t.stopped || t.metadata {
+		return nil
+	}
+	return &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrStream,
+		Err: errors.New("bedrock: converse-stream: the stream ended after messageStop without its metadata event: usage unknown")}
+}
+
 // finish completes the accumulated response of a stream that asked for structured
 // output, as [applyObject] does for Generate: by then the synthetic tool's call is
 // already the message text, so both mechanisms take the object from the text.

@@ -124,8 +124,8 @@ func (r *messageReader) serverToolResult(mi, pi int, v llm.ToolResult) (wireBloc
 	return wireBlock{kind: blockServerTool, at: origin{mi, pi}, raw: v.CallID, block: &types.ContentBlockMemberToolResult{Value: tr}}, nil
 }
 
-// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty is {},
-// a JSON object is kept as written (compacted), anything else is an error.
+// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty
+// is {}, a JSON object is kept as written (compacted), anything else is an error.
 func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return []byte("{}"), nil
