@@ -33,3 +33,11 @@ type Capabilities struct {
 type CapabilityReporter interface {
 	Capabilities(model string) Capabilities
 }
+
+// TokenCounter is implemented by models that can count the input tokens of a request
+// without running it — what a caller needs to keep a long conversation inside the
+// context window. CountTokens validates req as Generate does and returns the number of
+// input tokens the model would read for it, counted by the provider.
+type TokenCounter interface {
+	CountTokens(ctx context.Context, req *Request) (int, error)
+}

@@ -38,6 +38,9 @@ const (
 	OpConverseStream Operation = "converse-stream"
 	OpInvoke         Operation = "invoke"
 	OpInvokeStream   Operation = "invoke-with-response-stream"
+	// OpCountTokens is answered by the server itself, never from the reply queue: see
+	// [CountTokens].
+	OpCountTokens Operation = "count-tokens"
 )
 
 // Stream reports whether op answers with an event stream.
@@ -120,6 +123,7 @@ func StartServer(opts *Options) (*Server, error) {
 			s.handle(w, r, op)
 		})
 	}
+	mux.HandleFunc("POST /model/{modelId}/"+string(OpCountTokens), s.handleCountTokens)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		s.problem(fmt.Errorf("bedrocktest: %s %s: no such operation", r.Method, r.URL.Path))
