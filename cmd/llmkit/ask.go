@@ -15,14 +15,17 @@ import (
 	"github.com/llmkit/llmkit/schema"
 )
 
-const askSynopsis = "llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] [--region REGION] [--profile PROFILE] [--endpoint URL] PROMPT...|-"
+const askSynopsis = "llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] [--count-tokens] [--region REGION] [--profile PROFILE] [--endpoint URL] PROMPT...|-"
 
 const askAbout = `
 Asks a model on Amazon Bedrock one question and prints the answer: streamed as
 plain text by default; with --json, the whole neutral response (message, stop
 reason, usage, request id, warnings) as JSON; with --schema FILE, the JSON
 object the model returns for the JSON Schema in FILE, checked against it
-(with --json too, inside the response's "object").
+(with --json too, inside the response's "object"). With --count-tokens it
+asks nothing: it prints the number of input tokens the request (system
+prompt and prompt) would use, as Bedrock's CountTokens operation counts
+them, to keep a conversation inside the model's context window.
 
 The prompt is the arguments after the flags, joined by spaces; "-" reads it
 from standard input. Flags may come before or after the prompt; "--" ends
@@ -36,6 +39,7 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 	maxTokens := fs.Int("max-tokens", 0, "cap the answer at `N` tokens (0: the model's default)")
 	schemaFile := fs.String("schema", "", "ask for a JSON object matching the JSON Schema in `FILE`, and print it")
 	asJSON := fs.Bool("json", false, "print the whole response as JSON (llmkit's neutral form) instead of its text")
+	countTokens := fs.Bool("count-tokens", false, "print the request's input token count (Bedrock's CountTokens) instead of asking")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
@@ -79,6 +83,14 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 	cl, err := aws.connect(ctx, nil)
 	if err != nil {
 		return report(e.stderr, "ask", err)
+	}
+	if *countTokens {
+		n, err := cl.model.CountTokens(ctx, req)
+		if err != nil {
+			return report(e.stderr, "ask", err)
+		}
+		fmt.Fprintf(e.stdout, "%d\n", n)
+		return exitOK
 	}
 	if !*asJSON && sch == nil {
 		if err := askStream(ctx, e, cl.model, req); err != nil {

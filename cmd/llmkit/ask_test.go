@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,40 @@ func TestAskMissingCredentials(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "No AWS credentials were found") {
 		t.Errorf("llmkit ask without credentials: stderr lacks the advice:\n%s", stderr)
+	}
+}
+
+// TestAskCountTokens: --count-tokens prints the count of Bedrock's CountTokens operation
+// for the request (system prompt and prompt) and asks nothing.
+func TestAskCountTokens(t *testing.T) {
+	fakeAWSEnv(t)
+	srv := bedrocktest.NewServer(nil)
+	defer srv.Close()
+	args := []string{"ask", "--model", "m1", "--endpoint", srv.URL, "--system", "Be brief.", "--count-tokens", "how", "long", "is", "this?"}
+	stdout, stderr, code := runLLMKit(t, "", args...)
+	if code != 0 {
+		t.Fatalf("llmkit %s: exit code %d\nstderr:\n%s", strings.Join(args, " "), code, stderr)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || reqs[0].Op != bedrocktest.OpCountTokens {
+		t.Fatalf("the simulator got %v, want one count-tokens request", reqs)
+	}
+	var in struct {
+		Input struct {
+			Converse json.RawMessage `json:"converse"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal(reqs[0].Body, &in); err != nil {
+		t.Fatal(err)
+	}
+	want, err := bedrocktest.CountTokens(in.Input.Converse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(stdout); got != strconv.Itoa(want) {
+		t.Errorf("stdout %q, want the simulator's count %d", stdout, want)
+	}
+	if !strings.Contains(string(in.Input.Converse), "how long is this?") || !strings.Contains(string(in.Input.Converse), "Be brief.") {
+		t.Errorf("count-tokens request %s lacks the prompt or the system prompt", reqs[0].Body)
 	}
 }
