@@ -46,12 +46,13 @@
 //
 // # ask
 //
-//	llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] PROMPT...|-
+//	llmkit ask --model ID [--system TEXT] [--max-tokens N] [--schema FILE] [--json] [--count-tokens] PROMPT...|-
 //
 // One turn. The answer streams as text; --json prints the whole llm.Response as JSON
 // (llm's JSON form); --schema FILE asks for a JSON object matching the JSON Schema in
-// FILE (llm.Request.Output), checks it against the schema and prints it. "-" reads the
-// prompt from standard input.
+// FILE (llm.Request.Output), checks it against the schema and prints it; --count-tokens
+// asks nothing and prints the request's input token count (Bedrock's CountTokens,
+// llm.TokenCounter). "-" reads the prompt from standard input.
 //
 // # sim
 //
