@@ -71,8 +71,11 @@ type wireMessage struct {
 }
 
 type wireBlock struct {
+	CitationsContent map[string]any `json:"citationsContent,omitempty"`
 	ReasoningContent *wireReasoning `json:"reasoningContent,omitempty"`
+	SearchResult     map[string]any `json:"searchResult,omitempty"`
 	Text             *string        `json:"text,omitempty"`
+	ToolResult       map[string]any `json:"toolResult,omitempty"`
 	ToolUse          *wireToolUse   `json:"toolUse,omitempty"`
 }
 
@@ -90,6 +93,7 @@ type wireToolUse struct {
 	Input     json.RawMessage `json:"input"`
 	Name      string          `json:"name"`
 	ToolUseID string          `json:"toolUseId"`
+	Type      string          `json:"type,omitempty"`
 }
 
 type wireUsage struct {
@@ -146,7 +150,14 @@ func converseJSON(resp *llm.Response) ([]byte, error) {
 	}
 	w.Output.Message.Content = make([]wireBlock, 0, len(resp.Message.Parts))
 	for i, p := range resp.Message.Parts {
-		var b wireBlock
+		b, ok, err := extraBlock(p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			w.Output.Message.Content = append(w.Output.Message.Content, b)
+			continue
+		}
 		switch v := p.(type) {
 		case llm.Text:
 			b.Text = &v.Text
@@ -162,6 +173,9 @@ func converseJSON(resp *llm.Response) ([]byte, error) {
 				return nil, fmt.Errorf("bedrocktest: response part %d: tool call %s: %w", i, v.ID, err)
 			}
 			b.ToolUse = &wireToolUse{Input: input, Name: v.Name, ToolUseID: v.ID}
+			if v.Server {
+				b.ToolUse.Type = "server_tool_use"
+			}
 		default:
 			return nil, fmt.Errorf("bedrocktest: response part %d: %T cannot appear in a Converse answer", i, p)
 		}
@@ -188,6 +202,7 @@ type blockStart struct {
 	ToolUse struct {
 		Name      string `json:"name"`
 		ToolUseID string `json:"toolUseId"`
+		Type      string `json:"type,omitempty"`
 	} `json:"toolUse"`
 }
 
@@ -281,6 +296,9 @@ func eventFrames(evs []llm.Event, padded bool) ([]Frame, error) {
 			p := payloadBlockStart{ContentBlockIndex: e.Index, P: pad()}
 			p.Start.ToolUse.Name = e.Name
 			p.Start.ToolUse.ToolUseID = e.ID
+			if e.Server {
+				p.Start.ToolUse.Type = "server_tool_use"
+			}
 			err = add("contentBlockStart", p)
 		case llm.ToolInputDelta:
 			err = add("contentBlockDelta", payloadBlockDelta{ContentBlockIndex: e.Index, Delta: blockDelta{ToolUse: &toolUseDelta{Input: e.Fragment}}, P: pad()})
@@ -291,7 +309,10 @@ func eventFrames(evs []llm.Event, padded bool) ([]Frame, error) {
 		case llm.Metadata:
 			err = add("metadata", payloadMetadata{Metrics: wireMetrics{LatencyMs: e.Latency.Milliseconds()}, P: pad(), Usage: toWireUsage(e.Usage)})
 		default:
-			return nil, fmt.Errorf("bedrocktest: event %d: %T has no ConverseStream form", i, ev)
+			var ok bool
+			if ok, err = extraFrames(ev, add, pad); !ok {
+				return nil, fmt.Errorf("bedrocktest: event %d: %T has no ConverseStream form", i, ev)
+			}
 		}
 		if err != nil {
 			return nil, err
