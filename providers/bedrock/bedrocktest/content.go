@@ -139,4 +139,3 @@ func extraFrames(ev llm.Event, add func(string, any) error, pad func() string) (
 	}
 	return false, nil
 }
-
