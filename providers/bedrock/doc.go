@@ -59,7 +59,10 @@
 //
 // [FormatRequest] applies every request rule of the Converse API that llmkit knows of;
 // RULES.md in this package lists them, and the response, stream, error and SDK rules,
-// each with an ID (REQ-TOOL-PAIRS, SDK-TRUNCATION …) and where it was learned. What can
+// each with an ID (REQ-TOOL-PAIRS, SDK-TRUNCATION …) and where it was learned, and a
+// table of every member of the Converse API (unions and fields of the inputs, outputs
+// and stream events) with what it maps to in llmkit, or that it is not supported, and
+// the test that covers it. What can
 // be repaired without changing the conversation's meaning is repaired and reported in
 // the warnings, which a Model puts first in [llm.Response.Warnings]; what cannot is an
 // [*llm.InvalidRequestError] naming the message and part (or the field) at fault,

@@ -185,6 +185,10 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 		return img, nil, nil
 	case *types.ContentBlockMemberDocument:
 		doc := llm.Document{Name: outStr(b.Value.Name), Format: string(b.Value.Format)}
+		var warnings []llm.Warning
+		if b.Value.Context != nil {
+			warnings = append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "document context not represented"))
+		}
 		switch s := b.Value.Source.(type) {
 		case *types.DocumentSourceMemberBytes:
 			doc.Data = s.Value
@@ -193,9 +197,9 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 		case *types.DocumentSourceMemberText:
 			doc.Data = []byte(s.Value)
 		default:
-			return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "document without a usable source skipped")}, nil
+			return nil, append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "document without a usable source skipped")), nil
 		}
-		return doc, nil, nil
+		return doc, warnings, nil
 	case *types.ContentBlockMemberCitationsContent:
 		var text []byte
 		var warnings []llm.Warning
