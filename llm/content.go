@@ -80,6 +80,24 @@ type BlockPart struct {
 	Part  Part
 }
 
+// Video is a video given inline (Data) or by reference (URI; Bedrock takes s3:// only).
+// Format is the container (mp4, mov, mkv, webm, flv, mpeg, mpg, wmv, three_gp).
+type Video struct {
+	Format string
+	Data   []byte
+	URI    string
+}
+
+// Audio is a sound recording given inline (Data) or by reference (URI). Format is its
+// encoding or container (mp3, wav, flac, ogg, opus, aac, m4a, mp4, webm, pcm …).
+type Audio struct {
+	Format string
+	Data   []byte
+	URI    string
+}
+
+func (Video) isPart()          {}
+func (Audio) isPart()          {}
 func (SearchResult) isPart()   {}
 func (Opaque) isPart()         {}
 func (CitationDelta) isEvent() {}

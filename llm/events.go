@@ -30,7 +30,7 @@ func ResponseEvents(resp *Response) ([]Event, error) {
 			evs = append(evs, ReasoningDelta{Index: i, Text: v.Text, Signature: v.Signature, Redacted: v.Redacted})
 		case ToolCall:
 			evs = append(evs, ToolCallStart{Index: i, ID: v.ID, Name: v.Name, Server: v.Server}, ToolInputDelta{Index: i, Fragment: string(v.Input)})
-		case SearchResult, Opaque, Image, Document:
+		case SearchResult, Opaque, Image, Document, Video, Audio:
 			evs = append(evs, BlockPart{Index: i, Part: p})
 		case ToolResult:
 			if !v.Server {

@@ -18,6 +18,8 @@ import (
 //	{"type":"text","text":"…","citations":[{"title":"…","source":"…","quotes":["…"],"location":{"kind":"chars","index":0,"start":1,"end":9}}]}
 //	{"type":"image","format":"png","data":"<base64>","uri":"s3://…"}
 //	{"type":"document","name":"…","format":"pdf","data":"<base64>","uri":"s3://…","cite":true}
+//	{"type":"video","format":"mp4","data":"<base64>","uri":"s3://…"}
+//	{"type":"audio","format":"mp3","data":"<base64>","uri":"s3://…"}
 //	{"type":"search_result","source":"…","title":"…","passages":["…"],"cite":true}
 //	{"type":"tool_call","id":"…","name":"…","input":{…},"server":true}
 //	{"type":"tool_result","call_id":"…","content":[…parts…],"is_error":true,"server":true}
@@ -66,6 +68,8 @@ const (
 	partCachePoint = "cache_point"
 	partSearch     = "search_result"
 	partOpaque     = "opaque"
+	partVideo      = "video"
+	partAudio      = "audio"
 )
 
 // MarshalPart returns the JSON form of p, as a part of [Message.MarshalJSON]. It fails on
@@ -99,6 +103,10 @@ func encodePart(p Part) (json.RawMessage, error) {
 		w = partJSON{Type: partImage, Format: v.Format, Data: v.Data, URI: v.URI}
 	case Document:
 		w = partJSON{Type: partDocument, Name: v.Name, Format: v.Format, Data: v.Data, URI: v.URI, Cite: v.Citations}
+	case Video:
+		w = partJSON{Type: partVideo, Format: v.Format, Data: v.Data, URI: v.URI}
+	case Audio:
+		w = partJSON{Type: partAudio, Format: v.Format, Data: v.Data, URI: v.URI}
 	case SearchResult:
 		w = partJSON{Type: partSearch, Source: v.Source, Title: v.Title, Passages: v.Content, Cite: v.Citations}
 	case Opaque:
@@ -159,6 +167,10 @@ func decodePart(data []byte) (Part, error) {
 		return Image{Format: w.Format, Data: w.Data, URI: w.URI}, nil
 	case partDocument:
 		return Document{Name: w.Name, Format: w.Format, Data: w.Data, URI: w.URI, Citations: w.Cite}, nil
+	case partVideo:
+		return Video{Format: w.Format, Data: w.Data, URI: w.URI}, nil
+	case partAudio:
+		return Audio{Format: w.Format, Data: w.Data, URI: w.URI}, nil
 	case partSearch:
 		return SearchResult{Source: w.Source, Title: w.Title, Content: w.Passages, Citations: w.Cite}, nil
 	case partOpaque:

@@ -213,8 +213,8 @@ func TestMessageJSONErrors(t *testing.T) {
 			{
 				name:    "unknown_type",
 				reason:  "an unknown part type is an error, never dropped",
-				data:    `{"role":"user","parts":[{"type":"text","text":"a"},{"type":"video","uri":"s3://x"}]}`,
-				wantErr: `llm: unmarshal: user message: part 1: unknown part type "video"`,
+				data:    `{"role":"user","parts":[{"type":"text","text":"a"},{"type":"hologram","uri":"s3://x"}]}`,
+				wantErr: `llm: unmarshal: user message: part 1: unknown part type "hologram"`,
 			},
 			{
 				name:    "missing_type",
@@ -231,8 +231,8 @@ func TestMessageJSONErrors(t *testing.T) {
 			{
 				name:    "nested_unknown_type",
 				reason:  "a bad part inside a tool result is named with its path",
-				data:    `{"role":"tool","parts":[{"type":"tool_result","call_id":"c1","content":[{"type":"audio"}]}]}`,
-				wantErr: `llm: unmarshal: tool message: part 0: tool result c1: content 0: unknown part type "audio"`,
+				data:    `{"role":"tool","parts":[{"type":"tool_result","call_id":"c1","content":[{"type":"smell"}]}]}`,
+				wantErr: `llm: unmarshal: tool message: part 0: tool result c1: content 0: unknown part type "smell"`,
 			},
 			{
 				name:    "bad_base64",
@@ -272,6 +272,8 @@ func TestPartJSON(t *testing.T) {
 		ToolCall{ID: "s", Name: "web", Input: json.RawMessage(`{"q":1}`), Server: true},
 		ToolResult{CallID: "s", Server: true, Content: []Part{SearchResult{Source: "u", Content: []string{"c"}}}},
 		Opaque{Provider: "bedrock", Kind: "future", Raw: json.RawMessage(`{"future":{"x":[1,2]}}`)},
+		Video{Format: "mp4", Data: []byte{0, 1}},
+		Audio{Format: "mp3", URI: "s3://b/a.mp3"},
 	}
 	for _, p := range parts {
 		b, err := MarshalPart(p)

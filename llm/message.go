@@ -92,6 +92,12 @@ func clonePart(p Part) Part {
 	case Opaque:
 		v.Raw = cloneBytes(v.Raw)
 		return v
+	case Video:
+		v.Data = cloneBytes(v.Data)
+		return v
+	case Audio:
+		v.Data = cloneBytes(v.Data)
+		return v
 	case Image:
 		v.Data = cloneBytes(v.Data)
 		return v
@@ -130,7 +136,7 @@ func CloneMessages(msgs []Message) []Message {
 	return out
 }
 
-// A Part is one piece of a [Message]: a [Text], [Image], [Document], [SearchResult],
+// A Part is one piece of a [Message]: a [Text], [Image], [Video], [Audio], [Document], [SearchResult],
 // [ToolCall], [ToolResult], [Reasoning], [CachePoint] or [Opaque]. The set is closed; providers reject a part
 // they do not know with an error rather than dropping it.
 type Part interface{ isPart() }

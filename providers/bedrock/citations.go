@@ -169,6 +169,12 @@ func parseServerToolResult(i int, v types.ToolResultBlock) (llm.Part, []llm.Warn
 			if part != nil {
 				tr.Content = append(tr.Content, part)
 			}
+		case *types.ToolResultContentBlockMemberVideo:
+			part, w := parseVideo(i, x.Value)
+			warnings = append(warnings, w...)
+			if part != nil {
+				tr.Content = append(tr.Content, part)
+			}
 		default:
 			warnings = append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "server tool result content %T skipped", c))
 		}

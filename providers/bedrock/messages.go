@@ -25,6 +25,7 @@ const (
 	blockCache
 	blockSearchResult
 	blockServerTool // a server-side tool's use or result, in an assistant turn
+	blockAV         // a video or audio block
 )
 
 // wireBlock is one content block on its way to the wire, with its origin.
@@ -237,6 +238,24 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 				return nil, err
 			}
 			blocks = append(blocks, wireBlock{kind: blockSearchResult, at: at, block: &types.ContentBlockMemberSearchResult{Value: sr}})
+		case llm.Video:
+			if assistant {
+				return nil, partError(mi, pi, "an assistant message cannot hold a video on Bedrock")
+			}
+			vb, err := video(mi, pi, v)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberVideo{Value: vb}})
+		case llm.Audio:
+			if assistant {
+				return nil, partError(mi, pi, "an assistant message cannot hold audio on Bedrock")
+			}
+			ab, err := audio(mi, pi, v)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberAudio{Value: ab}})
 		case llm.Opaque:
 			if v.Provider != "bedrock" || v.Kind != guardKind || assistant {
 				return nil, opaqueError(mi, pi, v)
@@ -363,6 +382,10 @@ func partName(p llm.Part) string {
 		return "a search result"
 	case llm.Opaque:
 		return "an opaque block"
+	case llm.Video:
+		return "a video"
+	case llm.Audio:
+		return "audio"
 	}
 	return fmt.Sprintf("%T", p)
 }

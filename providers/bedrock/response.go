@@ -216,6 +216,12 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 			t.Citations = append(t.Citations, parseCitation(c))
 		}
 		return t, warnings, nil
+	case *types.ContentBlockMemberVideo:
+		part, w := parseVideo(i, b.Value)
+		return part, w, nil
+	case *types.ContentBlockMemberAudio:
+		part, w := parseAudio(i, b.Value)
+		return part, w, nil
 	case *types.ContentBlockMemberGuardContent:
 		part, w := parseGuardBlock(i, b.Value)
 		return part, w, nil

@@ -208,6 +208,12 @@ func (r *messageReader) toolResultContent(mi, pi int, parts []llm.Part) ([]types
 				return nil, err
 			}
 			content = append(content, &types.ToolResultContentBlockMemberDocument{Value: doc})
+		case llm.Video:
+			vb, err := video(mi, pi, c)
+			if err != nil {
+				return nil, err
+			}
+			content = append(content, &types.ToolResultContentBlockMemberVideo{Value: vb})
 		case llm.SearchResult:
 			sr, err := searchResultBlock(mi, pi, c)
 			if err != nil {
@@ -217,7 +223,7 @@ func (r *messageReader) toolResultContent(mi, pi int, parts []llm.Part) ([]types
 		case nil:
 			return nil, partError(mi, pi, "tool result content holds a nil part")
 		default:
-			return nil, partError(mi, pi, "tool result content holds text, images, documents and search results only, not %s", partName(part))
+			return nil, partError(mi, pi, "tool result content holds text, images, documents, videos and search results only, not %s", partName(part))
 		}
 	}
 	return content, nil
