@@ -11,8 +11,12 @@
 // returns a *bedrockruntime.Client pointed at it, with static credentials, retries off
 // (or on with no backoff) and the HTTP fixes of bedrock.HTTPClient installed. The server
 // answers POST /model/{modelId}/converse, /converse-stream, /invoke and
-// /invoke-with-response-stream for any model id, inference profile or ARN; it requires
-// an Authorization header and keeps every request ([Server.Requests]).
+// /invoke-with-response-stream for any model id, inference profile or ARN, and
+// /count-tokens with a deterministic count of its own ([CountTokens]); it requires an
+// Authorization header and keeps every request ([Server.Requests]). Neutral replies may
+// hold cited text, search results and server-side tool calls and results, served as
+// Bedrock writes them (citationsContent, citation and toolResult deltas); guardrail
+// interventions with their traces are given in Bedrock's form ([RawJSON], [Frames]).
 //
 // # Replies
 //

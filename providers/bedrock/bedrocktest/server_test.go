@@ -190,7 +190,8 @@ func TestUnknownOperationAndBadBody(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"/model/m/count-tokens", `{}`, "an operation the server does not answer", 404, "UnknownOperationException"},
+		{"/model/m/apply-guardrail", `{}`, "an operation the server does not answer", 404, "UnknownOperationException"},
+		{"/model/m/count-tokens", `{}`, "a count-tokens request without a converse input", 400, "ValidationException"},
 		{"/model/m/converse", `{"messages":`, "a converse body that is not JSON", 400, "SerializationException"},
 	} {
 		req, _ := http.NewRequestWithContext(t.Context(), "POST", s.URL+tt.path, bytes.NewReader([]byte(tt.body)))
