@@ -127,18 +127,18 @@ func optStr(s string) *string {
 	return aws.String(s)
 }
 
-// opaqueError rejects an [llm.Opaque] part. One from another provider means nothing to
-// Bedrock. Bedrock's own would be a block the SDK (bedrockruntime v1.63.11) did not know,
-// which it cannot serialize either: ParseResponse never produces one (the SDK gives no
-// bytes for an unknown block), so one reaching here was built by hand.
+// opaqueError rejects an [llm.Opaque] part where it cannot go: one from another
+// provider means nothing to Bedrock; guard content goes in user messages and the system
+// prompt only; other Bedrock blocks kept opaque go back in user and assistant messages
+// only (RULES.md RESP-OPAQUE, REQ-GUARD-CONTENT).
 func opaqueError(mi, pi int, v llm.Opaque) error {
-	if v.Provider == "bedrock" && v.Kind == guardKind {
-		return partError(mi, pi, "guard content cannot go in an assistant message or a tool result on Bedrock")
-	}
-	if v.Provider != "bedrock" {
+	switch {
+	case v.Provider != "bedrock":
 		return partError(mi, pi, "an opaque %q block from provider %q cannot be sent to Bedrock; remove it from the history", v.Kind, v.Provider)
+	case v.Kind == guardKind:
+		return partError(mi, pi, "guard content goes in user messages and the system prompt only on Bedrock")
 	}
-	return partError(mi, pi, "an opaque Bedrock block %q cannot be sent: the AWS SDK (bedrockruntime v1.63.11) has no member for it", v.Kind)
+	return partError(mi, pi, "an opaque Bedrock block %q goes back in a user or assistant message only, where Bedrock sent it", v.Kind)
 }
 
 // parseServerToolResult maps the toolResult block of a server-side tool in an answer.

@@ -74,12 +74,14 @@
 // exact JSON Bedrock sent, numbers as written), reasoning (text and signature, or
 // redacted bytes, kept for replay), images and documents, cited text (an [llm.Text]
 // with its [llm.Citation]s), search results, and the calls and results of server-side
-// tools (with Server set, so that nothing runs them again); guard content comes back as
+// tools (with Server set, so that nothing runs them again), video and audio; guard
+// content comes back as
 // the opaque part [GuardText] builds, with a warning. Each goes back on the next turn as
-// Bedrock sent it. Blocks llmkit does not represent are skipped with a warning naming
-// their position: unknown blocks (which the SDK decodes as nil, or as a repeat of the
-// block before), and the request-only blocks (cache points, audio, video, tool
-// additions and removals). Stop reasons
+// Bedrock sent it. A block the SDK does not know (which it decodes as nil, or as a
+// repeat of the block before) is kept by a Model as an [llm.Opaque] part with the
+// block's JSON, sent back byte for byte on the next turn, with a warning; the pure
+// ParseResponse, which has no body, skips it with a warning, as it does the
+// request-only blocks (cache points, tool additions and removals). Stop reasons
 // map to [llm.StopReason] with the raw value kept in [llm.Response.RawStopReason]; an
 // end_turn whose turn holds tool calls reads tool_use. Usage counts cache reads and writes
 // apart from input tokens, as Bedrock does. Llama models sometimes repeat a tool call

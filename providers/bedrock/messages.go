@@ -26,6 +26,7 @@ const (
 	blockSearchResult
 	blockServerTool // a server-side tool's use or result, in an assistant turn
 	blockAV         // a video or audio block
+	blockOpaque     // an opaque Bedrock block, as its placeholder text (RESP-OPAQUE)
 )
 
 // wireBlock is one content block on its way to the wire, with its origin.
@@ -257,7 +258,15 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 			}
 			blocks = append(blocks, wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberAudio{Value: ab}})
 		case llm.Opaque:
-			if v.Provider != "bedrock" || v.Kind != guardKind || assistant {
+			if v.Provider == "bedrock" && v.Kind != guardKind {
+				marker, err := r.opaque.add(v.Raw)
+				if err != nil {
+					return nil, partError(mi, pi, "opaque Bedrock block %q: %v", v.Kind, err)
+				}
+				blocks = append(blocks, wireBlock{kind: blockOpaque, at: at, block: &types.ContentBlockMemberText{Value: marker}})
+				continue
+			}
+			if v.Provider != "bedrock" || assistant {
 				return nil, opaqueError(mi, pi, v)
 			}
 			g, err := guardBlock(mi, pi, v)

@@ -154,11 +154,16 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.client.Converse(ctx, p.input)
+	var body []byte
+	optFns := []func(*bedrockruntime.Options){captureBody(&body)}
+	if len(p.opaque) > 0 {
+		optFns = append(optFns, opaqueBody(p.opaque))
+	}
+	out, err := m.client.Converse(ctx, p.input, optFns...)
 	if err != nil {
 		return nil, mapError(opConverse, err, false)
 	}
-	resp, err := ParseResponse(out)
+	resp, err := parseResponse(out, body)
 	if err != nil {
 		rid, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverse, RequestID: rid, Category: llm.ErrServer, Err: err}
@@ -195,6 +200,9 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	var optFns []func(*bedrockruntime.Options)
 	if m.frames != nil {
 		optFns = append(optFns, taker.install)
+	}
+	if len(p.opaque) > 0 {
+		optFns = append(optFns, opaqueBody(p.opaque))
 	}
 	out, err := m.client.ConverseStream(ctx, p.streamInput(), optFns...)
 	if err != nil {

@@ -44,6 +44,9 @@ func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warni
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(p.opaque) > 0 {
+		return nil, nil, errOpaque()
+	}
 	return p.input, p.warnings, nil
 }
 
@@ -56,6 +59,9 @@ func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput,
 	p, err := formatRequest(req, capabilitiesFor(req.Model, nil))
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(p.opaque) > 0 {
+		return nil, nil, errOpaque()
 	}
 	return p.streamInput(), p.warnings, nil
 }
@@ -71,6 +77,14 @@ type converseParams struct {
 	dedupeCalls bool
 	// streamGuardrail is the guardrail in ConverseStream's form (with its processing mode).
 	streamGuardrail *types.GuardrailStreamConfiguration
+	// opaque maps the placeholder text of each opaque Bedrock block to the block's JSON,
+	// which only a Model can put on the wire (RESP-OPAQUE).
+	opaque map[string][]byte
+}
+
+// errOpaque is FormatRequest's error for a request holding opaque Bedrock blocks.
+func errOpaque() error {
+	return fieldError("messages", "the history holds opaque Bedrock blocks (blocks the AWS SDK does not know), which only a bedrock.Model can send: the SDK input cannot carry them")
 }
 
 // streamInput returns the same request as the input of ConverseStream.
@@ -134,6 +148,7 @@ type requestBuilder struct {
 	schemas *schemaCache // nil: normalise every schema
 
 	warnings []llm.Warning
+	opaque   opaquePlaceholders // opaque Bedrock blocks of the history (RESP-OPAQUE)
 }
 
 func (b *requestBuilder) warn(w llm.Warning) {
@@ -229,6 +244,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	}
 	return &converseParams{
 		input:           in,
+		opaque:          b.opaque.blocks,
 		warnings:        b.warnings,
 		objectTool:      output.toolName,
 		native:          output.native,

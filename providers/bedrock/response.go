@@ -60,6 +60,13 @@ type ResponseTrace struct {
 //
 // It fails only when out holds no message, or a tool input cannot be rendered as JSON.
 func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
+	return parseResponse(out, nil)
+}
+
+// parseResponse is [ParseResponse] with the answer's body as it came, when a Model
+// captured it: the blocks the SDK could not decode are then kept as [llm.Opaque] parts
+// (RULES.md RESP-OPAQUE).
+func parseResponse(out *bedrockruntime.ConverseOutput, body []byte) (*llm.Response, error) {
 	if out == nil {
 		return nil, errors.New("bedrock: parse response: nil output")
 	}
@@ -90,8 +97,19 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 	}
 
 	hasToolCall := false
+	var raw []json.RawMessage
 	for i, block := range msg.Content {
 		if block == nil || (i > 0 && sameBlock(block, msg.Content[i-1])) {
+			if raw == nil && body != nil {
+				raw = rawContent(body)
+			}
+			if len(raw) == len(msg.Content) {
+				if o, ok := opaqueBlock(raw[i]); ok {
+					resp.Message.Parts = append(resp.Message.Parts, o)
+					resp.Warnings = append(resp.Warnings, llm.WarnBlockf(llm.WarningOpaque, i, "unknown block %q kept as an opaque Bedrock part", o.Kind))
+					continue
+				}
+			}
 			resp.Warnings = append(resp.Warnings, unknownBlockWarning(i, ""))
 			continue
 		}
