@@ -333,13 +333,13 @@ func TestModelStreamStateful(t *testing.T) {
 					// The warnings name different things (an event type, a block); their
 					// number is checked above.
 					gen.Warnings, got.Warnings = nil, nil
-				// Generate keeps the unknown block as an opaque part from the body
-				// (RESP-OPAQUE); a stream carries no content for it.
-				if _, ok := gen.Message.Parts[0].(llm.Opaque); ok {
-					gen.Message.Parts = gen.Message.Parts[1:]
-				} else {
-					t.Errorf("Generate parts %v, want the unknown block kept as an opaque part first", gen.Message.Parts)
-				}
+					// Generate keeps the unknown block as an opaque part from the body
+					// (RESP-OPAQUE); a stream carries no content for it.
+					if _, ok := gen.Message.Parts[0].(llm.Opaque); ok {
+						gen.Message.Parts = gen.Message.Parts[1:]
+					} else {
+						t.Errorf("Generate parts %v, want the unknown block kept as an opaque part first", gen.Message.Parts)
+					}
 				}
 				if diff := cmp.Diff(gen, got, jsonEqual, sdkFields); diff != "" {
 					t.Errorf("Stream(%s) differs from Generate (-generate +stream), %s:\n%s", tt.name, tt.reason, diff)
