@@ -36,11 +36,16 @@ func captureBody(dst *[]byte) func(*bedrockruntime.Options) {
 					if err != nil || !ok || resp.StatusCode != 200 || resp.Body == nil {
 						return out, md, err
 					}
-					b, err := io.ReadAll(resp.Body)
+					var buf bytes.Buffer
+					if resp.ContentLength > 0 {
+						buf.Grow(int(resp.ContentLength) + bytes.MinRead) // one allocation for the body
+					}
+					_, err = buf.ReadFrom(resp.Body)
 					resp.Body.Close()
 					if err != nil {
 						return out, md, err
 					}
+					b := buf.Bytes()
 					*dst = b
 					resp.Body = io.NopCloser(bytes.NewReader(b))
 					return out, md, nil
