@@ -252,6 +252,7 @@ type responseJSON struct {
 	Latency       string          `json:"latency,omitempty"`
 	Object        json.RawMessage `json:"object,omitempty"`
 	RequestID     string          `json:"request_id,omitempty"`
+	Model         string          `json:"model,omitempty"`
 	Warnings      []string        `json:"warnings,omitempty"`
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
@@ -260,7 +261,7 @@ type responseJSON struct {
 //
 //	{"message":{…},"stop_reason":"end_turn","raw_stop_reason":"…",
 //	 "usage":{"input_tokens":…,"output_tokens":…,"total_tokens":…,"cache_read_tokens":…,"cache_write_tokens":…},
-//	 "latency":"1.2s","object":{…},"request_id":"…","warnings":[…],"extra":…}
+//	 "latency":"1.2s","object":{…},"request_id":"…","model":"…","warnings":[…],"extra":…}
 //
 // with the message as in [Message.MarshalJSON]. Extra is encoded with encoding/json;
 // decoding keeps it as a [json.RawMessage], since its Go type is the provider's.
@@ -276,6 +277,7 @@ func (r Response) MarshalJSON() ([]byte, error) {
 		Usage:         usageJSON(r.Usage),
 		Object:        r.Object,
 		RequestID:     r.RequestID,
+		Model:         r.Model,
 		Warnings:      r.Warnings,
 	}
 	if r.Latency != 0 {
@@ -307,6 +309,7 @@ func (r *Response) UnmarshalJSON(data []byte) error {
 		Usage:         Usage(w.Usage),
 		Object:        w.Object,
 		RequestID:     w.RequestID,
+		Model:         w.Model,
 		Warnings:      w.Warnings,
 	}
 	if len(w.Message) > 0 {

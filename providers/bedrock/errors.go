@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -64,6 +67,7 @@ func mapError(op string, err error, midStream bool) error {
 		e.RequestID = re.ServiceRequestID()
 		if re.Response != nil {
 			e.StatusCode = re.HTTPStatusCode()
+			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
 		}
 	}
 	var ae smithy.APIError
@@ -163,4 +167,22 @@ func isContextOverflow(lowerMsg string) bool {
 		}
 	}
 	return false
+}
+
+// retryAfter reads an HTTP Retry-After header: delay-seconds or an HTTP date (RFC 9110,
+// section 10.2.3). It returns 0 for an absent, malformed or past value.
+func retryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
