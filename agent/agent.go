@@ -457,7 +457,7 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func()) (re
 	if err != nil {
 		return errorResult(c.ID, fmt.Sprintf("%v: %v", ErrInvalidInput, err))
 	}
-	parts, err := t.Run(ctx, input)
+	parts, err := t.Run(context.WithValue(ctx, callKey{}, c), input)
 	if err != nil {
 		return errorResult(c.ID, err.Error())
 	}
