@@ -15,7 +15,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N]"
+const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--mcp SERVER]..."
 
 const chatAbout = `
 Chats with a model on Amazon Bedrock, streaming each answer as it arrives and
@@ -23,7 +23,9 @@ sending the whole conversation every turn. Credentials come from the AWS default
 chain (environment, ~/.aws config and credentials, SSO, container or instance
 role); AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) is used when set and the
 endpoint is https. --endpoint points at any Bedrock-compatible endpoint, such as
-the one "llmkit sim" prints.
+the one "llmkit sim" prints. Each --mcp gives the model the tools of an MCP
+server: an http(s) URL (streamable HTTP) or a command line run over stdio; the
+model's tool calls then run in the agent loop, shown as they finish.
 
 Type a message and press Enter. Commands:
   /reset         forget the conversation
@@ -45,6 +47,8 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
+	var servers mcpFlag
+	fs.Var(&servers, "mcp", "MCP `SERVER` whose tools the model may call: an http(s) URL or a command line (repeatable)")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
@@ -69,12 +73,22 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	}
 	sess := agent.NewSession(cl.model, defaults)
 	sess.SetLogger(discardLogger())
+	c := &chat{e: e, sess: sess, defaults: defaults}
+	if len(servers) > 0 {
+		cctx, stop := interruptible(ctx, e)
+		tools, closeMCP, err := connectMCP(cctx, servers, e.stderr)
+		stop()
+		if err != nil {
+			return report(e.stderr, "chat", err)
+		}
+		defer closeMCP()
+		c.agent = agent.New(cl.model, &agent.Options{Tools: tools, Logger: discardLogger()})
+	}
 	where := "region " + cl.region
 	if aws.endpoint != "" {
 		where = aws.endpoint
 	}
 	fmt.Fprintf(e.stdout, "Chatting with %s (%s). /help lists the commands; Ctrl-D or /quit leaves.\n", *model, where)
-	c := &chat{e: e, sess: sess}
 	return c.loop(ctx)
 }
 
@@ -82,6 +96,10 @@ func runChat(ctx context.Context, e *env, args []string) int {
 type chat struct {
 	e    *env
 	sess *agent.Session
+	// agent, with --mcp, runs each turn through the tool loop; defaults are the
+	// session's request settings.
+	agent    *agent.Agent
+	defaults *llm.Request
 	// code is the exit code of the last turn that failed, or 0.
 	code int
 }
@@ -262,6 +280,9 @@ func (c *chat) turn(ctx context.Context, line string) {
 }
 
 func (c *chat) stream(ctx context.Context, line string) error {
+	if c.agent != nil {
+		return c.agentTurn(ctx, line)
+	}
 	st, err := c.sess.Stream(ctx, llm.Text{Text: line})
 	if err != nil {
 		return err
