@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -105,6 +107,64 @@ type model struct {
 	t        *Telemetry
 	next     llm.Model
 	provider string
+	sets     sync.Map // metricKey -> *metricSets
+	nsets    atomic.Int32
+}
+
+// metricKey is what varies between the attribute sets of a model's metrics.
+type metricKey struct {
+	reqModel, respModel, errType string
+}
+
+// metricSets are the attribute sets of one metricKey: of a call (duration, time to
+// first chunk) and of its input and output tokens.
+type metricSets struct {
+	call, input, output attribute.Set
+}
+
+// maxMetricSets bounds the cache of attribute sets; past it, sets are built per call.
+const maxMetricSets = 1024
+
+// metricSets returns the attribute sets for k, built once: building a set sorts and
+// deduplicates its attributes, which would otherwise cost every call.
+func (m *model) metricSets(k metricKey) *metricSets {
+	if v, ok := m.sets.Load(k); ok {
+		return v.(*metricSets)
+	}
+	t := m.t
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs,
+		semconv.GenAIOperationNameKey.String(opChat),
+		semconv.GenAIProviderNameKey.String(m.provider),
+	)
+	if k.reqModel != "" {
+		attrs = append(attrs, semconv.GenAIRequestModel(k.reqModel))
+	}
+	if k.respModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(k.respModel))
+	}
+	if k.errType != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(k.errType))
+	}
+	if t.opts.ServerAddress != "" {
+		attrs = append(attrs, semconv.ServerAddress(t.opts.ServerAddress))
+	}
+	if t.opts.ServerPort > 0 {
+		attrs = append(attrs, semconv.ServerPort(t.opts.ServerPort))
+	}
+	n := len(attrs)
+	s := &metricSets{
+		call:   attribute.NewSet(attrs...),
+		input:  attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeInput)...),
+		output: attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeOutput)...),
+	}
+	if m.nsets.Load() < maxMetricSets {
+		if v, loaded := m.sets.LoadOrStore(k, s); loaded {
+			return v.(*metricSets)
+		}
+		m.nsets.Add(1)
+	}
+	return s
 }
 
 const opChat = "chat"
@@ -150,18 +210,21 @@ func (m *model) start(ctx context.Context, req *llm.Request, stream bool) *call 
 	if req.Model != "" {
 		name += " " + req.Model
 	}
-	attrs := m.requestAttrs(req, stream)
-	c.ctx, c.span = m.t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	// The attributes a sampler may look at go to Start; the rest only to a span that
+	// records (an unsampled span costs next to nothing).
+	c.ctx, c.span = m.t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		semconv.GenAIOperationNameKey.String(opChat),
+		semconv.GenAIProviderNameKey.String(m.provider),
+		semconv.GenAIRequestModel(req.Model),
+	))
+	if c.span.IsRecording() {
+		c.span.SetAttributes(m.requestAttrs(req, stream)...)
+	}
 	return c
 }
 
 func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 12)
-	attrs = append(attrs,
-		semconv.GenAIOperationNameKey.String(opChat),
-		semconv.GenAIProviderNameKey.String(m.provider),
-		semconv.GenAIRequestModel(req.Model),
-	)
+	attrs := make([]attribute.KeyValue, 0, 10)
 	if stream {
 		attrs = append(attrs, semconv.GenAIRequestStream(true))
 	}
@@ -198,7 +261,9 @@ func (c *call) event(llm.Event) {
 		return
 	}
 	c.first = max(time.Since(c.start), time.Nanosecond)
-	c.span.SetAttributes(semconv.GenAIResponseTimeToFirstChunk(c.first.Seconds()))
+	if c.span.IsRecording() {
+		c.span.SetAttributes(semconv.GenAIResponseTimeToFirstChunk(c.first.Seconds()))
+	}
 }
 
 // end ends the span and records the metrics.
@@ -208,42 +273,34 @@ func (c *call) end(resp *llm.Response, err error) {
 	if c.req != nil {
 		model = c.req.Model
 	}
-	metricAttrs := make([]attribute.KeyValue, 0, 5)
-	if model != "" {
-		metricAttrs = append(metricAttrs, semconv.GenAIRequestModel(model))
-	}
-	if t.opts.ServerAddress != "" {
-		metricAttrs = append(metricAttrs, semconv.ServerAddress(t.opts.ServerAddress))
-	}
-	if t.opts.ServerPort > 0 {
-		metricAttrs = append(metricAttrs, semconv.ServerPort(t.opts.ServerPort))
-	}
+	var respModel, errType string
+	recording := c.span.IsRecording()
 	if err != nil {
-		et := ErrorType(err)
-		c.span.SetAttributes(semconv.ErrorTypeKey.String(et))
-		c.span.SetStatus(codes.Error, err.Error())
-		metricAttrs = append(metricAttrs, semconv.ErrorTypeKey.String(et))
+		errType = ErrorType(err)
+		if recording {
+			c.span.SetAttributes(semconv.ErrorTypeKey.String(errType))
+			c.span.SetStatus(codes.Error, err.Error())
+		}
+	} else if resp != nil && !recording {
+		respModel = resp.Model
 	} else if resp != nil {
 		attrs := responseAttrs(resp)
 		if t.opts.CaptureContent {
 			attrs = append(attrs, outputContent(resp)...)
 		}
 		c.span.SetAttributes(attrs...)
-		if resp.Model != "" {
-			metricAttrs = append(metricAttrs, semconv.GenAIResponseModel(resp.Model))
-		}
+		respModel = resp.Model
 	}
-	op := genaiconv.OperationNameAttr(opChat)
-	prov := genaiconv.ProviderNameAttr(c.m.provider)
 	ctx := c.ctx
-	t.duration.Record(ctx, time.Since(c.start).Seconds(), op, prov, metricAttrs...)
+	sets := c.m.metricSets(metricKey{reqModel: model, respModel: respModel, errType: errType})
+	t.duration.RecordSet(ctx, time.Since(c.start).Seconds(), sets.call)
 	if c.first > 0 {
-		t.ttfc.Record(ctx, c.first.Seconds(), op, prov, metricAttrs...)
+		t.ttfc.RecordSet(ctx, c.first.Seconds(), sets.call)
 	}
 	if err == nil && resp != nil {
 		u := resp.Usage
-		t.tokens.Record(ctx, int64(inputTokens(u)), op, prov, genaiconv.TokenTypeInput, metricAttrs...)
-		t.tokens.Record(ctx, int64(u.OutputTokens), op, prov, genaiconv.TokenTypeOutput, metricAttrs...)
+		t.tokens.RecordSet(ctx, int64(inputTokens(u)), sets.input)
+		t.tokens.RecordSet(ctx, int64(u.OutputTokens), sets.output)
 	}
 	c.span.End()
 }

@@ -387,3 +387,35 @@ func renderTree(spans tracetest.SpanStubs) string {
 	}
 	return b.String()
 }
+
+func TestUnsampledCallStillMeasured(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithSampler(sdktrace.NeverSample()))
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer tp.Shutdown(context.Background())
+	defer mp.Shutdown(context.Background())
+	tel, err := otelllm.New(&otelllm.Options{TracerProvider: tp, MeterProvider: mp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := &llm.Response{Message: llm.AssistantText("x"), StopReason: llm.StopReasonEndTurn, Usage: usage, Model: "answered-by"}
+	m := tel.Model(llmtest.New(llmtest.Respond(resp)), "p")
+	if _, err := m.Generate(context.Background(), &llm.Request{Model: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(spans.GetSpans()); n != 0 {
+		t.Errorf("%d spans exported with NeverSample", n)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	dur := findHistogram[float64](t, rm, "gen_ai.client.operation.duration")
+	if len(dur.DataPoints) != 1 {
+		t.Fatalf("%d duration points", len(dur.DataPoints))
+	}
+	if v, _ := dur.DataPoints[0].Attributes.Value("gen_ai.response.model"); v.AsString() != "answered-by" {
+		t.Errorf("duration attributes %v", dur.DataPoints[0].Attributes)
+	}
+}
