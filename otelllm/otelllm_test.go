@@ -57,7 +57,7 @@ func newRecorder(t *testing.T, capture bool) *recorder {
 func attrMap(kvs []attribute.KeyValue) map[string]string {
 	m := make(map[string]string, len(kvs))
 	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.Emit()
+		m[string(kv.Key)] = kv.Value.String()
 	}
 	return m
 }
@@ -374,7 +374,7 @@ func renderTree(spans tracetest.SpanStubs) string {
 		attrs := slices.Clone(s.Attributes)
 		sort.Slice(attrs, func(i, j int) bool { return attrs[i].Key < attrs[j].Key })
 		for _, kv := range attrs {
-			fmt.Fprintf(&b, "%s  %s: %s\n", ind, kv.Key, kv.Value.Emit())
+			fmt.Fprintf(&b, "%s  %s: %s\n", ind, kv.Key, kv.Value.String())
 		}
 		kids := children[s.SpanContext.SpanID().String()]
 		sort.SliceStable(kids, func(i, j int) bool { return kids[i].StartTime.Before(kids[j].StartTime) })
