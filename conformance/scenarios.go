@@ -193,8 +193,8 @@ func truncatedToolCall(e *env) {
 		if got := resp.Text(); got != "Let me look." {
 			e.Errorf("%s text = %q, want the text before the cut call, %q", what, got, "Let me look.")
 		}
-		if !warns(resp, "call_cut_1") {
-			e.Errorf("%s warnings = %q, want one naming the cut call call_cut_1", what, resp.Warnings)
+		if !warns(resp, llm.WarningTruncated, "call_cut_1") {
+			e.Errorf("%s warnings = %v, want a truncated warning naming the cut call call_cut_1", what, resp.Warnings)
 		}
 		return
 	}
@@ -202,9 +202,9 @@ func truncatedToolCall(e *env) {
 	e.wantStop(what, resp, llm.StopReasonMaxTokens, llm.StopReasonToolUse)
 }
 
-func warns(resp *llm.Response, word string) bool {
+func warns(resp *llm.Response, code llm.WarningCode, word string) bool {
 	for _, w := range resp.Warnings {
-		if strings.Contains(w, word) {
+		if w.Code == code && strings.Contains(w.Detail, word) {
 			return true
 		}
 	}
@@ -352,7 +352,7 @@ func streamEquivalence(e *env) {
 		StopReason llm.StopReason
 		Usage      llm.Usage
 		Object     json.RawMessage
-		Warnings   []string
+		Warnings   []llm.Warning
 	}
 	g := view{gen.Message, gen.StopReason, gen.Usage, gen.Object, gen.Warnings}
 	s := view{str.Message, str.StopReason, str.Usage, str.Object, str.Warnings}

@@ -23,7 +23,7 @@ type Accumulator struct {
 	usage    Usage
 	latency  time.Duration
 	extra    any
-	warnings []string
+	warnings []Warning
 }
 
 type blockKind uint8
@@ -104,7 +104,7 @@ func (a *Accumulator) Add(ev Event) error {
 		a.latency = e.Latency
 		a.extra = e.Extra
 	case Warning:
-		a.warnings = append(a.warnings, e.Message)
+		a.warnings = append(a.warnings, e)
 	case nil:
 		return &StreamError{Reason: "nil event"}
 	default:
@@ -203,7 +203,7 @@ func (a *Accumulator) Response() (*Response, error) {
 			input, err := ObjectInput(b.text)
 			if err != nil {
 				if a.stop.StopReason == StopReasonMaxTokens {
-					resp.Warnings = append(resp.Warnings, fmt.Sprintf("tool call %s (%s) was cut by max_tokens and left out: its input is incomplete", b.id, b.name))
+					resp.Warnings = append(resp.Warnings, WarnBlockf(WarningTruncated, b.index, "tool call %s (%s) was cut by max_tokens and left out: its input is incomplete", b.id, b.name))
 					continue
 				}
 				return nil, &StreamError{Reason: fmt.Sprintf("tool call %s (%s) in block %d", b.id, b.name, b.index), Err: err}

@@ -62,12 +62,6 @@ type Metadata struct {
 	Extra any
 }
 
-// Warning reports something the provider skipped or could not honour, such as an event
-// type it does not know. It ends up in [Response.Warnings].
-type Warning struct {
-	Message string
-}
-
 func (MessageStart) isEvent()   {}
 func (TextDelta) isEvent()      {}
 func (ReasoningDelta) isEvent() {}
@@ -76,4 +70,3 @@ func (ToolInputDelta) isEvent() {}
 func (BlockStop) isEvent()      {}
 func (MessageStop) isEvent()    {}
 func (Metadata) isEvent()       {}
-func (Warning) isEvent()        {}

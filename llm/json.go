@@ -253,7 +253,7 @@ type responseJSON struct {
 	Object        json.RawMessage `json:"object,omitempty"`
 	RequestID     string          `json:"request_id,omitempty"`
 	Model         string          `json:"model,omitempty"`
-	Warnings      []string        `json:"warnings,omitempty"`
+	Warnings      []Warning       `json:"warnings,omitempty"`
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
 

@@ -96,7 +96,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "reasoning_with_signature",
-			reason: "reasoning text and signature survive exactly for replay (response rule 6)",
+			reason: "reasoning text and signature survive exactly for replay (RESP-REASONING)",
 			msg: Message{Role: RoleAssistant, Parts: []Part{
 				Reasoning{Text: "The user wants a sum.", Signature: "EqQBCkYIBxgCKkA="},
 				Text{Text: "5"},
@@ -107,7 +107,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "reasoning_redacted",
-			reason: "redacted reasoning bytes survive exactly (response rule 6)",
+			reason: "redacted reasoning bytes survive exactly (RESP-REASONING)",
 			msg:    Message{Role: RoleAssistant, Parts: []Part{Reasoning{Redacted: []byte{0, 1, 2, 0xfe}}}},
 			wire:   `{"role":"assistant","parts":[{"type":"reasoning","redacted":"AAEC/g=="}]}`,
 		},
@@ -286,7 +286,7 @@ func TestResponseJSON(t *testing.T) {
 		Latency:       1250 * time.Millisecond,
 		Object:        json.RawMessage(`{"name":"Ada"}`),
 		RequestID:     "req-1",
-		Warnings:      []string{"topK ignored"},
+		Warnings:      []Warning{Warnf(WarningUnsupported, "topK", "ignored"), WarnPartf(WarningDropped, 1, 0, "blank text dropped")},
 		Extra:         map[string]any{"trace": map[string]any{"guardrail": "none"}},
 	}
 	b, err := json.Marshal(resp)
@@ -299,7 +299,7 @@ func TestResponseJSON(t *testing.T) {
 			{"type":"text","text":"{\"name\":\"Ada\"}"}]},
 		"stop_reason":"end_turn","raw_stop_reason":"end_turn",
 		"usage":{"input_tokens":10,"output_tokens":5,"total_tokens":25,"cache_read_tokens":7,"cache_write_tokens":3},
-		"latency":"1.25s","object":{"name":"Ada"},"request_id":"req-1","warnings":["topK ignored"],
+		"latency":"1.25s","object":{"name":"Ada"},"request_id":"req-1","warnings":[{"code":"unsupported","message":-1,"part":-1,"field":"topK","detail":"ignored"},{"code":"dropped","message":1,"part":0,"detail":"blank text dropped"}],
 		"extra":{"trace":{"guardrail":"none"}}}`
 	if diff := jsonDiff(t, []byte(wire), b); diff != "" {
 		t.Errorf("json.Marshal(Response) wire form (-want +got):\n%s", diff)

@@ -54,7 +54,7 @@ func TestWrapOrder(t *testing.T) {
 
 func TestRelayStreamPassesEventsAsTheyArrive(t *testing.T) {
 	want := &llm.Response{Message: llm.AssistantText("hello"), StopReason: llm.StopReasonEndTurn,
-		Usage: llm.Usage{InputTokens: 3, OutputTokens: 1, TotalTokens: 4}, RequestID: "req-1", Warnings: []string{"w"}}
+		Usage: llm.Usage{InputTokens: 3, OutputTokens: 1, TotalTokens: 4}, RequestID: "req-1", Warnings: []llm.Warning{{Code: llm.WarningSkipped, Message: -1, Part: -1, Detail: "w"}}}
 	var log []string
 	inner := llmtest.New(llmtest.Respond(want), llmtest.Respond(want))
 	m := llm.Wrap(inner, tag("a", &log), tag("b", &log))

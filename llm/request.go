@@ -187,7 +187,7 @@ type Response struct {
 	// between models (package fallback) says; empty otherwise.
 	Model string
 	// Warnings lists settings the provider could not honour and content it skipped.
-	Warnings []string
+	Warnings []Warning
 	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra.
 	Extra any
 }

@@ -20,7 +20,7 @@ type StreamOptions struct {
 	IdleTimeout time.Duration
 	// RequestID and Warnings are copied into the accumulated [Response].
 	RequestID string
-	Warnings  []string
+	Warnings  []Warning
 	// Finish, when set, adjusts the accumulated response before it is returned (a provider
 	// uses it to fill [Response.Object], for example). An error it returns ends the stream.
 	Finish func(*Response) error
@@ -178,7 +178,7 @@ func (s *Stream) finish() (*Response, error) {
 	}
 	resp.RequestID = s.opts.RequestID
 	if len(s.opts.Warnings) > 0 {
-		resp.Warnings = append(append([]string(nil), s.opts.Warnings...), resp.Warnings...)
+		resp.Warnings = append(append([]Warning(nil), s.opts.Warnings...), resp.Warnings...)
 	}
 	if s.opts.Finish != nil {
 		if err := s.opts.Finish(resp); err != nil {

@@ -81,7 +81,7 @@ func collect(t *testing.T, s *Stream) ([]Event, error) {
 
 func TestStreamReplay(t *testing.T) {
 	src := newSource(helloEvents, nil)
-	s := src.stream(context.Background(), StreamOptions{RequestID: "req-1", Warnings: []string{"w"}})
+	s := src.stream(context.Background(), StreamOptions{RequestID: "req-1", Warnings: []Warning{Warnf(WarningDropped, "topK", "w")}})
 	first, err := collect(t, s)
 	if err != nil {
 		t.Fatalf("first pass: %v", err)
@@ -112,7 +112,7 @@ func TestStreamReplay(t *testing.T) {
 		RawStopReason: "end_turn",
 		Usage:         Usage{InputTokens: 1, OutputTokens: 2, TotalTokens: 3},
 		RequestID:     "req-1",
-		Warnings:      []string{"w"},
+		Warnings:      []Warning{Warnf(WarningDropped, "topK", "w")},
 	}
 	if diff := cmp.Diff(want, resp); diff != "" {
 		t.Errorf("Response() mismatch (-want +got):\n%s", diff)

@@ -13,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/llmkit/llmkit/agent"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -118,21 +119,7 @@ func (c *Client) listTools(ctx context.Context, o Options) ([]agent.Tool, error)
 
 // ToolName returns name with every character outside [a-zA-Z0-9_-] replaced by '_'
 // and cut to 64 characters: the names every provider accepts.
-func ToolName(name string) string {
-	b := []byte(name)
-	for i, ch := range b {
-		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '_' || ch == '-') {
-			b[i] = '_'
-		}
-	}
-	if len(b) > 64 {
-		b = b[:64]
-	}
-	if len(b) == 0 {
-		return "_"
-	}
-	return string(b)
-}
+func ToolName(name string) string { return toolname.Sanitize(name) }
 
 func (c *Client) tool(name string, t *mcp.Tool) (agent.Tool, error) {
 	sch := json.RawMessage(`{"type":"object","properties":{}}`)

@@ -195,7 +195,7 @@ func demoStream(ctx context.Context, m llm.Model, add agent.Tool, req *llm.Reque
 			case llm.TextDelta:
 				out.text(me.Text)
 			case llm.Warning:
-				out.note("warning: " + me.Message)
+				out.note("warning: " + me.String())
 			}
 		case agent.ToolStarted:
 			out.toolCall(ev.Call)
@@ -223,7 +223,7 @@ func demoRun(ctx context.Context, m llm.Model, add agent.Tool, req *llm.Request,
 			out.text(resp.Text())
 			out.endLine()
 			for _, w := range resp.Warnings {
-				out.note("warning: " + w)
+				out.note("warning: " + w.String())
 			}
 			return nil
 		},

@@ -214,7 +214,7 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 		}
 		finish(resp, r.Response)
 		if r.Response != nil && len(r.Response.Warnings) > 0 {
-			resp.Warnings = append(append([]string(nil), r.Response.Warnings...), resp.Warnings...)
+			resp.Warnings = append(append([]llm.Warning(nil), r.Response.Warnings...), resp.Warnings...)
 		}
 		return resp, nil
 	}
@@ -301,7 +301,7 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	}
 	if r.Response != nil {
 		opts.RequestID = r.Response.RequestID
-		opts.Warnings = append([]string(nil), r.Response.Warnings...)
+		opts.Warnings = append([]llm.Warning(nil), r.Response.Warnings...)
 		resp := r.Response
 		opts.Finish = func(out *llm.Response) error {
 			finish(out, resp)
@@ -364,7 +364,7 @@ func cloneResponse(r *llm.Response) *llm.Response {
 		c.Object = append(json.RawMessage(nil), r.Object...)
 	}
 	if r.Warnings != nil {
-		c.Warnings = append([]string(nil), r.Warnings...)
+		c.Warnings = append([]llm.Warning(nil), r.Warnings...)
 	}
 	return &c
 }

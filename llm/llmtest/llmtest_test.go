@@ -32,7 +32,7 @@ func richResponse() *llm.Response {
 		Latency:       300 * time.Millisecond,
 		Object:        json.RawMessage(`{"x":1}`),
 		RequestID:     "req-7",
-		Warnings:      []string{"topK ignored"},
+		Warnings:      []llm.Warning{llm.Warnf(llm.WarningUnsupported, "topK", "ignored")},
 		Extra:         "provider data",
 	}
 }
@@ -93,7 +93,6 @@ func TestEventsReply(t *testing.T) {
 		Message:    llm.AssistantText("Hello"),
 		StopReason: llm.StopReasonEndTurn,
 		Usage:      llm.Usage{InputTokens: 1, OutputTokens: 2, TotalTokens: 3},
-		Warnings:   []string{},
 	}
 	m := llmtest.New(llmtest.Stream(evs, nil), llmtest.Stream(evs, nil))
 	got, err := m.Generate(context.Background(), req("a"))

@@ -1,17 +1,15 @@
 package bedrock
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
 // repeatsToolCalls reports whether the family is known to repeat a tool call within one
-// answer under a new tool-use id: Llama models on Bedrock do (BEDROCK.md, response rule
-// 7). Running such a repeat would run the tool twice for one request of the model.
+// answer under a new tool-use id: Llama models on Bedrock do (RULES.md
+// RESP-LLAMA). Running such a repeat would run the tool twice for one request of the model.
 func (f *modelFamily) repeatsToolCalls() bool {
 	return strings.HasPrefix(f.prefix, "meta.llama")
 }
@@ -33,17 +31,16 @@ func dropRepeatedToolCalls(resp *llm.Response) {
 			}
 			continue
 		}
-		var buf bytes.Buffer
 		input := string(c.Input)
-		if json.Compact(&buf, c.Input) == nil {
-			input = buf.String()
+		if compact, err := jsonx.Compact(c.Input); err == nil {
+			input = string(compact)
 		}
 		k := key{c.Name, input}
 		if first, dup := seen[k]; dup {
 			if kept == nil {
 				kept = append(make([]llm.Part, 0, len(parts)-1), parts[:i]...)
 			}
-			resp.Warnings = append(resp.Warnings, fmt.Sprintf("bedrock: dropped tool call %s (%s): it repeats call %s with the same input, as this model family is known to do", c.ID, c.Name, first))
+			resp.Warnings = append(resp.Warnings, llm.WarnBlockf(llm.WarningDropped, i, "tool call %s (%s) dropped: it repeats call %s with the same input, as this model family is known to do", c.ID, c.Name, first))
 			continue
 		}
 		if seen == nil {

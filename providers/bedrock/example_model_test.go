@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -142,10 +141,12 @@ func ExampleParseResponse() {
 		return
 	}
 	fmt.Println(resp.Text(), resp.StopReason, resp.Usage.InputTokens)
-	fmt.Println(strings.Join(resp.Warnings, "; "))
+	for _, w := range resp.Warnings {
+		fmt.Println(w.Code, w)
+	}
 	// Output:
 	// Let me look. end_turn 12
-	// unknown content block 1 skipped
+	// skipped content block 1: unknown block skipped
 }
 
 func ExampleParseStreamChunk() {

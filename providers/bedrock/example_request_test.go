@@ -49,7 +49,7 @@ func ExampleFormatRequest() {
 	// user 1 block(s)
 	// tools declared: 1
 	// warning: message 4 part 0: content beside tool results moved into the result for tool call "call 1": model us.meta.llama3-3-70b-instruct-v1:0 takes no text, images or documents in a turn with tool results
-	// warning: tools get_weather are called in the history but not declared: declared with a permissive schema, since Bedrock needs a toolConfig whenever the history holds tool blocks
+	// warning: tools: get_weather called in the history but not declared: declared with a permissive schema, since Bedrock needs a toolConfig whenever the history holds tool blocks
 }
 
 // What FormatRequest cannot repair is an error naming the message and part, returned

@@ -131,7 +131,7 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverse, RequestID: rid, Category: llm.ErrServer, Err: err}
 	}
 	if len(p.warnings) > 0 {
-		resp.Warnings = append(append(make([]string, 0, len(p.warnings)+len(resp.Warnings)), p.warnings...), resp.Warnings...)
+		resp.Warnings = append(append(make([]llm.Warning, 0, len(p.warnings)+len(resp.Warnings)), p.warnings...), resp.Warnings...)
 	}
 	applyObject(resp, p)
 	if p.dedupeCalls {

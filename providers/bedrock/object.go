@@ -3,7 +3,6 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -17,13 +16,13 @@ import (
 
 // Warnings about structured output. Generate and Stream give the same ones, in the same
 // order, for the same answer.
-const (
-	warnObjectTextDropped = "structured output: text the model wrote beside the object was dropped"
-	warnNoObject          = "structured output: the answer holds no JSON object"
+var (
+	warnObjectTextDropped = llm.Warnf(llm.WarningDropped, "output", "text the model wrote beside the object was dropped")
+	warnNoObject          = llm.Warnf(llm.WarningSkipped, "output", "the answer holds no JSON object")
 )
 
-func warnObjectCalls(name string, n int) string {
-	return fmt.Sprintf("structured output: the model called %s %d times; the first call is the object, the others were dropped", name, n)
+func warnObjectCalls(name string, n int) llm.Warning {
+	return llm.Warnf(llm.WarningDropped, "output", "the model called %s %d times; the first call is the object, the others were dropped", name, n)
 }
 
 // applyObject fills resp for a request that asked for structured output: for the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -81,7 +80,7 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 		Usage:   parseUsage(out.Usage),
 	}
 	if msg.Role != "" && msg.Role != types.ConversationRoleAssistant {
-		resp.Warnings = append(resp.Warnings, fmt.Sprintf("output message has role %q, read as assistant", msg.Role))
+		resp.Warnings = append(resp.Warnings, roleWarning(string(msg.Role)))
 	}
 	if out.Metrics != nil && out.Metrics.LatencyMs != nil {
 		resp.Latency = time.Duration(*out.Metrics.LatencyMs) * time.Millisecond
@@ -131,29 +130,33 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 }
 
 // sameBlock reports whether a and b are the same pointer: the SDK decodes an unknown
-// union member of a list as a repeat of the member before it (BEDROCK.md, SDK 2).
+// union member of a list as a repeat of the member before it (RULES.md SDK-UNKNOWN-UNION).
 func sameBlock(a, b types.ContentBlock) bool {
 	// Every ContentBlock member type is a pointer: interface equality is pointer
 	// identity, and comparing cannot panic.
 	return a == b
 }
 
-func unknownBlockWarning(i int, tag string) string {
+func unknownBlockWarning(i int, tag string) llm.Warning {
 	if tag != "" {
-		return "unknown content block " + strconv.Itoa(i) + " (" + strconv.Quote(tag) + ") skipped"
+		return llm.WarnBlockf(llm.WarningSkipped, i, "unknown block %q skipped", tag)
 	}
-	return "unknown content block " + strconv.Itoa(i) + " skipped"
+	return llm.WarnBlockf(llm.WarningSkipped, i, "unknown block skipped")
+}
+
+func roleWarning(role string) llm.Warning {
+	return llm.Warnf(llm.WarningRepaired, "role", "output message has role %q, read as assistant", role)
 }
 
 // parseBlock translates content block i. A nil part with no error means the block was
 // skipped; warnings say why.
-func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
+func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error) {
 	switch b := block.(type) {
 	case *types.ContentBlockMemberText:
 		return llm.Text{Text: b.Value}, nil, nil
 	case *types.ContentBlockMemberToolUse:
 		if b.Value.Type == types.ToolUseTypeServerToolUse {
-			return nil, []string{serverToolWarning(i, outStr(b.Value.Name))}, nil
+			return nil, []llm.Warning{serverToolWarning(i, outStr(b.Value.Name))}, nil
 		}
 		input, err := toolInput(b.Value.Input)
 		if err != nil {
@@ -167,9 +170,9 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
 		case *types.ReasoningContentBlockMemberRedactedContent:
 			return llm.Reasoning{Redacted: r.Value}, nil, nil
 		case *types.UnknownUnionMember:
-			return nil, []string{fmt.Sprintf("content block %d: unknown reasoning content %q skipped", i, r.Tag)}, nil
+			return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "unknown reasoning content %q skipped", r.Tag)}, nil
 		default:
-			return nil, []string{fmt.Sprintf("content block %d: empty reasoning content skipped", i)}, nil
+			return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "empty reasoning content skipped")}, nil
 		}
 	case *types.ContentBlockMemberImage:
 		img := llm.Image{Format: string(b.Value.Format)}
@@ -179,7 +182,7 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
 		case *types.ImageSourceMemberS3Location:
 			img.URI = outStr(s.Value.Uri)
 		default:
-			return nil, []string{fmt.Sprintf("content block %d: image without a usable source skipped", i)}, nil
+			return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "image without a usable source skipped")}, nil
 		}
 		return img, nil, nil
 	case *types.ContentBlockMemberDocument:
@@ -192,12 +195,12 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
 		case *types.DocumentSourceMemberText:
 			doc.Data = []byte(s.Value)
 		default:
-			return nil, []string{fmt.Sprintf("content block %d: document without a usable source skipped", i)}, nil
+			return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "document without a usable source skipped")}, nil
 		}
 		return doc, nil, nil
 	case *types.ContentBlockMemberCitationsContent:
 		var text []byte
-		var warnings []string
+		var warnings []llm.Warning
 		for _, c := range b.Value.Content {
 			if t, ok := c.(*types.CitationGeneratedContentMemberText); ok {
 				text = append(text, t.Value...)
@@ -208,22 +211,22 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []string, error) {
 		}
 		return llm.Text{Text: string(text)}, warnings, nil
 	case *types.ContentBlockMemberToolResult:
-		return nil, []string{fmt.Sprintf("content block %d: server tool result for %s skipped", i, outStr(b.Value.ToolUseId))}, nil
+		return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "server tool result for %s skipped", outStr(b.Value.ToolUseId))}, nil
 	case *types.UnknownUnionMember:
-		return nil, []string{unknownBlockWarning(i, b.Tag)}, nil
+		return nil, []llm.Warning{unknownBlockWarning(i, b.Tag)}, nil
 	default:
 		// Guard content, cache points, audio, video, search results, tool additions and
 		// removals: valid in requests, not represented in a neutral answer.
-		return nil, []string{fmt.Sprintf("content block %d: unsupported %s block skipped", i, blockName(block))}, nil
+		return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "unsupported %s block skipped", blockName(block))}, nil
 	}
 }
 
-func serverToolWarning(i int, name string) string {
-	return fmt.Sprintf("content block %d: server-side tool use %q skipped: Bedrock ran it", i, name)
+func serverToolWarning(i int, name string) llm.Warning {
+	return llm.WarnBlockf(llm.WarningSkipped, i, "server-side tool use %q skipped: Bedrock ran it", name)
 }
 
-func citationWarning(i int, title string) string {
-	return fmt.Sprintf("content block %d: citation %q not represented", i, title)
+func citationWarning(i int, title string) llm.Warning {
+	return llm.WarnBlockf(llm.WarningSkipped, i, "citation %q not represented", title)
 }
 
 // blockName names a content block member type the way the wire does.
@@ -249,7 +252,7 @@ func blockName(block types.ContentBlock) string {
 
 // toolInput renders a tool-use input document as the JSON object Bedrock sent. It uses
 // the document's own JSON (numbers kept as written), never a decode into any
-// (BEDROCK.md, SDK 3). A missing input is {}.
+// (RULES.md SDK-DOC-NUMBERS). A missing input is {}.
 func toolInput(doc smithydocument.Marshaler) (json.RawMessage, error) {
 	if doc == nil {
 		return json.RawMessage("{}"), nil
@@ -282,8 +285,8 @@ func responseDocJSON(doc smithydocument.Marshaler) (json.RawMessage, error) {
 }
 
 // parseStopReason maps Bedrock's stop reason to the neutral one, returning the raw
-// value too. An end_turn whose turn holds tool calls reads as tool_use (BEDROCK.md,
-// response rule 1). ParseResponse, ParseStreamChunk and the Model's stream share it.
+// value too. An end_turn whose turn holds tool calls reads as tool_use (RULES.md
+// RESP-STOP). ParseResponse, ParseStreamChunk and the Model's stream share it.
 func parseStopReason(r types.StopReason, hasToolCall bool) (llm.StopReason, string) {
 	var s llm.StopReason
 	switch r {

@@ -108,7 +108,7 @@ func decodeConverse(t testing.TB, body []byte, requestID string) *bedrockruntime
 }
 
 // testSDKClient is a real Bedrock Runtime client for a loopback server: static
-// credentials, no retries, and the request-body fix (BEDROCK.md, SDK 1).
+// credentials, no retries, and the request-body fix (RULES.md SDK-BODY-CLOSE).
 func testSDKClient(url string) *bedrockruntime.Client {
 	return bedrockruntime.New(bedrockruntime.Options{
 		Region:       "us-east-1",
@@ -129,7 +129,7 @@ type goldenResponse struct {
 	LatencyMs     int64            `json:"latencyMs"`
 	Object        json.RawMessage  `json:"object,omitempty"`
 	RequestID     string           `json:"requestId,omitempty"`
-	Warnings      []string         `json:"warnings,omitempty"`
+	Warnings      []llm.Warning    `json:"warnings,omitempty"`
 	Extra         any              `json:"extra,omitempty"`
 }
 
@@ -238,31 +238,31 @@ func TestParseResponseWire(t *testing.T) {
 		want   *llm.Response
 	}{{
 		name:   "unknown_block_first",
-		reason: "SDK 2: an unknown first block decodes as nil; skip it with a warning",
+		reason: "SDK-UNKNOWN-UNION: an unknown first block decodes as nil; skip it with a warning",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"hologram":{"x":1}},{"text":"hi"}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "hi"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage:    llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{"unknown content block 0 skipped"},
+			Warnings: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "unknown block skipped")},
 		},
 	}, {
 		name:   "unknown_block_repeats_previous",
-		reason: "SDK 2: an unknown block after a known one decodes as the same pointer again; it is not a second copy",
+		reason: "SDK-UNKNOWN-UNION: an unknown block after a known one decodes as the same pointer again; it is not a second copy",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"a"},{"hologram":{}},{"text":"b"},{"hologram":{}},{"hologram":{}}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "a"}, llm.Text{Text: "b"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{
-				"unknown content block 1 skipped",
-				"unknown content block 3 skipped",
-				"unknown content block 4 skipped",
+			Warnings: []llm.Warning{
+				llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped"),
+				llm.WarnBlockf(llm.WarningSkipped, 3, "unknown block skipped"),
+				llm.WarnBlockf(llm.WarningSkipped, 4, "unknown block skipped"),
 			},
 		},
 	}, {
 		name:   "tool_input_numbers_verbatim",
-		reason: "SDK 3: tool input is the document's own JSON, numbers as written (no float64 round trip, no document.Number strings)",
+		reason: "SDK-DOC-NUMBERS: tool input is the document's own JSON, numbers as written (no float64 round trip, no document.Number strings)",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"calc","input":{"big":12345678901234567890,"f":3.50,"e":2e3,"n":null,"s":"\u00e9"},"type":"tool_use"}}]}},"stopReason":"tool_use",` + usage + `}`,
 		want: &llm.Response{
 			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
@@ -273,7 +273,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "tool_input_empty_object",
-		reason: "request rule 7 mirrored: a tool call with {} input stays {}",
+		reason: "REQ-TOOL-INPUT mirrored: a tool call with {} input stays {}",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"now","input":{}}}]}},"stopReason":"tool_use",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "t1", Name: "now", Input: json.RawMessage(`{}`)}}},
@@ -282,7 +282,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "end_turn_with_tool_calls",
-		reason: "response rule 1: end_turn with tool calls reads as tool_use, raw value kept",
+		reason: "RESP-STOP: end_turn with tool calls reads as tool_use, raw value kept",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"calling"},{"toolUse":{"toolUseId":"t1","name":"add","input":{"a":1}}}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
@@ -293,7 +293,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "unknown_stop_reason",
-		reason: "response rule 1 and SDK 2: unknown enum strings pass through; kept raw, read as unknown",
+		reason: "RESP-STOP and SDK-UNKNOWN-UNION: unknown enum strings pass through; kept raw, read as unknown",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"solar_flare",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "x"}}},
@@ -302,7 +302,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "cache_usage_and_extra",
-		reason: "response rule 4: cache reads/writes counted apart from input; latency, trace, service tier, performance and additional fields kept",
+		reason: "STREAM-METADATA: cache reads/writes counted apart from input; latency, trace, service tier, performance and additional fields kept",
 		body: `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"end_turn",` +
 			`"usage":{"inputTokens":3,"outputTokens":5,"totalTokens":1032,"cacheReadInputTokens":1000,"cacheWriteInputTokens":24,"cacheReadInputTokenCount":1000},` +
 			`"metrics":{"latencyMs":1234},"performanceConfig":{"latency":"optimized"},"serviceTier":{"type":"flex"},` +
@@ -322,7 +322,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "reasoning_then_text",
-		reason: "response rule 6: reasoning text and signature, and redacted bytes, kept exactly for replay",
+		reason: "RESP-REASONING: reasoning text and signature, and redacted bytes, kept exactly for replay",
 		body: `{"output":{"message":{"role":"assistant","content":[` +
 			`{"reasoningContent":{"reasoningText":{"text":"think","signature":"c2ln"}}},` +
 			`{"reasoningContent":{"redactedContent":"AAEC"}},{"text":"answer"}]}},"stopReason":"end_turn",` + usage + `}`,
@@ -343,9 +343,9 @@ func TestParseResponseWire(t *testing.T) {
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "done"}}},
 			StopReason: llm.StopReasonEndTurn, RawStopReason: "end_turn",
 			Usage: llm.Usage{InputTokens: 3, OutputTokens: 5, TotalTokens: 8},
-			Warnings: []string{
-				`content block 0: server-side tool use "nova_grounding" skipped: Bedrock ran it`,
-				"content block 1: server tool result for s1 skipped",
+			Warnings: []llm.Warning{
+				llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "server-side tool use \"nova_grounding\" skipped: Bedrock ran it"),
+				llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "server tool result for s1 skipped"),
 			},
 		},
 	}}
@@ -398,19 +398,19 @@ func TestParseResponseBlocks(t *testing.T) {
 		reason    string
 		blocks    []types.ContentBlock
 		wantParts []llm.Part
-		wantWarn  []string
+		wantWarn  []llm.Warning
 	}{{
 		name:      "nil_block",
-		reason:    "SDK 2: an unknown block may decode as nil",
+		reason:    "SDK-UNKNOWN-UNION: an unknown block may decode as nil",
 		blocks:    []types.ContentBlock{text, nil},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
-		wantWarn:  []string{"unknown content block 1 skipped"},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
 	}, {
 		name:      "repeated_pointer",
-		reason:    "SDK 2: the same pointer twice in a row is an unknown block, not a duplicate",
+		reason:    "SDK-UNKNOWN-UNION: the same pointer twice in a row is an unknown block, not a duplicate",
 		blocks:    []types.ContentBlock{text, text},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
-		wantWarn:  []string{"unknown content block 1 skipped"},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
 	}, {
 		name:      "equal_values_distinct_pointers",
 		reason:    "two equal text blocks that are distinct pointers are both real",
@@ -418,9 +418,9 @@ func TestParseResponseBlocks(t *testing.T) {
 		wantParts: []llm.Part{llm.Text{Text: "t"}, llm.Text{Text: "t"}},
 	}, {
 		name:     "unknown_union_member",
-		reason:   "SDK 2: an UnknownUnionMember is skipped with a warning naming its tag",
+		reason:   "SDK-UNKNOWN-UNION: an UnknownUnionMember is skipped with a warning naming its tag",
 		blocks:   []types.ContentBlock{&types.UnknownUnionMember{Tag: "hologram"}},
-		wantWarn: []string{`unknown content block 0 ("hologram") skipped`},
+		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "unknown block %q skipped", "hologram")},
 	}, {
 		name:   "image_and_document",
 		reason: "images and documents returned by a model become parts (bytes or s3 URI)",
@@ -435,7 +435,7 @@ func TestParseResponseBlocks(t *testing.T) {
 			llm.Image{Format: "jpeg", URI: "s3://b/k.jpg"},
 			llm.Document{Name: "report", Format: "txt", Data: []byte("body")},
 		},
-		wantWarn: []string{"content block 3: image without a usable source skipped"},
+		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 3, "%s", "image without a usable source skipped")},
 	}, {
 		name:   "citations",
 		reason: "cited text is kept as text; the citations, which llmkit does not represent, become warnings",
@@ -444,7 +444,7 @@ func TestParseResponseBlocks(t *testing.T) {
 			Citations: []types.Citation{{Title: aws.String("atlas")}},
 		}}},
 		wantParts: []llm.Part{llm.Text{Text: "Paris is big"}},
-		wantWarn:  []string{`content block 0: citation "atlas" not represented`},
+		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "citation \"atlas\" not represented")},
 	}, {
 		name:   "request_only_blocks",
 		reason: "guard content, cache points and other request-side blocks are skipped, never silently",
@@ -453,10 +453,10 @@ func TestParseResponseBlocks(t *testing.T) {
 			&types.ContentBlockMemberCachePoint{},
 			&types.ContentBlockMemberReasoningContent{Value: &types.UnknownUnionMember{Tag: "future"}},
 		},
-		wantWarn: []string{
-			"content block 0: unsupported guardContent block skipped",
-			"content block 1: unsupported cachePoint block skipped",
-			`content block 2: unknown reasoning content "future" skipped`,
+		wantWarn: []llm.Warning{
+			llm.WarnBlockf(llm.WarningSkipped, 0, "%s", "unsupported guardContent block skipped"),
+			llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "unsupported cachePoint block skipped"),
+			llm.WarnBlockf(llm.WarningSkipped, 2, "%s", "unknown reasoning content \"future\" skipped"),
 		},
 	}, {
 		name:      "tool_use_without_input",
@@ -512,7 +512,7 @@ func TestParseResponseErrors(t *testing.T) {
 	}
 }
 
-// TestParseStopReason covers every stop reason of BEDROCK.md response rule 1.
+// TestParseStopReason covers every stop reason of RULES.md RESP-STOP.
 func TestParseStopReason(t *testing.T) {
 	tests := []struct {
 		raw      types.StopReason
@@ -525,7 +525,7 @@ func TestParseStopReason(t *testing.T) {
 		{types.StopReasonEndTurn, true, llm.StopReasonToolUse, "end_turn with tool calls is tool use [strands]", "end_turn"},
 		{types.StopReasonToolUse, true, llm.StopReasonToolUse, "tool use", "tool_use"},
 		{types.StopReasonToolUse, false, llm.StopReasonToolUse, "tool_use is kept even without a parsed call", "tool_use"},
-		{types.StopReasonMaxTokens, true, llm.StopReasonMaxTokens, "max_tokens wins over tool calls: the call may be cut (rule 2)", "max_tokens"},
+		{types.StopReasonMaxTokens, true, llm.StopReasonMaxTokens, "max_tokens wins over tool calls: the call may be cut (RESP-CUT-CALL)", "max_tokens"},
 		{types.StopReasonStopSequence, false, llm.StopReasonStopSequence, "stop sequence", "stop_sequence"},
 		{types.StopReasonGuardrailIntervened, false, llm.StopReasonGuardrailIntervened, "guardrail", "guardrail_intervened"},
 		{types.StopReasonContentFiltered, false, llm.StopReasonContentFiltered, "content filter", "content_filtered"},

@@ -44,7 +44,7 @@ func TestSchemaCache(t *testing.T) {
 	if len(cache.loose) != 1 || len(cache.strict) != 0 {
 		t.Errorf("cache holds %d plain and %d strict schemas, want 1 and 0 (the strict one warns)", len(cache.loose), len(cache.strict))
 	}
-	if !slices.ContainsFunc(want.warnings, func(w string) bool { return strings.Contains(w, "maxItems") }) {
+	if !slices.ContainsFunc(want.warnings, func(w llm.Warning) bool { return strings.Contains(w.Detail, "maxItems") }) {
 		t.Fatalf("warnings %q: the strict schema's maxItems should be dropped with a warning", want.warnings)
 	}
 }

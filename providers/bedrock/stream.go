@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -61,19 +60,19 @@ func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Ev
 		switch s := e.Value.Start.(type) {
 		case *types.ContentBlockStartMemberToolUse:
 			if s.Value.Type == types.ToolUseTypeServerToolUse {
-				return append(dst, llm.Warning{Message: serverToolWarning(i, outStr(s.Value.Name))}), nil
+				return append(dst, serverToolWarning(i, outStr(s.Value.Name))), nil
 			}
 			return append(dst, llm.ToolCallStart{Index: i, ID: outStr(s.Value.ToolUseId), Name: outStr(s.Value.Name)}), nil
 		case *types.ContentBlockStartMemberToolResult:
-			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: server tool result for %s skipped", i, outStr(s.Value.ToolUseId))}), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "server tool result for %s skipped", outStr(s.Value.ToolUseId))), nil
 		case *types.ContentBlockStartMemberImage:
-			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: streamed %s image skipped", i, s.Value.Format)}), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "streamed %s image skipped", s.Value.Format)), nil
 		case *types.UnknownUnionMember:
-			return append(dst, llm.Warning{Message: unknownBlockWarning(i, s.Tag)}), nil
+			return append(dst, unknownBlockWarning(i, s.Tag)), nil
 		case nil:
 			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockStart %d without start", i)
 		default:
-			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unsupported block start %T skipped", i, s)}), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unsupported block start %T skipped", s)), nil
 		}
 
 	case *types.ConverseStreamOutputMemberContentBlockStop:
@@ -85,7 +84,7 @@ func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Ev
 	case *types.ConverseStreamOutputMemberMessageStart:
 		role := llm.RoleAssistant
 		if e.Value.Role != "" && e.Value.Role != types.ConversationRoleAssistant {
-			dst = append(dst, llm.Warning{Message: fmt.Sprintf("output message has role %q, read as assistant", e.Value.Role)})
+			dst = append(dst, roleWarning(string(e.Value.Role)))
 		}
 		return append(dst, llm.MessageStart{Role: role}), nil
 
@@ -108,7 +107,7 @@ func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Ev
 		return append(dst, md), nil
 
 	case *types.UnknownUnionMember:
-		return append(dst, llm.Warning{Message: "unknown stream event " + strconv.Quote(e.Tag) + " skipped"}), nil
+		return append(dst, llm.Warnf(llm.WarningSkipped, "", "unknown stream event %q skipped", e.Tag)), nil
 	case nil:
 		return dst, errors.New("bedrock: parse stream chunk: nil event")
 	default:
@@ -131,17 +130,17 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 		case *types.ReasoningContentBlockDeltaMemberRedactedContent:
 			return append(dst, llm.ReasoningDelta{Index: i, Redacted: r.Value}), nil
 		case *types.UnknownUnionMember:
-			return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unknown reasoning delta %q skipped", i, r.Tag)}), nil
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unknown reasoning delta %q skipped", r.Tag)), nil
 		default:
 			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: empty reasoning delta", i)
 		}
 	case *types.ContentBlockDeltaMemberCitation:
-		return append(dst, llm.Warning{Message: citationWarning(i, outStr(d.Value.Title))}), nil
+		return append(dst, citationWarning(i, outStr(d.Value.Title))), nil
 	case *types.ContentBlockDeltaMemberToolResult, *types.ContentBlockDeltaMemberImage:
 		// The block's start already produced a warning; its content is not represented.
 		return dst, nil
 	case *types.UnknownUnionMember:
-		return append(dst, llm.Warning{Message: fmt.Sprintf("content block %d: unknown delta %q skipped", i, d.Tag)}), nil
+		return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unknown delta %q skipped", d.Tag)), nil
 	case nil:
 		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d without delta", i)
 	default:
@@ -283,10 +282,10 @@ func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
 	case llm.MessageStop:
 		if t.objectIndex >= 0 {
 			if len(t.held) > 0 {
-				dst = append(dst, llm.Warning{Message: warnObjectTextDropped})
+				dst = append(dst, warnObjectTextDropped)
 			}
 			if t.objectCalls > 1 {
-				dst = append(dst, llm.Warning{Message: warnObjectCalls(t.objectTool, t.objectCalls)})
+				dst = append(dst, warnObjectCalls(t.objectTool, t.objectCalls))
 			}
 			v.StopReason = objectStopReason(v.StopReason, v.RawStopReason, t.toolCalls)
 		} else {
