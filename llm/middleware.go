@@ -1,6 +1,10 @@
 package llm
 
-import "context"
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
 
 // Middleware wraps a [Model] in another: tracing, fallback, logging, redaction. A
 // middleware returns a Model that keeps the contract of the one it wraps:
@@ -57,19 +61,27 @@ type RelayHooks struct {
 
 // RelayStream returns a Stream that passes inner's events on as they arrive, for
 // middleware. Its Response is inner's (after End, if set), so it equals Generate's;
-// closing it or cancelling ctx closes inner; it starts no goroutine.
+// closing it or cancelling ctx closes inner; it starts no goroutine. End runs once
+// however the stream ends — read to its end, broken, abandoned, cancelled, or closed
+// before it was read.
 func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 	var hooks RelayHooks
 	if h != nil {
 		hooks = *h
 	}
+	var endOnce sync.Once
+	end := func(r *Response, err error) {
+		if hooks.End != nil {
+			endOnce.Do(func() { hooks.End(r, err) })
+		}
+	}
+	var started atomic.Bool
 	var final *Response
 	src := func(yield func(Event, error) bool) {
+		started.Store(true)
 		for ev, err := range inner.Events() {
 			if err != nil {
-				if hooks.End != nil {
-					hooks.End(nil, err)
-				}
+				end(nil, err)
 				yield(nil, err)
 				return
 			}
@@ -77,9 +89,7 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 				hooks.Event(ev)
 			}
 			if !yield(ev, nil) {
-				if hooks.End != nil {
-					hooks.End(nil, &StreamError{Reason: "stream abandoned before its end"})
-				}
+				end(nil, &StreamError{Reason: "stream abandoned before its end"})
 				return
 			}
 		}
@@ -88,15 +98,19 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 			r := *resp
 			final = &r
 		}
-		if hooks.End != nil {
-			hooks.End(final, err)
-		}
+		end(final, err)
 		if err != nil {
 			yield(nil, err)
 		}
 	}
 	return NewStream(ctx, src, &StreamOptions{
-		Close: inner.Close,
+		Close: func() error {
+			err := inner.Close()
+			if !started.Load() {
+				end(nil, &StreamError{Reason: "stream closed before it was read"})
+			}
+			return err
+		},
 		Finish: func(r *Response) error {
 			if final != nil {
 				*r = *final

@@ -142,6 +142,23 @@ func TestRelayStreamAbandonedAndCancelled(t *testing.T) {
 	if _, err := s.Response(); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v, want context.Canceled", err)
 	}
+
+	m = llm.Wrap(llmtest.New(llmtest.Stream(evs, nil)), tag("c", &log))
+	s, err = m.Stream(context.Background(), &llm.Request{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s.Close()
+	if got := log[len(log)-1]; got != "c:end err=true" {
+		t.Errorf("closed before read: last hook = %q", got)
+	}
+	if _, err := s.Response(); !errors.Is(err, llm.ErrStream) {
+		t.Errorf("closed before read: err = %v", err)
+	}
+	if n := strings.Count(strings.Join(log, ","), "c:end"); n != 1 {
+		t.Errorf("End ran %d times", n)
+	}
 }
 
 func TestModelFuncsWithoutFunctions(t *testing.T) {

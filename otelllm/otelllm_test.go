@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/llmkit/llmkit/agent"
+	"github.com/llmkit/llmkit/fallback"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/llm/llmtest"
 	"github.com/llmkit/llmkit/otelllm"
@@ -417,5 +418,78 @@ func TestUnsampledCallStillMeasured(t *testing.T) {
 	}
 	if v, _ := dur.DataPoints[0].Attributes.Value("gen_ai.response.model"); v.AsString() != "answered-by" {
 		t.Errorf("duration attributes %v", dur.DataPoints[0].Attributes)
+	}
+}
+
+// TestStackLeavesNoGoroutine stacks tracing over fallback over a relaying middleware
+// and ends streams every way — read to the end, broken after a fallback, abandoned,
+// cancelled, closed — under the package's goroutine-leak check (TestMain).
+func TestStackLeavesNoGoroutine(t *testing.T) {
+	r := newRecorder(t, true)
+	evs, _ := llm.ResponseEvents(&llm.Response{Message: llm.AssistantText("one two three")})
+	relay := func(next llm.Model) llm.Model {
+		return llm.ModelFuncs{
+			GenerateFunc: next.Generate,
+			StreamFunc: func(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
+				s, err := next.Stream(ctx, req)
+				if err != nil {
+					return nil, err
+				}
+				return llm.RelayStream(ctx, s, nil), nil
+			},
+		}
+	}
+	newStack := func(first llmtest.Reply) llm.Model {
+		fb, err := fallback.New([]fallback.Candidate{
+			{Name: "a", Model: llmtest.New(first)},
+			{Name: "b", Model: llmtest.New(llmtest.Stream(evs, nil))},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return llm.Wrap(fb, r.tel.Middleware("p"), relay)
+	}
+	req := &llm.Request{Model: "m"}
+	ctx := context.Background()
+
+	// Falls back before the first event, then reads to the end.
+	s, err := newStack(llmtest.Stream([]llm.Event{}, &llm.ProviderError{Category: llm.ErrServer})).Stream(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := s.Response(); err != nil || resp.Text() != "one two three" || resp.Model != "b" {
+		t.Fatalf("response %+v, %v", resp, err)
+	}
+	// Breaks after the first event: no fallback, the error reaches the caller.
+	s, _ = newStack(llmtest.Stream(evs[:2], &llm.ProviderError{Category: llm.ErrServer})).Stream(ctx, req)
+	if _, err := s.Response(); !errors.Is(err, llm.ErrServer) {
+		t.Errorf("broken stream: %v", err)
+	}
+	// Abandoned.
+	s, _ = newStack(llmtest.Stream(evs, nil)).Stream(ctx, req)
+	for range s.Events() {
+		break
+	}
+	// Cancelled while reading.
+	cctx, cancel := context.WithCancel(ctx)
+	s, _ = newStack(llmtest.Stream(evs, nil)).Stream(cctx, req)
+	for _, err := range s.Events() {
+		if err != nil {
+			break
+		}
+		cancel()
+	}
+	cancel()
+	if _, err := s.Response(); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled stream: %v", err)
+	}
+	// Closed before it is read.
+	s, _ = newStack(llmtest.Stream(evs, nil)).Stream(ctx, req)
+	s.Close()
+	if _, err := s.Response(); !errors.Is(err, llm.ErrStream) {
+		t.Errorf("closed stream: %v", err)
+	}
+	if n := len(r.spans.GetSpans()); n != 5 {
+		t.Errorf("%d spans, want one per stream (5)", n)
 	}
 }
