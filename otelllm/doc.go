@@ -22,6 +22,12 @@
 // is recorded only with [Options.CaptureContent], off by default since it may hold
 // personal data.
 //
+// gen_ai.response.id is [llm.Response.RequestID] and gen_ai.response.model is
+// [llm.Response.Model] when set; behind package fallback that is the name of the
+// candidate that answered, so name candidates by model (or region and model) to keep
+// the attribute meaningful. Put the tracing outside the fallback to get one span per
+// call, inside each candidate to get one per attempt.
+//
 // [Telemetry.Agent] runs an [agent.Agent] in an "invoke_agent <name>" span, and
 // [Telemetry.Tools] wraps its tools so that each run is an "execute_tool <name>" child
 // span with gen_ai.tool.call.id: with a traced model, an agent run exports one tree.
