@@ -15,7 +15,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--mcp SERVER]..."
+const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools] [--mcp SERVER]..."
 
 const chatAbout = `
 Chats with a model on Amazon Bedrock, streaming each answer as it arrives and
@@ -23,9 +23,14 @@ sending the whole conversation every turn. Credentials come from the AWS default
 chain (environment, ~/.aws config and credentials, SSO, container or instance
 role); AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) is used when set and the
 endpoint is https. --endpoint points at any Bedrock-compatible endpoint, such as
-the one "llmkit sim" prints. Each --mcp gives the model the tools of an MCP
-server: an http(s) URL (streamable HTTP) or a command line run over stdio; the
-model's tool calls then run in the agent loop, shown as they finish.
+the one "llmkit sim" prints; a loopback endpoint needs no AWS account.
+
+With --tools the model may call two built-in demo tools, add (two numbers) and
+word_count (a text): each turn runs the tool loop (package agent), printing a
+line per tool call and result, and enters the conversation whole, tool calls
+included, once it succeeds. "llmkit sim --script" can script the calls. Each
+--mcp (repeatable) adds the tools of an MCP server, the same way: an http(s) URL
+(streamable HTTP) or a command line run over stdio.
 
 Type a message and press Enter. Commands:
   /reset         forget the conversation
@@ -47,6 +52,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
+	withTools := fs.Bool("tools", false, "let the model call the built-in demo tools add and word_count")
 	var servers mcpFlag
 	fs.Var(&servers, "mcp", "MCP `SERVER` whose tools the model may call: an http(s) URL or a command line (repeatable)")
 	aws.register(fs)
@@ -73,20 +79,30 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	}
 	sess := agent.NewSession(cl.model, defaults)
 	sess.SetLogger(discardLogger())
-	c := &chat{e: e, sess: sess, defaults: defaults}
+	where := "region " + cl.region
+	if aws.endpoint != "" {
+		where = aws.endpoint
+	}
+	c := &chat{e: e, sess: sess}
+	var tools []agent.Tool
+	if *withTools {
+		if tools, err = demoTools(); err != nil {
+			return report(e.stderr, "chat", err)
+		}
+	}
 	if len(servers) > 0 {
 		cctx, stop := interruptible(ctx, e)
-		tools, closeMCP, err := connectMCP(cctx, servers, e.stderr)
+		mcpTools, closeMCP, err := connectMCP(cctx, servers, e.stderr)
 		stop()
 		if err != nil {
 			return report(e.stderr, "chat", err)
 		}
 		defer closeMCP()
-		c.agent = agent.New(cl.model, &agent.Options{Tools: tools, Logger: discardLogger()})
+		tools = append(tools, mcpTools...)
 	}
-	where := "region " + cl.region
-	if aws.endpoint != "" {
-		where = aws.endpoint
+	if *withTools || len(servers) > 0 {
+		c.agent = agent.New(cl.model, &agent.Options{Tools: tools, Logger: discardLogger()})
+		where += "; tools: " + toolNames(tools)
 	}
 	fmt.Fprintf(e.stdout, "Chatting with %s (%s). /help lists the commands; Ctrl-D or /quit leaves.\n", *model, where)
 	return c.loop(ctx)
@@ -96,10 +112,8 @@ func runChat(ctx context.Context, e *env, args []string) int {
 type chat struct {
 	e    *env
 	sess *agent.Session
-	// agent, with --mcp, runs each turn through the tool loop; defaults are the
-	// session's request settings.
-	agent    *agent.Agent
-	defaults *llm.Request
+	// agent, when set, runs each turn's tool loop (--tools, --mcp).
+	agent *agent.Agent
 	// code is the exit code of the last turn that failed, or 0.
 	code int
 }
@@ -266,7 +280,12 @@ func (c *chat) turn(ctx context.Context, line string) {
 		case <-done:
 		}
 	}()
-	err := c.stream(tctx, line)
+	var err error
+	if c.agent != nil {
+		err = c.runTools(tctx, line)
+	} else {
+		err = c.stream(tctx, line)
+	}
 	close(done)
 	<-watched
 	switch {
@@ -280,9 +299,6 @@ func (c *chat) turn(ctx context.Context, line string) {
 }
 
 func (c *chat) stream(ctx context.Context, line string) error {
-	if c.agent != nil {
-		return c.agentTurn(ctx, line)
-	}
 	st, err := c.sess.Stream(ctx, llm.Text{Text: line})
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/llmkit/llmkit/agent"
 	"github.com/llmkit/llmkit/agent/mcptool"
-	"github.com/llmkit/llmkit/llm"
 )
 
 // mcpFlag collects the --mcp flags: each an MCP server, a streamable HTTP URL or a
@@ -56,47 +55,4 @@ func connectMCP(ctx context.Context, servers []string, stderr io.Writer) ([]agen
 		tools = append(tools, c.Tools()...)
 	}
 	return tools, closeAll, nil
-}
-
-// agentTurn runs one chat turn through the tool loop: the history and line go to
-// the agent, its text streams out, tool calls are shown as they run, and the
-// session's history becomes the run's conversation once the run succeeds.
-func (c *chat) agentTurn(ctx context.Context, line string) error {
-	req := c.defaults.Clone()
-	req.Messages = append(append(req.Messages, c.sess.History()...), llm.UserText(line))
-	wrote := false
-	for ev, err := range c.agent.Stream(ctx, req) {
-		if err != nil {
-			if wrote {
-				fmt.Fprintln(c.e.stdout)
-			}
-			return err
-		}
-		switch e := ev.(type) {
-		case agent.ModelEvent:
-			if d, ok := e.Event.(llm.TextDelta); ok && d.Text != "" {
-				io.WriteString(c.e.stdout, d.Text)
-				wrote = true
-			}
-		case agent.ToolFinished:
-			if wrote {
-				fmt.Fprintln(c.e.stdout)
-				wrote = false
-			}
-			status := "ok"
-			if e.Result.IsError {
-				status = "error"
-			}
-			fmt.Fprintf(c.e.stdout, "(tool %s: %s)\n", e.Call.Name, status)
-		case agent.Done:
-			if wrote {
-				fmt.Fprintln(c.e.stdout)
-			}
-			c.sess.SetHistory(e.Result.Messages[len(c.defaults.Messages):])
-			for _, w := range e.Result.Response.Warnings {
-				fmt.Fprintf(c.e.stderr, "warning: %s\n", w)
-			}
-		}
-	}
-	return nil
 }

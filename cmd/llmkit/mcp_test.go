@@ -40,7 +40,7 @@ func TestChatWithMCPTools(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d\nstderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"(tool add: ok)", "2 + 3 = 5"} {
+	for _, want := range []string{`-> tool call: add({"a":2,"b":3})`, "<- tool result: 5", "2 + 3 = 5", "tools: add"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
