@@ -22,5 +22,13 @@
 // Failed calls return errors that unwrap to a category such as [ErrRateLimited],
 // [ErrInvalidRequest], [ErrContextTooLong], [ErrAuth], [ErrServer] or [ErrStream]; details
 // are in a [*ProviderError] or an [*InvalidRequestError]. A cancelled call's error
-// satisfies errors.Is(err, context.Canceled).
+// satisfies errors.Is(err, context.Canceled). [ProviderError.RetryAfter] carries the wait a
+// provider asked for.
+//
+// # Middleware
+//
+// A [Middleware] wraps a Model in another (tracing, fallback, logging, redaction);
+// [Wrap] stacks them, [ModelFuncs] writes one in a few lines, and [RelayStream] passes a
+// wrapped stream's events on as they arrive while keeping its Response equal to
+// Generate's. Packages fallback and otelllm are built on it.
 package llm
