@@ -284,6 +284,7 @@ func (f *fstream) open(ctx context.Context) error {
 			err = fmt.Errorf("fallback: %s: model returned no stream and no error", c.Name)
 		}
 		if err == nil {
+			s.DiscardEvents() // read once, here; the fallback stream keeps the events
 			f.mu.Lock()
 			closed := f.closed
 			f.s, f.c = s, c

@@ -75,6 +75,8 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 			endOnce.Do(func() { hooks.End(r, err) })
 		}
 	}
+	// The relay reads inner once and keeps the events for a replay itself.
+	inner.DiscardEvents()
 	var started atomic.Bool
 	var final *Response
 	src := func(yield func(Event, error) bool) {
