@@ -225,3 +225,28 @@ func ExampleWrap() {
 	// level=INFO msg=generate model=demo
 	// Write to [e-mail]
 }
+
+func TestRelayStreamReplays(t *testing.T) {
+	var log []string
+	m := llm.Wrap(llmtest.New(llmtest.Text("again")), tag("a", &log), tag("b", &log))
+	s, err := m.Stream(context.Background(), &llm.Request{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first, second []llm.Event
+	for ev, err := range s.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = append(first, ev)
+	}
+	for ev, err := range s.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		second = append(second, ev)
+	}
+	if len(first) == 0 || !cmp.Equal(first, second) {
+		t.Errorf("replay %v, first pass %v", second, first)
+	}
+}
