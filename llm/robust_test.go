@@ -2,7 +2,11 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,3 +95,133 @@ func TestStreamCloseStopsContextWatch(t *testing.T) {
 	}
 }
 
+// nestedToolResults returns a tool message whose tool result nests depth tool results,
+// the shape of a hostile saved conversation.
+func nestedToolResults(depth int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"role":"tool","parts":[`)
+	for range depth {
+		b.WriteString(`{"type":"tool_result","call_id":"c","content":[`)
+	}
+	b.WriteString(`{"type":"text","text":"x"}`)
+	for range depth {
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// wideToolResults returns a valid tool message of n tool results, each with text.
+func wideToolResults(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"role":"tool","parts":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"type":"tool_result","call_id":"c%d","content":[{"type":"text","text":"<ok> & done"}]}`, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Issue 13, point 7: decoding nested tool results took time and memory quadratic in the
+// input (95 KB: 212 MB). A tool result's content holds no tool result, so the decoder
+// refuses the nesting at once; a valid message costs memory linear in its size.
+func TestIssue13DecodeNestedToolResultsLinear(t *testing.T) {
+	data := nestedToolResults(2000) // ~100 KB
+	var m Message
+	var err error
+	n := allocated(func() { err = json.Unmarshal(data, &m) })
+	if err == nil || !strings.Contains(err.Error(), "text, image and document parts only") {
+		t.Fatalf("error = %v, want a refusal of the nested tool result", err)
+	}
+	if limit := uint64(16 * len(data)); n > limit {
+		t.Errorf("decoding %d bytes allocated %d bytes, more than %d", len(data), n, limit)
+	}
+
+	for _, size := range []int{100, 1000} {
+		data := wideToolResults(size)
+		n := allocated(func() { err = json.Unmarshal(data, &m) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if limit := uint64(32 * len(data)); n > limit {
+			t.Errorf("decoding %d bytes of %d tool results allocated %d bytes, more than %d", len(data), size, n, limit)
+		}
+	}
+}
+
+// A tool result holding a tool result is refused when encoding too, so that nothing
+// marshals that cannot be unmarshalled.
+func TestMarshalRefusesNestedToolResult(t *testing.T) {
+	m := Message{Role: RoleTool, Parts: []Part{ToolResult{CallID: "a", Content: []Part{ToolResult{CallID: "b"}}}}}
+	if _, err := json.Marshal(m); err == nil || !strings.Contains(err.Error(), "text, image and document parts only") {
+		t.Fatalf("Marshal = %v, want a refusal of the nested tool result", err)
+	}
+}
+
+// Issue 13, point 9: null leaves a message as it was; {} and a message without a role are
+// errors, not a zeroed message.
+func TestIssue13MessageNullAndEmptyObject(t *testing.T) {
+	m := UserText("keep me")
+	if err := json.Unmarshal([]byte("null"), &m); err != nil {
+		t.Fatalf("Unmarshal(null) = %v", err)
+	}
+	if m.Text() != "keep me" || m.Role != RoleUser {
+		t.Errorf("Unmarshal(null) changed the message to %+v", m)
+	}
+	for _, in := range []string{`{}`, `{"parts":[{"type":"text","text":"hi"}]}`, `{"role":"robot","parts":[]}`} {
+		m := UserText("keep me")
+		err := json.Unmarshal([]byte(in), &m)
+		if err == nil || !strings.Contains(err.Error(), "role") {
+			t.Errorf("Unmarshal(%s) = %v, want an error about the role", in, err)
+		}
+		if m.Text() != "keep me" {
+			t.Errorf("Unmarshal(%s) changed the message to %+v", in, m)
+		}
+	}
+	var msgs []Message
+	if err := json.Unmarshal([]byte(`[{"role":"user","parts":[{"type":"text","text":"a"}]},{}]`), &msgs); err == nil {
+		t.Errorf("a list holding {} decoded without error: %+v", msgs)
+	}
+}
+
+// BenchmarkDecodeMessage shows the slope of decoding: time and bytes per op grow in
+// proportion to the size (wide) and stay flat for the refused nesting (deep).
+func BenchmarkDecodeMessage(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		data := wideToolResults(n)
+		b.Run(fmt.Sprintf("wide=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var m Message
+				if err := json.Unmarshal(data, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, n := range []int{10, 100, 1000} {
+		data := nestedToolResults(n)
+		b.Run(fmt.Sprintf("deep=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var m Message
+				_ = json.Unmarshal(data, &m)
+			}
+		})
+	}
+}
