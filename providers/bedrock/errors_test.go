@@ -126,6 +126,39 @@ func TestMapError(t *testing.T) {
 	}
 }
 
+// TestMapErrorTable sends every code of errorCodes and every status of errorStatuses
+// through mapError, with a plain message and with one that says the context overflowed,
+// before a response (with a status) and mid-stream (without).
+func TestMapErrorTable(t *testing.T) {
+	check := func(t *testing.T, what string, err error, midStream bool, want errorClass) {
+		t.Helper()
+		got := mapError(opConverse, err, midStream)
+		var pe *llm.ProviderError
+		if !errors.As(got, &pe) || !errors.Is(got, want.category) || pe.Retryable != want.retryable {
+			t.Errorf("mapError(%s) = %v, want category %v, retryable %v", what, got, want.category, want.retryable)
+		}
+	}
+	overflowed := func(c errorClass) errorClass {
+		if c.overflow {
+			return errorClass{category: llm.ErrContextTooLong}
+		}
+		return c
+	}
+	for code, want := range errorCodes {
+		t.Run(code, func(t *testing.T) {
+			check(t, code+" with status 400", httpErr(400, "r", generic(code, "no")), false, want)
+			check(t, code+" mid-stream", generic(code, "no"), true, want)
+			check(t, code+" saying the input is too long", httpErr(400, "r", generic(code, "Input is too long for requested model.")), false, overflowed(want))
+		})
+	}
+	for status, want := range errorStatuses {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			check(t, fmt.Sprintf("bare %d", status), httpErr(status, "r", errors.New("no body")), false, want)
+			check(t, fmt.Sprintf("bare %d saying the input is too long", status), httpErr(status, "r", generic("", "prompt is too long")), false, overflowed(want))
+		})
+	}
+}
+
 func TestMapErrorContext(t *testing.T) {
 	if got := mapError(opConverse, nil, false); got != nil {
 		t.Errorf("mapError(nil) = %v, want nil", got)
