@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -112,7 +111,7 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 		case closedNot:
 		case closedByContext:
 			s.state = streamDone
-			s.err = &StreamError{Reason: "cancelled before it was read", Err: context.Cause(s.ctx)}
+			s.err = &StreamError{Reason: "cancelled before it was read", Err: ContextError(context.Cause(s.ctx))}
 			yield(nil, s.err)
 			return
 		default:
@@ -173,8 +172,10 @@ func (s *Stream) read(yield func(Event, error) bool) {
 		return
 	case reason == closedByIdle:
 		err = &StreamError{Reason: "no event for " + s.opts.IdleTimeout.String(), Err: context.DeadlineExceeded}
-	case reason == closedByContext && (err == nil || !errors.Is(err, s.ctx.Err())):
-		err = &StreamError{Reason: "cancelled", Err: context.Cause(s.ctx)}
+	case reason == closedByContext:
+		// Whatever the source made of it (nothing, a read on a closed connection, its
+		// own cancellation error), a cancelled stream ends the same way.
+		err = &StreamError{Reason: "cancelled", Err: ContextError(context.Cause(s.ctx))}
 	case reason == closedByCaller:
 		err = &StreamError{Reason: "stream closed before its end"}
 	}

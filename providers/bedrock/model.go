@@ -100,11 +100,7 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 	}
 	p, err := formatRequestCached(req, m.Capabilities(model), &m.schemas)
 	if err != nil {
-		var ire *llm.InvalidRequestError
-		if errors.As(err, &ire) {
-			ire.Op = op
-		}
-		return nil, err
+		return nil, withOp(err, op)
 	}
 	return p, nil
 }

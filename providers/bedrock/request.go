@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -129,15 +130,25 @@ func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warni
 
 // FormatStreamRequest is [FormatRequest] for the SDK's ConverseStream call: the same
 // translation, the same warnings, with the guardrail's stream processing mode applied.
+// Its errors name the operation converse-stream.
 func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput, []llm.Warning, error) {
 	if req == nil {
-		return nil, nil, fieldError("request", "request is nil")
+		return nil, nil, withOp(fieldError("request", "request is nil"), opConverseStream)
 	}
 	p, err := formatRequest(req, capabilitiesFor(req.Model, nil))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withOp(err, opConverseStream)
 	}
 	return p.streamInput(), p.warnings, nil
+}
+
+// withOp names op in an [*llm.InvalidRequestError] (the passes name converse).
+func withOp(err error, op string) error {
+	var ire *llm.InvalidRequestError
+	if errors.As(err, &ire) {
+		ire.Op = op
+	}
+	return err
 }
 
 // converseParams is a request translated for Converse.
