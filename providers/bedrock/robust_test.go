@@ -2,7 +2,11 @@ package bedrock
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
@@ -37,5 +41,37 @@ func TestIssue13UnknownDeltaAndBlockStart(t *testing.T) {
 	}
 	if !llm.HasWarning(resp.Warnings, llm.WarningSkipped) {
 		t.Errorf("no skipped warning: %v", resp.Warnings)
+	}
+}
+
+// Issue 13, point 6: streams nobody reads release their goroutines and connections when
+// their context is cancelled, while the server still holds them open and after it
+// closes; reading one afterwards reports the cancellation.
+func TestIssue13UnreadStreamsCancelledNoLeak(t *testing.T) {
+	srv := bedrocktest.NewServer(nil)
+	defer srv.Close()
+	m := New(srv.Client(nil), nil)
+	before := goleak.IgnoreCurrent()
+	const n = 10
+	for range n {
+		srv.Enqueue(bedrocktest.Text("one two three four").Pace(0, time.Hour))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	streams := make([]*llm.Stream, n)
+	for i := range streams {
+		st, err := m.Stream(ctx, userReq(claude, "count"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams[i] = st
+	}
+	cancel()
+	goleak.VerifyNone(t, before) // the server still holds its side open
+	srv.Close()
+	goleak.VerifyNone(t, before)
+	for i, st := range streams {
+		if _, err := st.Response(); !errors.Is(err, llm.ErrStream) || !errors.Is(err, llm.ErrCanceled) {
+			t.Errorf("stream %d: Response() = %v, want ErrStream and ErrCanceled", i, err)
+		}
 	}
 }
