@@ -76,7 +76,7 @@ type messageReader struct {
 	*requestBuilder
 	conv        conversation
 	systemTexts []string          // system text, kept for models without a system prompt
-	toolIDRaw   map[string]string // sanitised → raw id, to catch two ids mapped to one
+	pendingIDs  map[string][]string // call id as given → Bedrock ids of its calls not yet answered, oldest first
 	docs        documentNamer
 }
 
@@ -112,6 +112,12 @@ func (r *messageReader) read() error {
 			}
 			started = true
 			if len(m.Parts) == 0 {
+				if role == types.ConversationRoleAssistant {
+					// A model's empty answer (end_turn with no content): it must not make
+					// the history unsendable.
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "empty assistant message left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no parts; Bedrock rejects a message with empty content")
 			}
 			blocks, err := r.turnBlocks(mi, m)
@@ -119,6 +125,10 @@ func (r *messageReader) read() error {
 				return err
 			}
 			if len(blocks) == 0 {
+				if role == types.ConversationRoleAssistant {
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "assistant message with no content once blank text is dropped left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no content left once blank text is dropped; Bedrock rejects a message with empty content")
 			}
 			if n := len(c.turns); n > 0 && c.turns[n-1].role == role {
