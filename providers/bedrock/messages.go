@@ -75,7 +75,7 @@ func (c *conversation) wireMessages() []types.Message {
 type messageReader struct {
 	*requestBuilder
 	conv        conversation
-	systemTexts []string          // system text, kept for models without a system prompt
+	systemTexts []string            // system text, kept for models without a system prompt
 	pendingIDs  map[string][]string // call id as given → Bedrock ids of its calls not yet answered, oldest first
 	docs        documentNamer
 }
