@@ -2,9 +2,14 @@ package bedrock
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
 	"go.uber.org/goleak"
 
@@ -74,4 +79,67 @@ func TestIssue13UnreadStreamsCancelledNoLeak(t *testing.T) {
 			t.Errorf("stream %d: Response() = %v, want ErrStream and ErrCanceled", i, err)
 		}
 	}
+}
+
+// Issue 13, point 5: a $ref under "dependencies" is inlined like every other local
+// reference (the walker descends into every keyword that holds schemas), and a $ref
+// under a keyword llmkit does not know is an error, never sent dangling.
+func TestIssue13SchemaRefUnderDependencies(t *testing.T) {
+	tool := func(schema string) *llm.Request {
+		return &llm.Request{Model: claude, Messages: []llm.Message{llm.UserText("hi")},
+			Tools: []llm.Tool{{Name: "t", InputSchema: json.RawMessage(schema)}}}
+	}
+	in, _, err := FormatRequest(tool(`{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},` +
+		`"dependencies":{"a":{"$ref":"#/$defs/needsB"},"b":["a"]},"$defs":{"needsB":{"required":["b"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(toolSchemaJSON(t, in.ToolConfig.Tools[0]))
+	if strings.Contains(got, "$ref") || strings.Contains(got, "$defs") || !strings.Contains(got, `"dependencies":{"a":{"required":["b"]},"b":["a"]}`) {
+		t.Errorf("schema sent = %s, want the reference under dependencies inlined", got)
+	}
+	_, _, err = FormatRequest(tool(`{"type":"object","properties":{},"x-custom":{"inner":{"$ref":"#/$defs/d"}},"$defs":{"d":{}}}`))
+	if err == nil || !strings.Contains(err.Error(), "x-custom") {
+		t.Errorf("a $ref under an unknown keyword: error %v, want one naming x-custom", err)
+	}
+	if _, _, err := FormatRequest(tool(`{"type":"object","properties":{"a":{"enum":[{"$ref":"data"}]}}}`)); err != nil {
+		t.Errorf(`"$ref" as data in enum: %v`, err)
+	}
+}
+
+// Issue 13, point 7 (tool schemas): normalising a deep tool schema costs memory linear
+// in its size: no path string is built per level.
+func TestIssue13DeepToolSchemaLinear(t *testing.T) {
+	const depth = 9000
+	schema := `{"type":"object","properties":{"x":` + strings.Repeat(`{"not":`, depth) + `{}` + strings.Repeat(`}`, depth) + `}}`
+	req := &llm.Request{Model: claude, Messages: []llm.Message{llm.UserText("hi")},
+		Tools: []llm.Tool{{Name: "t", InputSchema: json.RawMessage(schema)}}}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := FormatRequest(req)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, limit := after.TotalAlloc-before.TotalAlloc, uint64(400*len(schema)); n > limit {
+		t.Errorf("formatting a %d-byte schema of depth %d allocated %d bytes, more than %d", len(schema), depth, n, limit)
+	}
+}
+
+// toolSchemaJSON returns the JSON input schema of a tool as it goes on the wire.
+func toolSchemaJSON(t *testing.T, tool types.Tool) []byte {
+	t.Helper()
+	spec, ok := tool.(*types.ToolMemberToolSpec)
+	if !ok {
+		t.Fatalf("tool %T is not a tool spec", tool)
+	}
+	js, ok := spec.Value.InputSchema.(*types.ToolInputSchemaMemberJson)
+	if !ok {
+		t.Fatalf("input schema %T is not JSON", spec.Value.InputSchema)
+	}
+	b, err := js.Value.MarshalSmithyDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
