@@ -64,3 +64,26 @@ func TestIssue13CheckDeepSchemaLinear(t *testing.T) {
 		t.Errorf("error = %v, want the pointer /properties/x/not/not/not", err)
 	}
 }
+
+// FuzzCheckToolSchema checks arbitrary schemas, and schemas nesting sub-schemas depth
+// deep, with CheckToolSchema and CheckStrictSchema: never a panic, and memory linear in
+// the input's size.
+func FuzzCheckToolSchema(f *testing.F) {
+	f.Add([]byte(`{"type":"object","properties":{"a":{"type":"string"}}}`), uint16(0))
+	f.Add([]byte(`{"type":"object","dependencies":{"a":{"$ref":"#/$defs/x"},"b":["a"]}}`), uint16(10))
+	f.Add([]byte(`{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"integer"}}}}`), uint16(3000))
+	f.Add([]byte(`[]`), uint16(9999))
+	f.Fuzz(func(t *testing.T, data []byte, depth uint16) {
+		d := int(depth % 9000)
+		for _, in := range [][]byte{data, deepSchema(d, depth%2 == 1)} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_ = CheckToolSchema(in)
+			_ = CheckStrictSchema(in)
+			runtime.ReadMemStats(&after)
+			if n, limit := after.TotalAlloc-before.TotalAlloc, uint64(400*len(in)+64<<10); n > limit {
+				t.Fatalf("checking %d bytes allocated %d bytes, more than %d", len(in), n, limit)
+			}
+		}
+	})
+}
