@@ -3,6 +3,8 @@ package bedrock
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -251,6 +253,14 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	extra, err := extraFrom(req.Extra)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range extra.metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			delete(extra.metadata, k)
+			k, v = strings.ToValidUTF8(k, "\uFFFD"), strings.ToValidUTF8(v, "\uFFFD")
+			extra.metadata[k] = v
+			b.warn(llm.Warnf(llm.WarningRepaired, "extra.requestMetadata", "invalid UTF-8 in the entry %q replaced with U+FFFD", k))
+		}
 	}
 	conv, err := b.messages()
 	if err != nil {

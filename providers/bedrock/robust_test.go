@@ -143,3 +143,49 @@ func toolSchemaJSON(t *testing.T, tool types.Tool) []byte {
 	}
 	return b
 }
+
+// Issue 13, point 10: what FormatRequest changes in what the caller gave comes with a
+// warning: invalid UTF-8 (text, tool input, metadata), a sanitised document name, a
+// whitespace-only tool result, and image bytes that are not the declared format (which
+// are sent as the format they are, as when no format is given).
+func TestIssue13RepairsWarn(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n0000")
+	req := &llm.Request{Model: claude, Extra: &Extra{RequestMetadata: map[string]string{"k": "bad\xffvalue"}},
+		Messages: []llm.Message{
+			{Role: llm.RoleUser, Parts: []llm.Part{
+				llm.Text{Text: "caf\xe9"},
+				llm.Document{Name: "a/b.txt", Format: "txt", Data: []byte("x")},
+				llm.Image{Format: "jpeg", Data: png},
+			}},
+			{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "c", Name: "t", Input: json.RawMessage("{\"s\":\"\xff\"}")}}},
+			{Role: llm.RoleTool, Parts: []llm.Part{llm.ToolResult{CallID: "c", Content: []llm.Part{llm.Text{Text: " \n"}}}}},
+		}}
+	in, warnings, err := FormatRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"message 0 part 0: invalid UTF-8 replaced with U+FFFD",
+		`message 0 part 1: document name "a/b.txt" sent as "a-b"`,
+		"message 0 part 2: image declared jpeg but its bytes are png: sent as png",
+		"message 1 part 0: invalid UTF-8 in the tool call's input replaced with U+FFFD",
+		`message 2 part 0: tool result for call "c" is empty (or white space only)`,
+		"extra.requestMetadata: invalid UTF-8",
+	}
+	for _, w := range want {
+		found := false
+		for _, g := range warnings {
+			found = found || strings.Contains(g.String(), w)
+		}
+		if !found {
+			t.Errorf("no warning %q in %q", w, warnings)
+		}
+	}
+	text := in.Messages[0].Content[0].(*types.ContentBlockMemberText).Value
+	if text != "caf\uFFFD" {
+		t.Errorf("text sent = %q, want the invalid byte replaced", text)
+	}
+	if f := in.Messages[0].Content[2].(*types.ContentBlockMemberImage).Value.Format; f != types.ImageFormatPng {
+		t.Errorf("image format sent = %s, want png", f)
+	}
+}

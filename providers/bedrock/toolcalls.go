@@ -108,6 +108,10 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	if err != nil {
 		return wireBlock{}, partError(mi, pi, "tool call input: %v", err)
 	}
+	if !utf8.Valid(v.Input) {
+		// compactJSON has replaced each invalid byte with U+FFFD.
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "invalid UTF-8 in the tool call's input replaced with U+FFFD"))
+	}
 	c.history.blocks = true
 	if !slices.Contains(c.history.called, name) {
 		c.history.called = append(c.history.called, name)
@@ -191,19 +195,22 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 	}
 	id := r.resultID(v.CallID)
 	content := make([]types.ToolResultContentBlock, 0, len(v.Content)+1)
+	blank := 0
 	for _, part := range v.Content {
 		switch c := part.(type) {
 		case llm.Text:
 			if isBlank(c.Text) {
+				blank++
 				continue
 			}
+			text := r.validText(mi, pi, c.Text)
 			if r.fam != nil && r.fam.jsonResults {
-				if doc, ok := jsonObjectText(c.Text); ok {
+				if doc, ok := jsonObjectText(text); ok {
 					content = append(content, &types.ToolResultContentBlockMemberJson{Value: newRawDocument(doc)})
 					continue
 				}
 			}
-			content = append(content, &types.ToolResultContentBlockMemberText{Value: c.Text})
+			content = append(content, &types.ToolResultContentBlockMemberText{Value: text})
 		case llm.Image:
 			img, err := r.image(mi, pi, c)
 			if err != nil {
@@ -240,6 +247,11 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 		}
 	case len(content) == 0:
 		content = append(content, &types.ToolResultContentBlockMemberText{Value: "(no output)"})
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool result for call %q is empty (or white space only): sent as \"(no output)\", since Bedrock rejects an empty result", v.CallID))
+		blank = 0
+	}
+	if blank > 0 {
+		r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text in the tool result for call %q dropped", v.CallID))
 	}
 	tr.Content = content
 	r.conv.history.blocks = true
