@@ -201,3 +201,17 @@ func TestIssue13FormatStreamRequestOp(t *testing.T) {
 		t.Fatalf("FormatRequest error %v: want Op converse", err)
 	}
 }
+
+// Issue 13, point 8: a stream cancelled midway had no category in 6 runs of 40 (the race
+// between the context watch and the SDK's own cancellation error). Every run now ends
+// with ErrStream, ErrCanceled and context.Canceled.
+func TestIssue13StreamCancelledMidwayAlwaysCategorised(t *testing.T) {
+	m, srv := newTestModel(t, nil)
+	for run := range 40 {
+		srv.Enqueue(textReply().Pace(0, time.Millisecond))
+		ctx, cancel := context.WithCancel(context.Background())
+		err := endCall(m, ctx, cancel, callEnd{name: fmt.Sprint("run ", run), stream: true, readFirst: true})
+		cancel()
+		checkCategory(t, err, []error{llm.ErrStream, llm.ErrCanceled, context.Canceled}, false)
+	}
+}
