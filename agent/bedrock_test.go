@@ -89,7 +89,8 @@ func TestBedrockToolRoundTripFixtures(t *testing.T) {
 	// Usage is summed over both recorded calls: 601+698 in, 84+6 out.
 	if want := (llm.Usage{InputTokens: 1299, OutputTokens: 90, TotalTokens: 1389}); res.Usage != want {
 		t.Errorf("Result.Usage = %+v, want %+v", res.Usage, want)
-	}	requireFormattable(t, res.Messages) // the history invariant
+	}
+	requireFormattable(t, res.Messages) // the history invariant
 }
 
 // jsonEqual compares JSON raw messages as parsed JSON.
@@ -293,5 +294,6 @@ func TestBedrockSessionFailures(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) != 4 || !strings.Contains(string(reqs[3].Body), `"signature":"sig-123"`) {
 		t.Errorf("the last request does not replay the reasoning signature: %s", reqs[len(reqs)-1].Body)
-	}	requireSendable(t, m, srv, s.History()) // the history invariant
+	}
+	requireSendable(t, m, srv, s.History()) // the history invariant
 }
