@@ -52,18 +52,17 @@
 //
 // # What FormatRequest repairs and rejects
 //
-// [FormatRequest] applies every request rule of the Converse API that llmkit knows of
-// (its documentation and request.go list them rule by rule). It repairs what can be
-// repaired without changing the conversation's meaning — system messages to the system
-// prompt; consecutive turns of one role merged; tool results gathered into the user turn
-// after their calls; whitespace-only text dropped; a toolConfig declared whenever the
-// history holds tool blocks; empty tool input sent as {}; tool-use ids mapped into
-// Bedrock's character set; document names sanitised; reasoning replayed only with its
-// signature; settings a model cannot take dropped — and says so in the warnings it
-// returns, which a Model puts first in [llm.Response.Warnings]. Every repair has its
-// warning: invalid UTF-8 in text, tool input or request metadata is replaced with U+FFFD;
-// a tool result that is empty or white space only is sent as "(no output)"; image bytes
-// that are not the declared format are sent as the format they are.
+// [FormatRequest] applies every request rule of the Converse API that llmkit knows of;
+// RULES.md in this package lists them, and the response, stream, error and SDK rules,
+// each with an ID (REQ-TOOL-PAIRS, SDK-TRUNCATION …) and where it was learned. What can
+// be repaired without changing the conversation's meaning is repaired and reported in
+// the warnings, which a Model puts first in [llm.Response.Warnings]; what cannot is an
+// [*llm.InvalidRequestError] naming the message and part (or the field) at fault,
+// returned before anything is sent.
+// Every repair has its warning: invalid UTF-8 in text, tool input or request metadata is
+// replaced with U+FFFD; a tool result that is empty or white space only is sent as
+// "(no output)"; image bytes that are not the declared format are sent as the format they
+// are; a document name Bedrock would refuse is sanitised.
 //
 // Whatever a model answered must stay sendable, so that one hostile or odd answer never
 // poisons a history (a Session's, or an agent's Result.Messages). FormatRequest
@@ -73,11 +72,7 @@
 // other character replaced by "_" ("unnamed_tool" when empty); a call without an id gets
 // llmkit_call_<message>_<part>; an id used again gets a suffix "_2", "_3" …. The results
 // follow their calls: a result whose call id names several calls (or none, "") answers
-// the oldest not answered yet and is sent with that call's id. What cannot be repaired
-// safely — a conversation that starts with the assistant, a tool call without its
-// result, an unsupported part, more than four cache points, thinking with a forced tool
-// choice, out-of-range settings — is an [*llm.InvalidRequestError] naming the message and
-// part (or the field) at fault, returned before anything is sent.
+// the oldest not answered yet and is sent with that call's id.
 //
 // # Responses
 //
@@ -95,7 +90,7 @@
 //
 // # Errors
 //
-// Every error from Bedrock or the SDK is mapped, in one switch (errors.go), to an
+// Every error from Bedrock or the SDK is mapped, by the tables in errors.go, to an
 // [*llm.ProviderError] whose Category is one of llm's sentinels, tested with errors.Is:
 // [llm.ErrAuth] (AccessDenied, missing, bad or expired credentials, "Signature expired"),
 // [llm.ErrInvalidRequest] (Validation), [llm.ErrContextTooLong] (a validation or model
@@ -103,14 +98,15 @@
 // is too long", "input length and `max_tokens` exceed context limit", "too many input
 // tokens"), [llm.ErrRateLimited] (Throttling — retryable — and ServiceQuotaExceeded),
 // [llm.ErrNotFound] (ResourceNotFound, and the ValidationException "The provided model
-// identifier is invalid." with which Bedrock answers an unknown model id), [llm.ErrTimeout] (ModelTimeout, or a passed
-// deadline), [llm.ErrModelNotReady] (retryable), [llm.ErrServer] (ModelError,
-// ModelStreamError; InternalServer, ServiceUnavailable and connection failures,
-// retryable) and [llm.ErrStream] (a stream that broke or was truncated). The
-// ProviderError also holds Bedrock's error code and message, the HTTP status (0 for an
-// exception inside a stream), the request id, whether a retry may succeed, and in
-// RetryAfter the wait a Retry-After header asked for (seconds or an HTTP date); it
-// unwraps to the SDK's error. An unknown error code is judged by its HTTP status.
+// identifier is invalid." with which Bedrock answers an unknown model id),
+// [llm.ErrTimeout] (ModelTimeout, or a passed deadline), [llm.ErrModelNotReady]
+// (retryable), [llm.ErrServer] (ModelError, ModelStreamError; InternalServer,
+// ServiceUnavailable and connection failures, retryable) and [llm.ErrStream] (a stream
+// that broke or was truncated). The ProviderError also holds Bedrock's error code and
+// message, the HTTP status (0 for an exception inside a stream), the request id, whether
+// a retry may succeed, and in RetryAfter the wait a Retry-After header asked for (seconds
+// or an HTTP date); it unwraps to the SDK's error. An unknown error code is judged by its
+// HTTP status.
 //
 // How a call ends, phase by phase (the table test categories_test.go checks each):
 //   - its context cancelled — before sending, waiting for the answer, or before the 200

@@ -24,7 +24,7 @@ const (
 )
 
 // contextOverflow lists the messages, lowercased, with which Bedrock and its models say
-// the input does not fit the context window (BEDROCK.md, response rule 8).
+// the input does not fit the context window (RULES.md ERR-CONTEXT-OVERFLOW).
 var contextOverflow = []string{
 	"input is too long",
 	"prompt is too long",
@@ -45,7 +45,8 @@ type errorClass struct {
 	overflow  bool
 }
 
-// errorCodes classes the error codes Bedrock sends, as normalizeCode spells them: the
+// errorCodes classes the error codes Bedrock sends (RULES.md ERR-CODES, ERR-THROTTLING),
+// as normalizeCode spells them: the
 // typed exceptions of bedrockruntime, the generic codes of the AWS front end, and the
 // lowerCamel spellings of exception frames inside a stream, which normalise to the same.
 var errorCodes = map[string]errorClass{
@@ -53,7 +54,7 @@ var errorCodes = map[string]errorClass{
 	"toomanyrequestsexception": {category: llm.ErrRateLimited, retryable: true},
 	// An account quota: waiting a little does not lift it.
 	"servicequotaexceededexception": {category: llm.ErrRateLimited},
-	// The SDK does not retry it (RULES.md, S-NOT-READY); the model is loading and a later
+	// The SDK does not retry it (RULES.md SDK-RETRIES); the model is loading and a later
 	// call succeeds.
 	"modelnotreadyexception": {category: llm.ErrModelNotReady, retryable: true},
 
@@ -148,20 +149,22 @@ func classify(err error, code string, status int, msg string, midStream bool) er
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorClass{category: llm.ErrTimeout}
 	case errors.As(err, &signErr) || strings.Contains(err.Error(), "failed to retrieve credentials"):
-		// The request was never sent: no credentials could be found or refreshed.
+		// The request was never sent: no credentials could be found or refreshed
+		// (RULES.md SDK-CREDENTIALS).
 		return errorClass{category: llm.ErrAuth}
 	}
 	c := classifyCode(err, code, status, midStream)
-	if c.overflow && isContextOverflow(msg) {
+	if c.overflow && isContextOverflow(msg) { // RULES.md ERR-CONTEXT-OVERFLOW
 		c.category = llm.ErrContextTooLong
 	}
 	if code == "validationexception" && strings.Contains(msg, "model identifier is invalid") {
-		// Bedrock answers an unknown model id with a ValidationException, not a 404.
+		// Bedrock answers an unknown model id with a ValidationException, not a 404
+		// (RULES.md ERR-UNKNOWN-MODEL).
 		c.category = llm.ErrNotFound
 	}
 	if strings.Contains(msg, "signature expired") && c.category != llm.ErrRateLimited && c.category != llm.ErrModelNotReady {
-		// A request signed more than 5 minutes before it was sent (RULES.md,
-		// S-SIGNATURE-EXPIRED), whatever code carries it.
+		// A request signed more than 5 minutes before it was sent (RULES.md
+		// SDK-SIGNATURE-EXPIRY), whatever code carries it.
 		c = errorClass{category: llm.ErrAuth}
 	}
 	return c

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -64,7 +65,7 @@ func (b *requestBuilder) inferenceConfig() (*types.InferenceConfiguration, error
 	return &ic, nil
 }
 
-// Limits on Anthropic thinking (rule 13).
+// Limits on Anthropic thinking (REQ-REASONING).
 const (
 	minThinkingBudget = 1024
 	minThinkingTopP   = 0.95
@@ -79,9 +80,9 @@ type reasoningFields struct {
 }
 
 // reasoning checks the reasoning settings and returns the additional model request fields
-// that switch reasoning on (rule 13). Anthropic models take a thinking budget of at least
-// 1024 tokens, below MaxTokens, with temperature and topP left alone; Nova 2 and gpt-oss
-// take an effort; DeepSeek-R1 always reasons.
+// that switch reasoning on (REQ-REASONING). Anthropic models take a thinking budget of at
+// least 1024 tokens, below MaxTokens, with temperature and topP left alone; Nova 2 and
+// gpt-oss take an effort; DeepSeek-R1 always reasons.
 func (b *requestBuilder) reasoning() (reasoningFields, error) {
 	rc := b.req.Reasoning
 	if rc == nil {
@@ -123,7 +124,7 @@ func (b *requestBuilder) reasoning() (reasoningFields, error) {
 }
 
 // thinkingBudget switches Anthropic thinking on: a budget of at least 1024 tokens, below
-// MaxTokens, with temperature and topP left alone (rule 13).
+// MaxTokens, with temperature and topP left alone (REQ-REASONING).
 func (b *requestBuilder) thinkingBudget(rc *llm.ReasoningConfig) (reasoningFields, error) {
 	model := b.req.Model
 	if rc.BudgetTokens == 0 {
@@ -152,7 +153,7 @@ func (b *requestBuilder) thinkingBudget(rc *llm.ReasoningConfig) (reasoningField
 }
 
 // reasoningEffort switches reasoning on with an effort: Nova 2's reasoningConfig or
-// gpt-oss's reasoning_effort (rule 13).
+// gpt-oss's reasoning_effort (REQ-REASONING).
 func (b *requestBuilder) reasoningEffort(rc *llm.ReasoningConfig, style reasoningStyle) (reasoningFields, error) {
 	model := b.req.Model
 	effort := rc.Effort
@@ -198,7 +199,7 @@ func mergeFields(user []byte, ours map[string]any) ([]byte, error) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, k)
+		out = jsonx.AppendString(out, k)
 		out = append(out, ':')
 		out = append(out, v...)
 	}

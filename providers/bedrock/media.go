@@ -18,7 +18,7 @@ var imageFormats = map[string]types.ImageFormat{
 	"gif": types.ImageFormatGif, "webp": types.ImageFormatWebp,
 }
 
-// image converts an image (rule 11): png, jpeg, gif or webp, inline or from S3.
+// image converts an image (REQ-MEDIA): png, jpeg, gif or webp, inline or from S3.
 func (b *requestBuilder) image(mi, pi int, v llm.Image) (types.ImageBlock, error) {
 	if !b.caps.Images {
 		return types.ImageBlock{}, partError(mi, pi, "model %s does not accept images", b.req.Model)
@@ -90,7 +90,7 @@ var documentFormats = map[string]types.DocumentFormat{
 	"md": types.DocumentFormatMd, "markdown": types.DocumentFormatMd,
 }
 
-// document converts a document (rule 11): a known format, inline or from S3, with a
+// document converts a document (REQ-MEDIA): a known format, inline or from S3, with a
 // sanitised name.
 func (r *messageReader) document(mi, pi int, v llm.Document) (types.DocumentBlock, error) {
 	if !r.caps.Documents {
@@ -150,7 +150,7 @@ func (d *documentNamer) next(raw string) string {
 	return d.name(raw)
 }
 
-// name makes a name Bedrock accepts (rule 11): the extension of a known format
+// name makes a name Bedrock accepts (REQ-MEDIA): the extension of a known format
 // stripped; characters other than ASCII letters, digits, hyphens, parentheses and square
 // brackets replaced by a hyphen; runs of whitespace made one space; at most 200
 // characters. A name left without a letter or digit becomes "document-N", N counting the

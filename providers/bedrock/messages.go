@@ -82,13 +82,13 @@ type messageReader struct {
 }
 
 // messages walks the request's messages: system parts to the system prompt, the rest into
-// turns, consecutive turns of one role merged (rules 1 and 2).
-func (b *requestBuilder) messages() (*conversation, error) {
-	r := &messageReader{requestBuilder: b}
+// turns, consecutive turns of one role merged (REQ-SYSTEM and REQ-ROLES).
+func (b *requestBuilder) messages() (conversation, error) {
+	r := messageReader{requestBuilder: b}
 	if err := r.read(); err != nil {
-		return nil, err
+		return conversation{}, err
 	}
-	return &r.conv, nil
+	return r.conv, nil
 }
 
 func (r *messageReader) read() error {
@@ -108,7 +108,7 @@ func (r *messageReader) read() error {
 			if m.Role == llm.RoleAssistant {
 				role = types.ConversationRoleAssistant
 				if !started {
-					return partError(mi, -1, "the conversation starts with an assistant message; Bedrock requires the first message to be a user message (rule 2), so add the user turn that prompted it")
+					return partError(mi, -1, "the conversation starts with an assistant message; Bedrock requires the first message to be a user message (see REQ-ROLES in providers/bedrock/RULES.md), so add the user turn that prompted it")
 				}
 			}
 			started = true
@@ -269,7 +269,8 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 	return blocks, nil
 }
 
-// reasoningBlock converts reasoning to replay (rule 13). ok is false when it was dropped.
+// reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was
+// dropped.
 func (b *requestBuilder) reasoningBlock(at origin, role llm.Role, v llm.Reasoning) (wb wireBlock, ok bool) {
 	mi, pi := at.msg, at.part
 	var rc types.ReasoningContentBlock

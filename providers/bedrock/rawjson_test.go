@@ -32,7 +32,7 @@ func TestRawJSONOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "empty_tool_input",
-			reason: "empty tool input is sent as an empty object (rule 7)",
+			reason: "empty tool input is sent as an empty object (REQ-TOOL-INPUT)",
 			req:    &llm.Request{Model: rqClaude45, Tools: []llm.Tool{rqWeatherTool}, Messages: round(" ", "ok")},
 			want:   []string{`"input":{}`},
 		},

@@ -18,107 +18,27 @@ import (
 // keeps no state; the model id is sent exactly as given. The input shares image and
 // document bytes with req; nothing in req is modified.
 //
-// The conversation is made into one Bedrock accepts. The rule numbers in parentheses are
-// those of llmkit's list of Converse request rules; the tests are named after them.
+// The conversation is made into one Bedrock accepts, following the request rules listed,
+// with where each was learned, in RULES.md beside this package's source; tests, error
+// messages and comments cite them by ID, such as REQ-TOOL-PAIRS. What can be repaired
+// without changing the conversation's meaning is repaired: system messages go to the
+// system prompt, turns of one role are merged, tool results are gathered after their
+// calls, blank text is dropped, tool-use ids and document names are made valid, schemas
+// are normalised, and a setting the model cannot take is not sent. Every repair the
+// model would notice is reported in the warnings. What cannot be repaired safely is an
+// [*llm.InvalidRequestError] naming the message and part, or the field, at fault,
+// returned before anything is sent.
 //
-// Repairs, each reported in the warnings unless it changes nothing the model sees:
-//   - System messages go to the system prompt (1), one that comes after the conversation
-//     started too (a warning). A model without a system prompt (Titan, Mistral 7B) gets
-//     the system text at the start of the first user message (a warning).
-//   - Consecutive messages of one role become one turn (2); tool messages are user
-//     turns, so the results of parallel calls sent as separate messages, and text after
-//     them, form one user turn, the results first (3). A model that takes nothing else
-//     beside tool results (Llama, Mistral) gets that content appended to the turn's last
-//     result (4, a warning).
-//   - Whitespace-only text is dropped (5, a warning); a final assistant message (a
-//     prefill) loses its trailing whitespace.
-//   - A toolConfig is sent whenever the history holds tool calls or results; tools
-//     called in the history but not declared are declared with a permissive schema (6, a
-//     warning). Tool choice none sends no tools, or, when the history holds tool blocks,
-//     the tools and no choice (a warning).
-//   - Empty tool-call input is sent as {} (7). Tool input, JSON tool results, schemas and
-//     additional model request fields keep the order of their members and the literals
-//     of their numbers; only insignificant whitespace goes. Tool-call ids outside
-//     [a-zA-Z0-9_.:-]{1,64} are mapped deterministically, the same on the call and on its
-//     result (8).
-//   - A failed tool result carries status error where the model takes one (Claude,
-//     Nova); elsewhere its text starts with "Error: " (9). An empty result gets a short
-//     text. A text result holding a JSON object goes as a json block to Claude and Nova.
-//   - Tool and output schemas (10): type object added at the root when missing,
-//     properties never null, $schema and $id dropped, local $ref into $defs or
-//     definitions inlined. Strict tools (on models with structured outputs; elsewhere
-//     strict is dropped with a warning) and native output get additionalProperties false
-//     on every object; keywords Bedrock does not take there (minimum, maximum,
-//     multipleOf, minLength, maxLength, maxItems, minItems above 1) are dropped, each with
-//     a warning.
-//   - Documents (11): the extension of a known format stripped from the name, characters
-//     other than ASCII letters, digits, single spaces, hyphens, parentheses and square
-//     brackets replaced by hyphens, at most 200 characters, "document-N" when nothing is
-//     left, a repeated name numbered " (2)". A missing format is taken from the name or
-//     URI; a missing image format from the image bytes.
-//   - Cache points (12): dropped on models without prompt caching (a warning); a TTL
-//     other than 5m or 1h, or 1h on a model that takes the default only, is dropped (a
-//     warning); one with nothing before it is dropped (a warning); one leading a turn
-//     moves to the end of the turn before; one right after another is dropped (a
-//     warning). On a model outside the table whose given capabilities include cache
-//     points, a TTL is sent as asked.
-//   - Reasoning (13) is replayed only with its signature or its redacted bytes, first in
-//     its assistant turn; unsigned reasoning, reasoning in a user or tool message, and
-//     reasoning sent to a model without reasoning are dropped (a warning).
-//   - A named tool choice on a model without one (14) is sent as "any" (a warning when
-//     another tool could be called), "required" as "any"; on a model with neither, as
-//     auto (a warning).
-//   - Settings the model cannot take — stop sequences, reasoning, an effort where a
-//     budget is needed or a budget where an effort is — are not sent (a warning).
+// Structured output ([llm.Request.Output]) is native (outputConfig.textFormat) where the
+// model has it and the mode is not [llm.OutputTool]; otherwise it is a synthetic tool
+// named Output.Name ("structured_output" by default) that the model is forced to call
+// (REQ-OUTPUT). Reasoning ([llm.Request.Reasoning]) goes in the additional model request
+// fields in the model family's form (REQ-REASONING); for an id outside the table whose
+// capabilities include reasoning, Anthropic's form is assumed (a warning).
 //
-// Errors, each an [*llm.InvalidRequestError] naming the message and part, or the field,
-// at fault:
-//   - no user message; a first message from the assistant (Bedrock requires a user turn
-//     first, so the turn that prompted it must be included); an unknown role; a part in
-//     the wrong role (a tool call in a user message, a tool result, image or document in
-//     an assistant message, anything but text and cache points in a system message); a
-//     nil or unknown part; a message with no parts or only blank text.
-//   - A tool call without its result in the next user turn, a result that answers no
-//     call of the turn before, a second result for a call, a conversation that ends with
-//     unanswered calls, a tool-call id used twice or without an id (3, 8).
-//   - Tool input that is not a JSON object (7); a tool name outside [a-zA-Z0-9_-]{1,64}
-//     or declared twice (8); a schema that is not an object, whose root type is not
-//     object, with a remote or recursive $ref, or, strict, with additionalProperties
-//     other than false (10).
-//   - An image format other than png, jpeg, gif, webp; a document format other than pdf,
-//     csv, doc, docx, xls, xlsx, html, txt, md; a URI other than s3://bucket/key; a
-//     document with no text in its user turn; images, documents or tools sent to a model
-//     without them (11).
-//   - A cache point alone in its turn; more than four cache points (12).
-//   - Anthropic thinking with a budget under 1024 tokens, MaxTokens not above the
-//     budget, a temperature other than 1, a topP under 0.95, or a forced tool choice —
-//     structured output through a forced tool included; high effort on Nova 2 with
-//     temperature, topP or MaxTokens set; a ReasoningConfig with neither budget nor
-//     effort (13).
-//   - A tool choice naming an undeclared tool, or required without tools; native output
-//     on a model without it; an output name that is also a tool's; structured output
-//     through a tool together with a forced tool choice.
-//   - Temperature or topP outside [0, 1], or both on Claude Sonnet 4.5 and Haiku 4.5; a
-//     negative MaxTokens; an empty stop sequence; an Extra that is not a *Extra or holds
-//     invalid values; additional model request fields that set a key llmkit sets.
-//
-// Structured output ([llm.Request.Output]) is native — outputConfig.textFormat, the
-// schema sent as a string with its keys in their own order — where the model has it and
-// the mode is not [llm.OutputTool]; otherwise it is a synthetic tool named Output.Name
-// ("structured_output" by default) forced by name, or with "any" where the model has no
-// named choice.
-//
-// Reasoning ([llm.Request.Reasoning]) goes in additionalModelRequestFields: Claude 3.7
-// and 4.x take a budget, {"thinking":{"type":"enabled","budget_tokens":N}}; Nova 2 Lite
-// an effort, {"reasoningConfig":{"type":"enabled","maxReasoningEffort":E}}; gpt-oss an
-// effort, {"reasoning_effort":E}; DeepSeek-R1 always reasons and takes nothing. For an id
-// outside the table whose capabilities, given by the caller, include reasoning,
-// Anthropic's form is assumed (a warning).
-//
-// The second result lists the warnings. DESIGN.md sketched FormatRequest without them;
-// they are returned because llmkit never drops a setting silently, and the caller of a
-// pure translation function has no response to find them on. [Model] puts them in
-// [llm.Response.Warnings].
+// The second result lists the warnings: llmkit never drops a setting silently, and the
+// caller of a pure translation function has no response to find them on. [Model] puts
+// them in [llm.Response.Warnings].
 func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warning, error) {
 	if req == nil {
 		return nil, nil, fieldError("request", "request is nil")
@@ -266,7 +186,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.arrangeTurns(conv); err != nil {
+	if err := b.arrangeTurns(&conv); err != nil {
 		return nil, err
 	}
 	if err := conv.pairToolResults(); err != nil {

@@ -133,7 +133,7 @@ func wireConverseStream(t testing.TB, in *bedrockruntime.ConverseStreamInput) ([
 // compareRequestGolden compares body with the golden file, as parsed JSON.
 func compareRequestGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "request", name+".json")
+	path := filepath.Join("testdata", "request", filepath.FromSlash(name)+".json")
 	if *update {
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, body, "", "  "); err != nil {
@@ -243,16 +243,20 @@ func TestFormatRequestGolden(t *testing.T) {
 }
 
 func TestFormatRequestGoldenFilesUsed(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "request", "*.json"))
+	files, err := filepath.Glob(filepath.Join("testdata", "request", "*", "*.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if flat, _ := filepath.Glob(filepath.Join("testdata", "request", "*.json")); len(flat) > 0 {
+		t.Errorf("golden files %v are outside a rule's folder; name each case <rule ID>/<case>", flat)
 	}
 	names := map[string]bool{}
 	for _, tc := range requestCases() {
 		names[tc.name] = true
 	}
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		rel, _ := filepath.Rel(filepath.Join("testdata", "request"), f)
+		name := filepath.ToSlash(strings.TrimSuffix(rel, ".json"))
 		if !names[name] {
 			t.Errorf("golden file %s belongs to no case; delete it", f)
 		}
@@ -302,7 +306,7 @@ func TestFormatRequestExported(t *testing.T) {
 	}
 }
 
-// TestModelIDSentUntouched checks rule 15: whatever form the id takes, it reaches the
+// TestModelIDSentUntouched checks REQ-MODEL-ID: whatever form the id takes, it reaches the
 // wire as given (one path segment, percent-escaped by the SDK).
 func TestModelIDSentUntouched(t *testing.T) {
 	ids := []string{

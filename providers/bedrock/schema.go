@@ -6,18 +6,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
 // Schemas.
 
-// schemaWalker normalises one schema (rule 10).
+// schemaWalker normalises one schema (REQ-SCHEMA).
 type schemaWalker struct {
 	b      *requestBuilder
 	where  string
 	strict bool
-	defs   map[string]*jsonNode // "#/$defs/x" and "#/definitions/x" → definition
-	stack  []string             // refs being inlined
+	defs   map[string]*jsonx.Node // "#/$defs/x" and "#/definitions/x" → definition
+	stack  []string               // refs being inlined
 	nodes  int
 }
 
@@ -60,60 +61,53 @@ func (b *requestBuilder) normalizeSchema(raw json.RawMessage, where string, stri
 
 // normalizeSchemaNow does the work of normalizeSchema, without the cache.
 func (b *requestBuilder) normalizeSchemaNow(raw json.RawMessage, where string, strict bool) ([]byte, error) {
-	var root *jsonNode
+	var root *jsonx.Node
 	if len(bytes.TrimSpace(raw)) == 0 {
-		root = &jsonNode{kind: jsonObject, members: []jsonMember{{"type", &jsonNode{kind: jsonString, str: "object"}}}}
+		root = jsonx.NewObject(jsonx.Member{Key: "type", Value: jsonx.NewString("object")})
 	} else {
-		n, err := parseJSONTree(raw)
+		n, err := jsonx.Parse(raw)
 		if err != nil {
 			return nil, fieldError(where, "not valid JSON: %v", err)
 		}
 		root = n
 	}
-	if root.kind != jsonObject {
-		return nil, fieldError(where, "a schema must be a JSON object, got %s", root.kindName())
+	if root.Kind != jsonx.Object {
+		return nil, fieldError(where, "a schema must be a JSON object, got %s", root.Kind.Name())
 	}
 	w := &schemaWalker{b: b, where: where, strict: strict}
 	for _, section := range []string{"$defs", "definitions"} {
-		d := root.get(section)
+		d := root.Get(section)
 		if d == nil {
 			continue
 		}
-		if d.kind != jsonObject {
+		if d.Kind != jsonx.Object {
 			return nil, fieldError(where, "%s must be an object", section)
 		}
 		if w.defs == nil {
-			w.defs = make(map[string]*jsonNode)
+			w.defs = make(map[string]*jsonx.Node)
 		}
-		for _, m := range d.members {
-			w.defs["#/"+section+"/"+escapePointer(m.key)] = m.value
+		for _, m := range d.Members {
+			w.defs["#/"+section+"/"+jsonx.EscapePointer(m.Key)] = m.Value
 		}
-		root.del(section)
+		root.Delete(section)
 	}
-	switch t := root.get("type"); {
+	switch t := root.Get("type"); {
 	case t == nil:
-		root.setFirst("type", &jsonNode{kind: jsonString, str: "object"})
-	case t.kind != jsonString || t.str != "object":
-		return nil, fieldError(where, "the root of a tool or output schema must have type object (rule 10)")
+		root.SetFirst("type", jsonx.NewString("object"))
+	case !t.IsString("object"):
+		return nil, fieldError(where, "the root of a tool or output schema must have type object (see REQ-SCHEMA in providers/bedrock/RULES.md)")
 	}
 	out, err := w.walk(root, nil)
 	if err != nil {
 		return nil, err
 	}
-	if out.kind != jsonObject {
+	if out.Kind != jsonx.Object {
 		return nil, fieldError(where, "a schema must be a JSON object")
 	}
-	if p := out.get("properties"); p == nil {
-		out.set("properties", &jsonNode{kind: jsonObject, members: []jsonMember{}})
+	if p := out.Get("properties"); p == nil {
+		out.Set("properties", jsonx.NewObject())
 	}
-	return out.appendJSON(nil), nil
-}
-
-func escapePointer(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+	return out.AppendJSON(nil), nil
 }
 
 // pointer is a JSON pointer kept as a chain of tokens and spelled out only when a
@@ -149,35 +143,35 @@ func (w *schemaWalker) fail(at *pointer, format string, args ...any) error {
 
 // walk normalises the schema n found at JSON pointer at, and returns it (a new node when
 // a reference was inlined).
-func (w *schemaWalker) walk(n *jsonNode, at *pointer) (*jsonNode, error) {
+func (w *schemaWalker) walk(n *jsonx.Node, at *pointer) (*jsonx.Node, error) {
 	w.nodes++
 	if w.nodes > maxSchemaNodes {
 		return nil, w.fail(nil, "schema too large once its references are inlined (over %d nodes)", maxSchemaNodes)
 	}
-	if n.kind == jsonBool {
+	if n.Kind == jsonx.Bool {
 		return n, nil
 	}
-	if n.kind != jsonObject {
-		return nil, w.fail(at, "a schema must be an object or a boolean, got %s", n.kindName())
+	if n.Kind != jsonx.Object {
+		return nil, w.fail(at, "a schema must be an object or a boolean, got %s", n.Kind.Name())
 	}
-	if ref := n.get("$ref"); ref != nil {
+	if ref := n.Get("$ref"); ref != nil {
 		resolved, err := w.inline(n, ref, at)
 		if err != nil {
 			return nil, err
 		}
 		n = resolved
 	}
-	n.del("$schema")
-	n.del("$id")
-	n.del("$defs")
-	n.del("definitions")
+	n.Delete("$schema")
+	n.Delete("$id")
+	n.Delete("$defs")
+	n.Delete("definitions")
 	if w.strict {
 		if err := w.strictObject(n, at); err != nil {
 			return nil, err
 		}
 	}
-	for i := range n.members {
-		if err := w.walkMember(&n.members[i], at); err != nil {
+	for i := range n.Members {
+		if err := w.walkMember(&n.Members[i], at); err != nil {
 			return nil, err
 		}
 	}
@@ -190,63 +184,63 @@ var dataKeywords = map[string]bool{"enum": true, "const": true, "default": true,
 // walkMember normalises the sub-schemas of one keyword of the schema at at. Every keyword
 // that holds schemas is walked; any other keyword (but the data keywords) that holds a
 // "$ref" is an error, since that reference would reach Bedrock dangling.
-func (w *schemaWalker) walkMember(m *jsonMember, at *pointer) error {
+func (w *schemaWalker) walkMember(m *jsonx.Member, at *pointer) error {
 	var err error
-	switch m.key {
+	switch m.Key {
 	case "properties", "patternProperties", "dependentSchemas", "dependencies":
-		switch m.value.kind {
-		case jsonNull:
-			m.value = &jsonNode{kind: jsonObject, members: []jsonMember{}}
-		case jsonObject:
-			for j := range m.value.members {
-				pm := &m.value.members[j]
-				if m.key == "dependencies" && pm.value.kind == jsonArray {
+		switch m.Value.Kind {
+		case jsonx.Null:
+			m.Value = jsonx.NewObject()
+		case jsonx.Object:
+			for j := range m.Value.Members {
+				pm := &m.Value.Members[j]
+				if m.Key == "dependencies" && pm.Value.Kind == jsonx.Array {
 					continue // a property dependency: names, not a schema
 				}
-				if pm.value, err = w.walk(pm.value, at.child(m.key).child(escapePointer(pm.key))); err != nil {
+				if pm.Value, err = w.walk(pm.Value, at.child(m.Key).child(jsonx.EscapePointer(pm.Key))); err != nil {
 					return err
 				}
 			}
 		default:
-			return w.fail(at, "%s must be an object, got %s", m.key, m.value.kindName())
+			return w.fail(at, "%s must be an object, got %s", m.Key, m.Value.Kind.Name())
 		}
 	case "items", "additionalProperties", "not", "if", "then", "else", "contains",
 		"propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema":
-		switch m.value.kind {
-		case jsonObject, jsonBool:
-			m.value, err = w.walk(m.value, at.child(m.key))
-		case jsonArray:
-			if m.key != "items" {
-				return w.fail(at, "%s must be a schema, got an array", m.key)
+		switch m.Value.Kind {
+		case jsonx.Object, jsonx.Bool:
+			m.Value, err = w.walk(m.Value, at.child(m.Key))
+		case jsonx.Array:
+			if m.Key != "items" {
+				return w.fail(at, "%s must be a schema, got an array", m.Key)
 			}
-			err = w.walkAll(m.value, at.child(m.key))
+			err = w.walkAll(m.Value, at.child(m.Key))
 		default:
-			return w.fail(at, "%s must be a schema, got %s", m.key, m.value.kindName())
+			return w.fail(at, "%s must be a schema, got %s", m.Key, m.Value.Kind.Name())
 		}
 	case "anyOf", "allOf", "oneOf", "prefixItems":
-		if m.value.kind != jsonArray {
-			return w.fail(at, "%s must be an array of schemas, got %s", m.key, m.value.kindName())
+		if m.Value.Kind != jsonx.Array {
+			return w.fail(at, "%s must be an array of schemas, got %s", m.Key, m.Value.Kind.Name())
 		}
-		err = w.walkAll(m.value, at.child(m.key))
+		err = w.walkAll(m.Value, at.child(m.Key))
 	default:
-		if !dataKeywords[m.key] && holdsRef(m.value) {
-			return w.fail(at.child(escapePointer(m.key)), "keyword %q holds a $ref that cannot be inlined: llmkit does not know it as a keyword that holds schemas, and Bedrock rejects $ref", m.key)
+		if !dataKeywords[m.Key] && holdsRef(m.Value) {
+			return w.fail(at.child(jsonx.EscapePointer(m.Key)), "keyword %q holds a $ref that cannot be inlined: llmkit does not know it as a keyword that holds schemas, and Bedrock rejects $ref", m.Key)
 		}
 	}
 	return err
 }
 
 // holdsRef reports whether a "$ref" member is anywhere in n.
-func holdsRef(n *jsonNode) bool {
-	switch n.kind {
-	case jsonObject:
-		for _, m := range n.members {
-			if m.key == "$ref" || holdsRef(m.value) {
+func holdsRef(n *jsonx.Node) bool {
+	switch n.Kind {
+	case jsonx.Object:
+		for _, m := range n.Members {
+			if m.Key == "$ref" || holdsRef(m.Value) {
 				return true
 			}
 		}
-	case jsonArray:
-		for _, it := range n.items {
+	case jsonx.Array:
+		for _, it := range n.Items {
 			if holdsRef(it) {
 				return true
 			}
@@ -255,80 +249,83 @@ func holdsRef(n *jsonNode) bool {
 	return false
 }
 
-func (w *schemaWalker) walkAll(arr *jsonNode, at *pointer) error {
-	for i, it := range arr.items {
+func (w *schemaWalker) walkAll(arr *jsonx.Node, at *pointer) error {
+	for i, it := range arr.Items {
 		v, err := w.walk(it, at.child(strconv.Itoa(i)))
 		if err != nil {
 			return err
 		}
-		arr.items[i] = v
+		arr.Items[i] = v
 	}
 	return nil
 }
 
 // inline replaces a node holding $ref by a copy of its definition, with the node's other
 // keywords laid over it.
-func (w *schemaWalker) inline(n, ref *jsonNode, at *pointer) (*jsonNode, error) {
-	if ref.kind != jsonString {
+func (w *schemaWalker) inline(n, ref *jsonx.Node, at *pointer) (*jsonx.Node, error) {
+	if ref.Kind != jsonx.String {
 		return nil, w.fail(at, "$ref must be a string")
 	}
-	def, ok := w.defs[ref.str]
+	def, ok := w.defs[ref.Str]
 	if !ok {
-		return nil, w.fail(at, "$ref %q cannot be inlined: only references to the root's $defs or definitions can (Bedrock rejects $ref)", ref.str)
+		return nil, w.fail(at, "$ref %q cannot be inlined: only references to the root's $defs or definitions can (Bedrock rejects $ref)", ref.Str)
 	}
 	for _, s := range w.stack {
-		if s == ref.str {
-			return nil, w.fail(at, "$ref %q is recursive; Bedrock takes no $ref and a recursive schema cannot be inlined", ref.str)
+		if s == ref.Str {
+			return nil, w.fail(at, "$ref %q is recursive; Bedrock takes no $ref and a recursive schema cannot be inlined", ref.Str)
 		}
 	}
-	if def.kind == jsonBool {
+	if def.Kind == jsonx.Bool {
 		return def, nil
 	}
-	if def.kind != jsonObject {
-		return nil, w.fail(at, "definition %q must be a schema object", ref.str)
+	if def.Kind != jsonx.Object {
+		return nil, w.fail(at, "definition %q must be a schema object", ref.Str)
 	}
-	w.stack = append(w.stack, ref.str)
-	resolved, err := w.walk(def.clone(), at)
+	w.stack = append(w.stack, ref.Str)
+	resolved, err := w.walk(def.Clone(), at)
 	w.stack = w.stack[:len(w.stack)-1]
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range n.members {
-		if m.key != "$ref" {
-			resolved.set(m.key, m.value)
+	for _, m := range n.Members {
+		if m.Key != "$ref" {
+			resolved.Set(m.Key, m.Value)
 		}
 	}
 	return resolved, nil
 }
 
+// strictMapReason begins the error of a strict schema with an open object (a map).
+const strictMapReason = "strict schemas need additionalProperties false"
+
 // strictObject applies the strict-schema rules to one schema node.
-func (w *schemaWalker) strictObject(n *jsonNode, at *pointer) error {
-	t := n.get("type")
-	isObject := n.get("properties") != nil || (t != nil && (t.kind == jsonString && t.str == "object" || t.kind == jsonArray && containsString(t, "object")))
+func (w *schemaWalker) strictObject(n *jsonx.Node, at *pointer) error {
+	t := n.Get("type")
+	isObject := n.Get("properties") != nil || (t != nil && (t.IsString("object") || t.Kind == jsonx.Array && containsString(t, "object")))
 	if isObject {
-		switch ap := n.get("additionalProperties"); {
+		switch ap := n.Get("additionalProperties"); {
 		case ap == nil:
-			n.set("additionalProperties", &jsonNode{kind: jsonBool})
-		case ap.kind != jsonBool || ap.boolean:
-			return w.fail(at, "strict schemas need additionalProperties false")
+			n.Set("additionalProperties", &jsonx.Node{Kind: jsonx.Bool})
+		case ap.Kind != jsonx.Bool || ap.Bool:
+			return w.fail(at, "%s: a map (map[string]T in Go) cannot be strict; ask for the object through a tool (llm.Output Mode llm.OutputTool) or declare the tool without Strict", strictMapReason)
 		}
 	}
 	for _, k := range strictUnsupported {
-		if n.get(k) != nil {
-			n.del(k)
+		if n.Get(k) != nil {
+			n.Delete(k)
 			w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword %s at %q dropped: Bedrock does not support it in strict schemas", k, "#"+at.String()))
 		}
 	}
-	if mi := n.get("minItems"); mi != nil && mi.kind == jsonNumber && mi.str != "0" && mi.str != "1" {
-		n.del("minItems")
+	if mi := n.Get("minItems"); mi != nil && mi.Kind == jsonx.Number && mi.Str != "0" && mi.Str != "1" {
+		n.Delete("minItems")
 		w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword minItems at %q dropped: Bedrock supports only 0 or 1 in strict schemas", "#"+at.String()))
 	}
 	return nil
 }
 
-func containsString(arr *jsonNode, s string) bool {
-	for _, it := range arr.items {
-		if it.kind == jsonString && it.str == s {
+func containsString(arr *jsonx.Node, s string) bool {
+	for _, it := range arr.Items {
+		if it.IsString(s) {
 			return true
 		}
 	}

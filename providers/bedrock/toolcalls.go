@@ -12,29 +12,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/jsonx"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
-
-// validToolName reports whether s is a tool name Bedrock accepts: [a-zA-Z0-9_-]{1,64}
-// (rule 8).
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
 
 func toolUseIDByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
 }
 
-// toolUseID maps a tool-call id to one Bedrock accepts, [a-zA-Z0-9_.:-]{1,64} (rule 8).
+// toolUseID maps a tool-call id to one Bedrock accepts, [a-zA-Z0-9_.:-]{1,64} (REQ-TOOL-IDS).
 // A valid id is kept as is. Another has each invalid character replaced by "_", is cut
 // to 55 bytes and gets "-" and 8 hex digits of the FNV-1a hash of the original id, so the
 // mapping is deterministic — the same on a tool call and on its result — and two ids
@@ -65,7 +52,7 @@ func toolUseID(id string) string {
 	return string(out)
 }
 
-// toolUse converts an assistant's tool call (rules 7 and 8). What a model may send but
+// toolUse converts an assistant's tool call (REQ-TOOL-INPUT and REQ-TOOL-IDS). What a model may send but
 // Bedrock does not take back is repaired with a warning, so that an answer never makes
 // the history unsendable (the agent has already told the model such a tool is unknown):
 //   - a name outside [a-zA-Z0-9_-]{1,64} has each other character replaced by "_" (an
@@ -82,7 +69,7 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
 	}
 	name := v.Name
-	if !validToolName(name) {
+	if !toolname.Valid(name) {
 		name = sanitizeToolName(name)
 		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool name %q sent as %q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", v.Name, name))
 	}
@@ -132,7 +119,7 @@ func sanitizeToolName(name string) string {
 		if len(out) == 64 {
 			break
 		}
-		if c < utf8.RuneSelf && validToolName(string(rune(c))) {
+		if c < utf8.RuneSelf && toolname.Valid(string(rune(c))) {
 			out = append(out, byte(c))
 		} else {
 			out = append(out, '_')
@@ -169,23 +156,23 @@ func (r *messageReader) resultID(callID string) string {
 	return toolUseID(callID)
 }
 
-// toolInputJSON returns a tool call's input as it goes to Bedrock (rule 7): empty is {},
-// a JSON object is kept as written (compacted), anything else is an error.
+// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty
+// is {}, a JSON object is kept as written (compacted), anything else is an error.
 func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return []byte("{}"), nil
 	}
-	b, err := compactJSON(raw)
+	b, err := jsonx.Compact(raw)
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
 	if b[0] != '{' {
-		return nil, fmt.Errorf("must be a JSON object, got %s", jsonKindName(b))
+		return nil, fmt.Errorf("must be a JSON object, got %s", jsonx.KindOf(b).Name())
 	}
 	return b, nil
 }
 
-// toolResult converts a tool result (rules 8 and 9).
+// toolResult converts a tool result (REQ-TOOL-IDS and REQ-TOOL-ERROR).
 func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, error) {
 	if !r.caps.Tools {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
@@ -237,7 +224,7 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 			content = append(content, &types.ToolResultContentBlockMemberText{Value: "the tool call failed"})
 		}
 	case v.IsError:
-		// No status field on this model: the error is said in the text (rule 9).
+		// No status field on this model: the error is said in the text (REQ-TOOL-ERROR).
 		if t, ok := firstText(content); ok {
 			content[0] = &types.ToolResultContentBlockMemberText{Value: "Error: " + t}
 		} else if len(content) == 0 {
@@ -275,11 +262,11 @@ func jsonObjectText(s string) ([]byte, bool) {
 	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
 		return nil, false
 	}
-	b, err := compactJSON([]byte(t))
+	b, err := jsonx.Compact([]byte(t))
 	return b, err == nil
 }
 
-// pairToolResults checks rule 3: every tool use of an assistant turn is answered by
+// pairToolResults checks REQ-TOOL-PAIRS: every tool use of an assistant turn is answered by
 // exactly one tool result in the very next user turn, which holds no other result, and
 // the conversation does not end with unanswered tool calls.
 func (c *conversation) pairToolResults() error {

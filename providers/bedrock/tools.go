@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -17,7 +18,7 @@ type toolSet struct {
 }
 
 // declareTools checks and converts the request's tools and checks the tool choice
-// against them (rules 8 and 10).
+// against them (REQ-TOOL-IDS and REQ-SCHEMA).
 func (b *requestBuilder) declareTools() (toolSet, error) {
 	req := b.req
 	if len(req.Tools) > 0 && !b.caps.Tools && req.ToolChoice.Mode != llm.ToolChoiceNone {
@@ -43,7 +44,7 @@ func (b *requestBuilder) declareTools() (toolSet, error) {
 
 // toolSpec converts the request's tool i; names holds the names declared before it.
 func (b *requestBuilder) toolSpec(i int, t llm.Tool, names map[string]bool) (types.Tool, error) {
-	if !validToolName(t.Name) {
+	if !toolname.Valid(t.Name) {
 		return nil, fieldError(fmt.Sprintf("tools[%d].name", i), "%q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", t.Name)
 	}
 	if names[t.Name] {
@@ -89,15 +90,16 @@ func checkToolChoice(choice llm.ToolChoice, ntools int, names map[string]bool) e
 	return nil
 }
 
-// toolConfig builds the tool configuration (rules 6, 13 and 14) from the declared tools,
-// the structured output's tool if any, the tool history of the message pass, and whether
-// thinking is on. It returns nil when no tool goes on the wire.
+// toolConfig builds the tool configuration (REQ-TOOL-CONFIG, REQ-REASONING and
+// REQ-TOOL-CHOICE) from the declared tools, the structured output's tool if any, the tool
+// history of the message pass, and whether thinking is on. It returns nil when no tool
+// goes on the wire.
 func (b *requestBuilder) toolConfig(ts toolSet, out outputPlan, history toolHistory, thinking bool) (*types.ToolConfiguration, error) {
 	choice := b.req.ToolChoice
 	var tools []types.Tool
 	switch {
 	case choice.Mode == llm.ToolChoiceNone && !history.blocks:
-		// No tools at all: the model cannot call one (rule 6).
+		// No tools at all: the model cannot call one (REQ-TOOL-CONFIG).
 	case choice.Mode == llm.ToolChoiceNone:
 		tools = ts.specs
 		b.warn(llm.Warnf(llm.WarningUnsupported, "toolChoice", "tool choice none cannot be sent to Bedrock while the history holds tool calls: the tools are declared and the model may call one"))
@@ -127,13 +129,13 @@ func (b *requestBuilder) toolConfig(ts toolSet, out outputPlan, history toolHist
 		tc = b.forcedChoice(choice.Name, len(tools), "tool choice")
 	}
 	if thinking && tc != nil {
-		return nil, fieldError("toolChoice", "thinking cannot be combined with a forced tool choice on Bedrock (rule 13); use auto, or drop Reasoning")
+		return nil, fieldError("toolChoice", "thinking cannot be combined with a forced tool choice on Bedrock (see REQ-REASONING in providers/bedrock/RULES.md); use auto, or drop Reasoning")
 	}
 	return &types.ToolConfiguration{Tools: tools, ToolChoice: tc}, nil
 }
 
 // historyStubs declares, with a permissive schema, the tools called in the history that
-// the request does not declare (rule 6): Bedrock needs a toolConfig naming them.
+// the request does not declare (REQ-TOOL-CONFIG): Bedrock needs a toolConfig naming them.
 func (b *requestBuilder) historyStubs(declared map[string]bool, objectTool string, called []string) []types.Tool {
 	var stubs []types.Tool
 	var missing []string
@@ -154,8 +156,8 @@ func (b *requestBuilder) historyStubs(declared map[string]bool, objectTool strin
 	return stubs
 }
 
-// forcedChoice forces the tool name (rule 14): by name where the model allows it, else
-// with "any", else not at all.
+// forcedChoice forces the tool name (REQ-TOOL-CHOICE): by name where the model allows it,
+// else with "any", else not at all.
 func (b *requestBuilder) forcedChoice(name string, ntools int, what string) types.ToolChoice {
 	switch {
 	case b.caps.ToolChoiceTool:

@@ -10,10 +10,10 @@ import (
 )
 
 // arrangeTurns applies the per-turn rules: a turn of nothing but cache points is an error
-// and a cache point leads no turn (rule 12); tool results come first in their turn, and
+// and a cache point leads no turn (REQ-CACHE); tool results come first in their turn, and
 // for models that take no text beside tool results the rest of the turn moves into the
-// last result (rule 4); a document needs text in its turn (rule 11); reasoning comes first
-// in an assistant turn (rule 13).
+// last result (REQ-TOOL-RESULT-TURN); a document needs text in its turn (REQ-MEDIA);
+// reasoning comes first in an assistant turn (REQ-REASONING).
 func (b *requestBuilder) arrangeTurns(c *conversation) error {
 	for ti, t := range c.turns {
 		only := true
@@ -156,7 +156,7 @@ func stableFront(blocks []wireBlock, k blockKind) int {
 	return n
 }
 
-// trimPrefill trims trailing whitespace from a final assistant turn (rule 5).
+// trimPrefill trims trailing whitespace from a final assistant turn (REQ-BLANK).
 func (c *conversation) trimPrefill() {
 	t := c.turns[len(c.turns)-1]
 	if t.role != types.ConversationRoleAssistant {
@@ -175,7 +175,7 @@ func (c *conversation) trimPrefill() {
 	}
 }
 
-// countCachePoints enforces Bedrock's limit of four cache points (rule 12).
+// countCachePoints enforces Bedrock's limit of four cache points (REQ-CACHE).
 func (c *conversation) countCachePoints() error {
 	n := 0
 	for i, blk := range c.system {
@@ -200,7 +200,7 @@ func (c *conversation) countCachePoints() error {
 	return nil
 }
 
-// cachePoint converts a cache point (rule 12). ok is false when it was dropped.
+// cachePoint converts a cache point (REQ-CACHE). ok is false when it was dropped.
 func (b *requestBuilder) cachePoint(mi, pi int, v llm.CachePoint) (types.CachePointBlock, bool) {
 	if !b.caps.CachePoints {
 		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point dropped: model %s does not support prompt caching", b.req.Model))
