@@ -20,7 +20,7 @@ import (
 // These tests run the loop end to end on the Bedrock provider: the real SDK client,
 // SigV4, JSON and event-stream wire formats, against the bedrocktest simulator.
 
-func newBedrock(t *testing.T) (*bedrock.Model, *bedrocktest.Server) {
+func newBedrock(t testing.TB) (*bedrock.Model, *bedrocktest.Server) {
 	t.Helper()
 	srv := bedrocktest.NewServer(nil)
 	t.Cleanup(srv.Close)
