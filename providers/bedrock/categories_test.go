@@ -11,9 +11,9 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-// categories are the llm error categories; every failed call unwraps to exactly one of
+// allCategories are the llm error allCategories; every failed call unwraps to exactly one of
 // them, except a stream ended by its context, which is ErrStream as well.
-var categories = []error{
+var allCategories = []error{
 	llm.ErrInvalidRequest, llm.ErrContextTooLong, llm.ErrRateLimited, llm.ErrAuth,
 	llm.ErrNotFound, llm.ErrTimeout, llm.ErrModelNotReady, llm.ErrServer, llm.ErrStream,
 	llm.ErrContentFiltered, llm.ErrNoObject, llm.ErrMaxSteps, llm.ErrTruncated,
@@ -81,21 +81,27 @@ func TestIssue13ErrorCategories(t *testing.T) {
 		callEnd{name: "converse-stream/corrupt_midway", stream: true, reply: plain(textReply().CorruptAfter(2)), want: []error{llm.ErrStream}},
 	)
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			m, srv := newTestModel(t, nil)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			if tc.deadline {
-				ctx, cancel = context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		decoders := []StreamDecoder{DecoderLLMKit}
+		if tc.stream {
+			decoders = append(decoders, DecoderSDK) // stream ends must not depend on the decoder
+		}
+		for _, dec := range decoders {
+			t.Run(tc.name+"/"+dec.String(), func(t *testing.T) {
+				m, srv := newTestModel(t, &Options{StreamDecoder: dec})
+				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-			}
-			srv.Enqueue(tc.reply(cancel))
-			if tc.name == "converse/cancelled_before_sending" || tc.name == "converse-stream/cancelled_before_sending" {
-				cancel()
-			}
-			err := endCall(m, ctx, cancel, tc)
-			checkCategory(t, err, tc.want, tc.retryable)
-		})
+				if tc.deadline {
+					ctx, cancel = context.WithDeadline(ctx, time.Now().Add(-time.Second))
+					defer cancel()
+				}
+				srv.Enqueue(tc.reply(cancel))
+				if tc.name == "converse/cancelled_before_sending" || tc.name == "converse-stream/cancelled_before_sending" {
+					cancel()
+				}
+				err := endCall(m, ctx, cancel, tc)
+				checkCategory(t, err, tc.want, tc.retryable)
+			})
+		}
 	}
 }
 
@@ -137,21 +143,21 @@ func checkCategory(t *testing.T, err error, want []error, retryable bool) {
 		}
 	}
 	n := 0
-	for _, c := range categories {
+	for _, c := range allCategories {
 		if errors.Is(err, c) {
 			n++
 		}
 	}
 	wantN := 0
 	for _, w := range want {
-		for _, c := range categories {
+		for _, c := range allCategories {
 			if w == c {
 				wantN++
 			}
 		}
 	}
 	if n != wantN {
-		t.Errorf("error %v unwraps to %d categories, want %d", err, n, wantN)
+		t.Errorf("error %v unwraps to %d allCategories, want %d", err, n, wantN)
 	}
 	var pe *llm.ProviderError
 	got := errors.As(err, &pe) && pe.Retryable
@@ -206,7 +212,11 @@ func TestIssue13FormatStreamRequestOp(t *testing.T) {
 // between the context watch and the SDK's own cancellation error). Every run now ends
 // with ErrStream, ErrCanceled and context.Canceled.
 func TestIssue13StreamCancelledMidwayAlwaysCategorised(t *testing.T) {
-	m, srv := newTestModel(t, nil)
+	forDecoders(t, testStreamCancelledMidwayAlwaysCategorised)
+}
+
+func testStreamCancelledMidwayAlwaysCategorised(t *testing.T, dec StreamDecoder) {
+	m, srv := newTestModel(t, &Options{StreamDecoder: dec})
 	for run := range 40 {
 		srv.Enqueue(textReply().Pace(0, time.Millisecond))
 		ctx, cancel := context.WithCancel(context.Background())

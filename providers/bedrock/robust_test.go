@@ -21,7 +21,11 @@ import (
 // llmkit as no member at all; the stream skips that block with a warning, as Generate
 // skips an unknown block, instead of failing.
 func TestIssue13UnknownDeltaAndBlockStart(t *testing.T) {
-	m, srv := newTestModel(t, nil)
+	forDecoders(t, testUnknownDeltaAndBlockStart)
+}
+
+func testUnknownDeltaAndBlockStart(t *testing.T, dec StreamDecoder) {
+	m, srv := newTestModel(t, &Options{StreamDecoder: dec})
 	srv.Enqueue(bedrocktest.Frames(
 		bedrocktest.Frame{EventType: "messageStart", Payload: []byte(`{"role":"assistant"}`)},
 		bedrocktest.Frame{EventType: "contentBlockStart", Payload: []byte(`{"contentBlockIndex":0,"start":{"futureBlock":{"x":1}}}`)},
@@ -53,9 +57,13 @@ func TestIssue13UnknownDeltaAndBlockStart(t *testing.T) {
 // their context is cancelled, while the server still holds them open and after it
 // closes; reading one afterwards reports the cancellation.
 func TestIssue13UnreadStreamsCancelledNoLeak(t *testing.T) {
+	forDecoders(t, testUnreadStreamsCancelledNoLeak)
+}
+
+func testUnreadStreamsCancelledNoLeak(t *testing.T, dec StreamDecoder) {
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	m := New(srv.Client(nil), nil)
+	m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 	before := goleak.IgnoreCurrent()
 	const n = 10
 	for range n {
