@@ -362,7 +362,10 @@ func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, em
 				results[i] = a.notRun(ctx, c, err)
 				continue
 			}
-			g.Go(func() error { results[i] = a.runTool(ctx, c, nil); return nil })
+			g.Go(func() error {
+				a.runTool(ctx, c, nil, func(r llm.ToolResult) { results[i] = r })
+				return nil
+			})
 		}
 		g.Wait()
 		return results, nil
@@ -381,8 +384,10 @@ func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, em
 				continue
 			}
 			g.Go(func() error {
-				results[i] = a.runTool(tctx, c, func() { events <- ToolStarted{Step: step, Call: c} })
-				events <- ToolFinished{Step: step, Call: c, Result: results[i]}
+				a.runTool(tctx, c, func() { events <- ToolStarted{Step: step, Call: c} }, func(r llm.ToolResult) {
+					results[i] = r
+					events <- ToolFinished{Step: step, Call: c, Result: r}
+				})
 				return nil
 			})
 		}
@@ -421,27 +426,45 @@ func (a *Agent) notRun(ctx context.Context, c llm.ToolCall, err error) llm.ToolR
 	return r
 }
 
-// runTool runs one call and returns its result; it never panics. started, when set, is
-// called once the tool is about to run.
-func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func()) (res llm.ToolResult) {
+// runTool runs one call and hands its result to done; it never panics. started, when
+// set, is called once the tool is about to run. done is called from a deferred function,
+// so it runs also when the tool panics or calls [runtime.Goexit] (which ends the calling
+// goroutine: the caller must do nothing after runTool that it cannot do in done).
+func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func(), done func(llm.ToolResult)) {
+	var res llm.ToolResult
+	returned := false
+	defer func() { done(res) }()
+	defer a.finishTool(ctx, c, &res, &returned, time.Now())
+	res = a.callTool(ctx, c, started)
+	returned = true
+}
+
+// finishTool completes a call's result once the tool has ended, however it ended: a
+// panic or runtime.Goexit becomes an error result for the call.
+func (a *Agent) finishTool(ctx context.Context, c llm.ToolCall, res *llm.ToolResult, returned *bool, start time.Time) {
 	log := a.logger()
-	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			log.LogAttrs(ctx, slog.LevelError, "agent: tool panicked",
-				slog.String("tool", c.Name), slog.String("call_id", c.ID),
-				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
-			res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it panicked: %v", c.Name, p))
-		}
-		if a.opts.AfterTool != nil {
-			a.opts.AfterTool(ctx, c, &res)
-		}
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: tool call",
-				slog.String("tool", c.Name), slog.String("call_id", c.ID),
-				slog.Bool("error", res.IsError), slog.Duration("elapsed", time.Since(start)))
-		}
-	}()
+	if p := recover(); p != nil {
+		log.LogAttrs(ctx, slog.LevelError, "agent: tool panicked",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID),
+			slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+		*res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it panicked: %v", c.Name, p))
+	} else if !*returned {
+		log.LogAttrs(ctx, slog.LevelError, "agent: tool called runtime.Goexit",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID))
+		*res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it exited its goroutine (runtime.Goexit) without returning", c.Name))
+	}
+	if a.opts.AfterTool != nil {
+		a.opts.AfterTool(ctx, c, res)
+	}
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: tool call",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID),
+			slog.Bool("error", res.IsError), slog.Duration("elapsed", time.Since(start)))
+	}
+}
+
+// callTool looks the tool up, checks the call and runs it.
+func (a *Agent) callTool(ctx context.Context, c llm.ToolCall, started func()) llm.ToolResult {
 	t := a.tools[c.Name]
 	if t == nil {
 		return errorResult(c.ID, fmt.Sprintf("unknown tool %q; the tools are: %s", c.Name, a.toolNames()))

@@ -83,7 +83,8 @@ func TestMapError(t *testing.T) {
 		{"no_code_403", "a bare 403 is an auth failure", httpErr(403, "r", errors.New("forbidden")), false, llm.ErrAuth, false, "", 403, "r"},
 		{"no_code_413", "a bare 413 is an invalid request", httpErr(413, "r", errors.New("too large")), false, llm.ErrInvalidRequest, false, "", 413, "r"},
 		{"connection_refused", "a connection error before any answer is retryable", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}}, false, llm.ErrServer, true, "", 0, ""},
-		{"deserialization", "an unreadable 200 answer is a server failure", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("unexpected end of JSON input")}}, false, llm.ErrServer, false, "", 0, ""},
+		{"deserialization", "an unreadable 200 answer is a server failure", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("invalid character 'x' looking for beginning of value")}}, false, llm.ErrServer, false, "", 0, ""},
+		{"deserialization_cut", "a 200 answer whose body ends early is retryable, as a connection dropped before it (issue 13.8)", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("unexpected end of JSON input")}}, false, llm.ErrServer, true, "", 0, ""},
 		{"deadline", "a passed deadline is a timeout and stays errors.Is-able", &smithy.OperationError{Err: &smithy.CanceledError{Err: context.DeadlineExceeded}}, false, llm.ErrTimeout, false, "", 0, ""},
 
 		{"stream_throttling_typed", "ERR-THROTTLING: a throttlingException frame decodes as the typed exception", &types.ThrottlingException{Message: msg("slow")}, true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
