@@ -87,9 +87,9 @@ type streamTranslator struct {
 	think    thinkSplitter
 	calls    []streamCall
 	refusal  bool
-	realCall bool // a tool call other than the output tool
-	objects  int  // calls of the output tool
-	dropped  bool // text beside the object
+	realCall bool   // a tool call other than the output tool
+	objects  int    // calls of the output tool
+	dropped  bool   // text beside the object
 	held     []byte // that text, given back if no object comes
 	usage    llm.Usage
 	extra    ResponseExtra
