@@ -76,6 +76,17 @@ func ParseFixture(b []byte) (*Fixture, error) {
 	if len(f.Request.CanonicalJSON) == 0 {
 		f.Request.CanonicalJSON = f.Request.Body.B64
 	}
+	// Some recordings keep a stream's body whole, as {"b64": …} in the response body,
+	// rather than as chunks: read it as one chunk.
+	if len(f.Chunks) == 0 && len(f.Response.Body) > 0 && f.Response.Body[0] == '{' {
+		var whole struct {
+			B64 []byte `json:"b64"`
+		}
+		if json.Unmarshal(f.Response.Body, &whole) == nil && len(whole.B64) > 0 {
+			f.Chunks = []FixtureBytes{{B64: whole.B64}}
+			f.Response.Body = nil
+		}
+	}
 	return &f, nil
 }
 

@@ -23,13 +23,13 @@ const (
 // ResponseExtra is what a Chat Completions answer holds beyond the neutral response, in
 // [llm.Response.Extra] (and the [llm.Metadata] of a stream).
 type ResponseExtra struct {
-	ID                string // the completion id, "chatcmpl-…"
-	Model             string // the model that answered, e.g. "gpt-4o-2024-08-06"
-	SystemFingerprint string
-	ServiceTier       string
+	ID                string `json:"id,omitempty"`    // the completion id, "chatcmpl-…"
+	Model             string `json:"model,omitempty"` // the model that answered, e.g. "gpt-4o-2024-08-06"
+	SystemFingerprint string `json:"system_fingerprint,omitempty"`
+	ServiceTier       string `json:"service_tier,omitempty"`
 	// ReasoningTokens is how many of the output tokens were reasoning
 	// (completion_tokens_details.reasoning_tokens).
-	ReasoningTokens int
+	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
 }
 
 // ParseResponse translates a Chat Completions answer into an [llm.Response]. It reads
@@ -106,12 +106,13 @@ func ParseResponse(c *oai.ChatCompletion) (*llm.Response, error) {
 // DeepSeek, vLLM, OpenRouter), or "".
 func reasoningField(extra map[string]respjson.Field) string {
 	for _, k := range [...]string{"reasoning_content", "reasoning"} {
-		f, ok := extra[k]
-		if !ok || !f.Valid() {
+		// openai-go marks fields it has no type for as not Valid; their raw JSON is kept.
+		raw := extra[k].Raw()
+		if len(raw) < 2 || raw[0] != '"' {
 			continue
 		}
 		var s string
-		if json.Unmarshal([]byte(f.Raw()), &s) == nil && s != "" {
+		if json.Unmarshal([]byte(raw), &s) == nil && s != "" {
 			return s
 		}
 	}
