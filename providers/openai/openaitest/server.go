@@ -300,3 +300,10 @@ type Mismatch = simtest.Mismatch
 // JSON path such as $.messages[1].content, for a reason (see [simtest.Allow]). The path
 // "model" stands for the request's model id.
 type Allow = simtest.Allow
+
+// CompareJSON compares two JSON documents semantically (member order and number
+// spelling do not matter) and returns their differences beyond allow; see
+// [simtest.CompareJSON].
+func CompareJSON(want, got []byte, allow []Allow) ([]Mismatch, error) {
+	return simtest.CompareJSON(want, got, allow)
+}
