@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	oai "github.com/openai/openai-go/v3"
 
@@ -94,6 +95,7 @@ type streamTranslator struct {
 	usage    llm.Usage
 	extra    ResponseExtra
 	finish   string
+	opened   []int // block indices that received content, for their BlockStops
 }
 
 func newStreamTranslator(p *chatParams) *streamTranslator { return &streamTranslator{p: p} }
@@ -133,7 +135,26 @@ func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk
 			dst = t.stop(dst, ch.FinishReason)
 		}
 	}
+	t.mark(dst)
 	return dst, nil
+}
+
+// mark notes the blocks evs open.
+func (t *streamTranslator) mark(evs []llm.Event) {
+	for _, ev := range evs {
+		i := -1
+		switch e := ev.(type) {
+		case llm.TextDelta:
+			i = e.Index
+		case llm.ReasoningDelta:
+			i = e.Index
+		case llm.ToolCallStart:
+			i = e.Index
+		}
+		if i >= 0 && !slices.Contains(t.opened, i) {
+			t.opened = append(t.opened, i)
+		}
+	}
 }
 
 // note keeps the chunk's usage and metadata for the final Metadata event.
@@ -225,6 +246,12 @@ func (t *streamTranslator) stop(dst []llm.Event, raw string) []llm.Event {
 			dst = append(dst, llm.TextDelta{Index: blockText, Text: string(t.held)})
 		}
 		t.dropped = t.objects > 0 && len(t.held) > 0
+	}
+	// Chat Completions has no block stops: every block ends with the answer.
+	t.mark(dst)
+	slices.Sort(t.opened)
+	for _, i := range t.opened {
+		dst = append(dst, llm.BlockStop{Index: i})
 	}
 	t.stopped = true
 	t.finish = raw
