@@ -158,5 +158,3 @@ func BenchmarkStream1k(b *testing.B) { bench(b, jobs[1]) }
 
 // BenchmarkStreamTools: a stream with two tool calls in 50 fragments each.
 func BenchmarkStreamTools(b *testing.B) { bench(b, jobs[2]) }
-
-
