@@ -9,8 +9,8 @@ import (
 )
 
 // TestImportBoundaries keeps the neutral packages neutral: llm, schema, agent and
-// conformance must not depend on a provider or on the AWS SDK (DESIGN.md, "Packages and
-// import direction").
+// conformance must not depend on a provider or on the AWS SDK (the import direction the
+// README's Layout section states).
 func TestImportBoundaries(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not on PATH")

@@ -344,7 +344,7 @@ func TestGenerateObjectCoerce(t *testing.T) {
 	m := llmtest.New(objectAnswer(llama))
 	got, _, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), &llm.ObjectOptions{Coerce: true})
 	if err != nil || got != paris {
-		t.Errorf("GenerateObject(Coerce, %s) = %+v, %v; want %+v (BEDROCK.md response rule 7)", llama, got, err, paris)
+		t.Errorf("GenerateObject(Coerce, %s) = %+v, %v; want %+v (providers/bedrock/RULES.md RESP-LLAMA)", llama, got, err, paris)
 	}
 }
 

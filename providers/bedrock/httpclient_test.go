@@ -122,7 +122,7 @@ func drain(ctx context.Context, c *bedrockruntime.Client) (int, error) {
 	return n, st.Err()
 }
 
-// TestHTTPClientRequestBodyFix checks SDK behaviour 1: with the SDK's default HTTP client,
+// TestHTTPClientRequestBodyFix checks SDK-BODY-CLOSE: with the SDK's default HTTP client,
 // some 1,000-event streams from a fast loopback server die with "use of closed network
 // connection"; with HTTPClient none does.
 func TestHTTPClientRequestBodyFix(t *testing.T) {
@@ -159,7 +159,7 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 	}
 }
 
-// TestHTTPClientTruncatedStream checks SDK behaviour 6: a stream body that ends inside a
+// TestHTTPClientTruncatedStream checks SDK-TRUNCATION: a stream body that ends inside a
 // frame, or whose connection is cut, ends silently with the SDK's own client and with an
 // error in Err() with HTTPClient.
 func TestHTTPClientTruncatedStream(t *testing.T) {
