@@ -23,10 +23,9 @@ const (
 // ResponseExtra is what a Chat Completions answer holds beyond the neutral response, in
 // [llm.Response.Extra] (and the [llm.Metadata] of a stream).
 type ResponseExtra struct {
-	ID                string `json:"id,omitempty"`    // the completion id, "chatcmpl-…"
-	Model             string `json:"model,omitempty"` // the model that answered, e.g. "gpt-4o-2024-08-06"
-	SystemFingerprint string `json:"system_fingerprint,omitempty"`
-	ServiceTier       string `json:"service_tier,omitempty"`
+	ID          string `json:"id,omitempty"`    // the completion id, "chatcmpl-…"
+	Model       string `json:"model,omitempty"` // the model that answered, e.g. "gpt-4o-2024-08-06"
+	ServiceTier string `json:"service_tier,omitempty"`
 	// ReasoningTokens is how many of the output tokens were reasoning
 	// (completion_tokens_details.reasoning_tokens).
 	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
@@ -94,7 +93,7 @@ func ParseResponse(c *oai.ChatCompletion) (*llm.Response, error) {
 	}
 	resp.RawStopReason = ch.FinishReason
 	resp.StopReason = stopReason(ch.FinishReason, len(resp.ToolCalls()) > 0, m.Refusal != "")
-	extra := &ResponseExtra{ID: c.ID, Model: c.Model, SystemFingerprint: c.SystemFingerprint, ServiceTier: string(c.ServiceTier)}
+	extra := &ResponseExtra{ID: c.ID, Model: c.Model, ServiceTier: string(c.ServiceTier)}
 	if c.JSON.Usage.Valid() {
 		resp.Usage, extra.ReasoningTokens = parseUsage(&c.Usage)
 	}

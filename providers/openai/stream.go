@@ -165,9 +165,6 @@ func (t *streamTranslator) note(c *oai.ChatCompletionChunk) {
 	if c.Model != "" {
 		t.extra.Model = c.Model
 	}
-	if c.SystemFingerprint != "" {
-		t.extra.SystemFingerprint = c.SystemFingerprint
-	}
 	if c.ServiceTier != "" {
 		t.extra.ServiceTier = string(c.ServiceTier)
 	}
