@@ -113,7 +113,7 @@ type kit struct{ m *openai.Model }
 
 func newLLMKit(url string) (oaiContender, error) {
 	c := client(url)
-	return &kit{m: openai.New(&c.Chat.Completions, nil)}, nil
+	return &kit{m: openai.New(&c, nil)}, nil
 }
 
 func request(w *workload.Workload) *llm.Request {

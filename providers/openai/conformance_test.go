@@ -34,7 +34,7 @@ func TestConformanceSimulator(t *testing.T) {
 		t.Run(model, func(t *testing.T) {
 			srv := openaitest.NewServer()
 			defer srv.Close()
-			conformance.RunScenarios(t, openaitest.ScriptedHarness(srv, openai.New(srv.Service(), nil), model), scenarios)
+			conformance.RunScenarios(t, openaitest.ScriptedHarness(srv, openai.New(srv.Client(), nil), model), scenarios)
 			if err := srv.Check(); err != nil {
 				t.Errorf("simulator: %v", err)
 			}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	oai "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -64,7 +63,6 @@ func mapError(op string, err error, midStream bool) error {
 	}
 	e := &llm.ProviderError{Provider: "openai", Op: op, Err: err}
 	var ae *oai.Error
-	var se *ssestream.StreamError
 	switch {
 	case errors.As(err, &ae):
 		e.StatusCode = ae.StatusCode
@@ -77,14 +75,6 @@ func mapError(op string, err error, midStream bool) error {
 			e.RetryAfter = retryAfter(ae.Response.Header, time.Now())
 		}
 		e.Category, e.Retryable = categorize(ae.StatusCode, ae.Code, ae.Type, ae.Message)
-	case errors.As(err, &se):
-		code, typ, msg := streamErrorObject(se.Event.Data)
-		e.Code, e.Message = code, msg
-		if e.Code == "" {
-			e.Code = typ
-		}
-		e.Category, e.Retryable = categorize(0, code, typ, msg)
-		e.Err = &llm.StreamError{Reason: "error event in the stream", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Category = llm.ErrTimeout
 	case midStream:

@@ -47,7 +47,7 @@ func Example_object() {
 	srv := openaitest.NewServer()
 	defer srv.Close()
 	srv.Enqueue(openaitest.Text(`{"city":"Paris","population":2102650}`))
-	m := openai.New(srv.Service(), nil)
+	m := openai.New(srv.Client(), nil)
 
 	type City struct {
 		City       string `json:"city"`

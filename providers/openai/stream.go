@@ -28,6 +28,11 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 	if c == nil {
 		return nil, fmt.Errorf("openai: nil chunk")
 	}
+	return parseChunk(fromSDKChunk(c)), nil
+}
+
+// parseChunk is ParseStreamChunk on the decoded chunk.
+func parseChunk(c *wireCompletion) []llm.Event {
 	var evs []llm.Event
 	for _, ch := range c.Choices {
 		if ch.Index != 0 {
@@ -38,7 +43,7 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 		if d.Role == "assistant" {
 			evs = append(evs, llm.MessageStart{Role: llm.RoleAssistant})
 		}
-		if r := reasoningField(d.JSON.ExtraFields); r != "" {
+		if r := d.reasoning(); r != "" {
 			evs = append(evs, llm.ReasoningDelta{Index: blockReasoning, Text: r})
 		}
 		if d.Content != "" {
@@ -60,11 +65,11 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 			evs = append(evs, llm.MessageStop{StopReason: stopReason(ch.FinishReason, false, false), RawStopReason: ch.FinishReason})
 		}
 	}
-	if c.JSON.Usage.Valid() {
-		u, _ := parseUsage(&c.Usage)
+	if c.Usage != nil {
+		u, _ := parseUsage(c.Usage)
 		evs = append(evs, llm.Metadata{Usage: u})
 	}
-	return evs, nil
+	return evs
 }
 
 // streamCall is one tool call of a stream.
@@ -100,7 +105,7 @@ type streamTranslator struct {
 
 func newStreamTranslator(p *chatParams) *streamTranslator { return &streamTranslator{p: p} }
 
-func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk) ([]llm.Event, error) {
+func (t *streamTranslator) translate(dst []llm.Event, c *wireCompletion) ([]llm.Event, error) {
 	if !t.started {
 		t.started = true
 		dst = append(dst, llm.MessageStart{Role: llm.RoleAssistant})
@@ -115,7 +120,7 @@ func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk
 			return nil, fmt.Errorf("openai: a delta after the finish reason %q", t.finish)
 		}
 		d := ch.Delta
-		if r := reasoningField(d.JSON.ExtraFields); r != "" {
+		if r := d.reasoning(); r != "" {
 			dst = append(dst, llm.ReasoningDelta{Index: blockReasoning, Text: r})
 		}
 		if d.Content != "" {
@@ -158,7 +163,7 @@ func (t *streamTranslator) mark(evs []llm.Event) {
 }
 
 // note keeps the chunk's usage and metadata for the final Metadata event.
-func (t *streamTranslator) note(c *oai.ChatCompletionChunk) {
+func (t *streamTranslator) note(c *wireCompletion) {
 	if c.ID != "" {
 		t.extra.ID = c.ID
 	}
@@ -166,10 +171,10 @@ func (t *streamTranslator) note(c *oai.ChatCompletionChunk) {
 		t.extra.Model = c.Model
 	}
 	if c.ServiceTier != "" {
-		t.extra.ServiceTier = string(c.ServiceTier)
+		t.extra.ServiceTier = c.ServiceTier
 	}
-	if c.JSON.Usage.Valid() {
-		t.usage, t.extra.ReasoningTokens = parseUsage(&c.Usage)
+	if c.Usage != nil {
+		t.usage, t.extra.ReasoningTokens = parseUsage(c.Usage)
 	}
 }
 
@@ -197,7 +202,7 @@ func (t *streamTranslator) dropText(dst []llm.Event, n int) []llm.Event {
 	return out
 }
 
-func (t *streamTranslator) toolCall(dst []llm.Event, tc oai.ChatCompletionChunkChoiceDeltaToolCall) ([]llm.Event, error) {
+func (t *streamTranslator) toolCall(dst []llm.Event, tc wireToolCall) ([]llm.Event, error) {
 	var call *streamCall
 	for i := len(t.calls) - 1; i >= 0; i-- {
 		if t.calls[i].wire == tc.Index {

@@ -114,15 +114,15 @@ func (s *Server) Check() error {
 	return errors.Join(errs...)
 }
 
-// Service returns an openai-go chat service pointed at the server, with a test key and
-// retries off: pass it to openai.New. Extra options are applied after these.
-func (s *Server) Service(opts ...option.RequestOption) *oai.ChatCompletionService {
+// Client returns an openai-go client pointed at the server, with a test key and
+// retries off, built from these options alone (nothing read from the environment):
+// pass it to openai.New. Extra options are applied after these.
+func (s *Server) Client(opts ...option.RequestOption) *oai.Client {
 	base := []option.RequestOption{
 		option.WithBaseURL(s.URL()), option.WithAPIKey("test-key"), option.WithMaxRetries(0),
 		option.WithHTTPClient(s.srv.Client()),
 	}
-	svc := oai.NewChatCompletionService(append(base, opts...)...)
-	return &svc
+	return &oai.Client{Options: append(base, opts...)}
 }
 
 // HTTPClient is an HTTP client for the server's loopback address.
