@@ -2,8 +2,8 @@ package openai_test
 
 import (
 	"context"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/openai"
