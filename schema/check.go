@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/llmkit/llmkit/internal/jsonx"
 )
@@ -69,43 +70,74 @@ func checkRoot(root map[string]any) error {
 }
 
 // Keywords whose value is one sub-schema, a list of them, or a map of them.
+// "dependencies" (draft 7) maps a property to a sub-schema or to a list of property
+// names; only its sub-schemas are checked.
 var (
 	schemaKeywords    = []string{"additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema", "additionalItems"}
 	schemaListKeyword = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
-	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas"}
+	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "dependencies"}
 	forbidden         = []string{"$ref", "$defs", "definitions", "$id", "$schema", "$dynamicRef", "$recursiveRef"}
 )
 
+// checker walks a schema keeping the JSON pointer of the current node as a list of
+// tokens, joined only when an error names it: a deep schema costs memory linear in its
+// size, not in its depth squared.
+type checker struct {
+	strict bool
+	path   []string
+}
+
 func checkTree(s map[string]any, at string, strict bool) error {
+	c := &checker{strict: strict}
+	if at != "" {
+		c.path = append(c.path, at)
+	}
+	return c.tree(s)
+}
+
+// at returns the JSON pointer of the current node, with extra tokens appended.
+func (c *checker) at(extra ...string) string {
+	var b strings.Builder
+	for _, t := range c.path {
+		b.WriteString(t)
+	}
+	for _, t := range extra {
+		b.WriteString("/")
+		b.WriteString(t)
+	}
+	return pointerOrRoot(b.String())
+}
+
+func (c *checker) tree(s map[string]any) error {
 	for _, k := range forbidden {
 		if _, ok := s[k]; ok {
-			return fmt.Errorf("schema: check: %s: %q is not allowed: Bedrock accepts no references or schema identifiers; inline the definition", pointerOrRoot(at), k)
+			return fmt.Errorf("schema: check: %s: %q is not allowed: Bedrock accepts no references or schema identifiers; inline the definition", c.at(), k)
 		}
 	}
 	if p, ok := s["properties"]; ok {
 		if _, isMap := p.(map[string]any); !isMap {
-			return fmt.Errorf("schema: check: %s: properties is %s, want an object", pointerOrRoot(at+"/properties"), describe(p))
+			return fmt.Errorf("schema: check: %s: properties is %s, want an object", c.at("properties"), describe(p))
 		}
 	}
-	if strict {
+	if c.strict {
 		if isObjectSchema(s) {
 			if ap, ok := s["additionalProperties"]; !ok || ap != false {
-				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", pointerOrRoot(at))
+				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", c.at())
 			}
 		}
 		if _, ok := s["maxItems"]; ok {
-			return fmt.Errorf("schema: check: %s: strict schemas do not take maxItems (a Go array produces it; use a slice)", pointerOrRoot(at))
+			return fmt.Errorf("schema: check: %s: strict schemas do not take maxItems (a Go array produces it; use a slice)", c.at())
 		}
 	}
 	for _, k := range schemaKeywords {
-		if err := checkSub(s[k], at+"/"+k, strict); err != nil {
+		if err := c.sub(s[k], "/"+k); err != nil {
 			return err
 		}
 	}
 	for _, k := range schemaListKeyword {
 		if list, ok := s[k].([]any); ok {
 			for i, sub := range list {
-				if err := checkSub(sub, at+"/"+k+"/"+strconv.Itoa(i), strict); err != nil {
+				if err := c.sub(sub, "/"+k+"/"+strconv.Itoa(i)); err != nil {
 					return err
 				}
 			}
@@ -119,7 +151,10 @@ func checkTree(s map[string]any, at string, strict bool) error {
 			}
 			slices.Sort(keys) // deterministic: report the same fault every time
 			for _, name := range keys {
-				if err := checkSub(m[name], at+"/"+k+"/"+jsonx.EscapePointer(name), strict); err != nil {
+				if _, isList := m[name].([]any); isList && k == "dependencies" {
+					continue // a property dependency: names, not a schema
+				}
+				if err := c.sub(m[name], "/"+k+"/"+jsonx.EscapePointer(name)); err != nil {
 					return err
 				}
 			}
@@ -128,15 +163,22 @@ func checkTree(s map[string]any, at string, strict bool) error {
 	return nil
 }
 
-func checkSub(v any, at string, strict bool) error {
+// sub checks the sub-schema v found at the pointer token tok below the current node.
+func (c *checker) sub(v any, tok string) error {
 	switch sub := v.(type) {
 	case nil:
 		return nil
 	case bool:
 		return nil
 	case map[string]any:
-		return checkTree(sub, at, strict)
+		c.path = append(c.path, tok)
+		err := c.tree(sub)
+		c.path = c.path[:len(c.path)-1]
+		return err
 	}
+	c.path = append(c.path, tok)
+	at := c.at()
+	c.path = c.path[:len(c.path)-1]
 	return fmt.Errorf("schema: check: %s: a sub-schema is %s, want an object", at, describe(v))
 }
 

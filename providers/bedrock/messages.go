@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -79,8 +80,8 @@ func (c *conversation) wireMessages() []types.Message {
 type messageReader struct {
 	*requestBuilder
 	conv        conversation
-	systemTexts []string          // system text, kept for models without a system prompt
-	toolIDRaw   map[string]string // sanitised → raw id, to catch two ids mapped to one
+	systemTexts []string            // system text, kept for models without a system prompt
+	pendingIDs  map[string][]string // call id as given → Bedrock ids of its calls not yet answered, oldest first
 	docs        documentNamer
 }
 
@@ -116,6 +117,12 @@ func (r *messageReader) read() error {
 			}
 			started = true
 			if len(m.Parts) == 0 {
+				if role == types.ConversationRoleAssistant {
+					// A model's empty answer (end_turn with no content): it must not make
+					// the history unsendable.
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "empty assistant message left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no parts; Bedrock rejects a message with empty content")
 			}
 			blocks, err := r.turnBlocks(mi, m)
@@ -123,6 +130,10 @@ func (r *messageReader) read() error {
 				return err
 			}
 			if len(blocks) == 0 {
+				if role == types.ConversationRoleAssistant {
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "assistant message with no content once blank text is dropped left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no content left once blank text is dropped; Bedrock rejects a message with empty content")
 			}
 			if n := len(c.turns); n > 0 && c.turns[n-1].role == role {
@@ -159,10 +170,11 @@ func (r *messageReader) systemMessage(mi int, m llm.Message) error {
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
+			text := r.validText(mi, pi, v.Text)
 			if r.caps.SystemPrompt {
-				c.system = append(c.system, &types.SystemContentBlockMemberText{Value: v.Text})
+				c.system = append(c.system, &types.SystemContentBlockMemberText{Value: text})
 			}
-			r.systemTexts = append(r.systemTexts, v.Text)
+			r.systemTexts = append(r.systemTexts, text)
 			c.systemAt = append(c.systemAt, origin{mi, pi})
 			c.systemHasText = true
 		case llm.Opaque:
@@ -220,6 +232,7 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 			}
 			if len(v.Citations) > 0 {
 				if assistant {
+					v.Text = r.validText(mi, pi, v.Text)
 					cb, err := citationsBlock(mi, pi, v)
 					if err != nil {
 						return nil, err
@@ -229,7 +242,7 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 				}
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "citations of a %s text dropped: Bedrock takes cited text (citationsContent) in assistant messages only", m.Role))
 			}
-			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: v.Text}})
+			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: r.validText(mi, pi, v.Text)}})
 		case llm.SearchResult:
 			if assistant {
 				return nil, partError(mi, pi, "an assistant message cannot hold a search result on Bedrock; put it in a user message or a tool result")
@@ -397,6 +410,16 @@ func partName(p llm.Part) string {
 		return "audio"
 	}
 	return fmt.Sprintf("%T", p)
+}
+
+// validText returns s with invalid UTF-8 replaced by U+FFFD (what the SDK's JSON encoder
+// would send anyway), and a warning about part pi of message mi when it had any.
+func (b *requestBuilder) validText(mi, pi int, s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "invalid UTF-8 replaced with U+FFFD"))
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func isBlank(s string) bool {

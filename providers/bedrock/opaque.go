@@ -40,12 +40,15 @@ func captureBody(dst *[]byte) func(*bedrockruntime.Options) {
 					if resp.ContentLength > 0 {
 						buf.Grow(int(resp.ContentLength) + bytes.MinRead) // one allocation for the body
 					}
-					_, err = buf.ReadFrom(resp.Body)
+					_, rerr := buf.ReadFrom(resp.Body)
 					resp.Body.Close()
-					if err != nil {
-						return out, md, err
-					}
 					b := buf.Bytes()
+					if rerr != nil {
+						// The SDK's deserializer meets the same failure after the same
+						// bytes, and reports it as it would have.
+						resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
+						return out, md, nil
+					}
 					*dst = b
 					resp.Body = io.NopCloser(bytes.NewReader(b))
 					return out, md, nil
@@ -53,6 +56,11 @@ func captureBody(dst *[]byte) func(*bedrockruntime.Options) {
 		})
 	}
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // rawContent returns the JSON of each content block of a Converse answer's body, or nil.
 func rawContent(body []byte) []json.RawMessage {
