@@ -86,17 +86,7 @@ func (a *Accumulator) Add(ev Event) error {
 		}
 		b.citations = append(b.citations, e.Citation)
 	case BlockPart:
-		if a.stopped {
-			return a.afterStop(e.Index)
-		}
-		if a.find(e.Index) >= 0 {
-			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
-		}
-		if e.Part == nil {
-			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + ": nil part"}
-		}
-		a.blocks = append(a.blocks, block{index: e.Index, kind: blockPart, part: e.Part})
-		a.last = len(a.blocks) - 1
+		return a.addPart(e)
 	case ToolInputDelta:
 		b, err := a.open(e.Index, blockTool, false)
 		if err != nil {
@@ -132,6 +122,22 @@ func (a *Accumulator) Add(ev Event) error {
 	default:
 		return &StreamError{Reason: fmt.Sprintf("unknown event type %T", ev)}
 	}
+	return nil
+}
+
+// addPart adds a block delivered whole.
+func (a *Accumulator) addPart(e BlockPart) error {
+	if a.stopped {
+		return a.afterStop(e.Index)
+	}
+	if a.find(e.Index) >= 0 {
+		return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
+	}
+	if e.Part == nil {
+		return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + ": nil part"}
+	}
+	a.blocks = append(a.blocks, block{index: e.Index, kind: blockPart, part: e.Part})
+	a.last = len(a.blocks) - 1
 	return nil
 }
 

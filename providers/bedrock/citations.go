@@ -184,3 +184,35 @@ func parseServerToolResult(i int, v types.ToolResultBlock) (llm.Part, []llm.Warn
 	}
 	return tr, warnings, nil
 }
+
+// parseCitations maps a citationsContent block: its generated text, with its citations.
+func parseCitations(i int, v types.CitationsContentBlock) (llm.Text, []llm.Warning) {
+	var text []byte
+	var warnings []llm.Warning
+	for _, c := range v.Content {
+		switch t := c.(type) {
+		case *types.CitationGeneratedContentMemberText:
+			text = append(text, t.Value...)
+		default:
+			warnings = append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "unknown generated content of a citations block skipped"))
+		}
+	}
+	t := llm.Text{Text: string(text)}
+	for _, c := range v.Citations {
+		t.Citations = append(t.Citations, parseCitation(c))
+	}
+	return t, warnings
+}
+
+// parseMediaBlock maps a video, audio or guardContent block of an answer.
+func parseMediaBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning) {
+	switch b := block.(type) {
+	case *types.ContentBlockMemberVideo:
+		return parseVideo(i, b.Value)
+	case *types.ContentBlockMemberAudio:
+		return parseAudio(i, b.Value)
+	case *types.ContentBlockMemberGuardContent:
+		return parseGuardBlock(i, b.Value)
+	}
+	return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "%T skipped", block)}
+}

@@ -225,68 +225,14 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 	for pi, part := range m.Parts {
 		at := origin{mi, pi}
 		switch v := part.(type) {
-		case llm.Text:
-			if isBlank(v.Text) {
-				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
-				continue
-			}
-			if len(v.Citations) > 0 {
-				if assistant {
-					v.Text = r.validText(mi, pi, v.Text)
-					cb, err := citationsBlock(mi, pi, v)
-					if err != nil {
-						return nil, err
-					}
-					blocks = append(blocks, wireBlock{kind: blockText, at: at, block: cb})
-					continue
-				}
-				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "citations of a %s text dropped: Bedrock takes cited text (citationsContent) in assistant messages only", m.Role))
-			}
-			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: r.validText(mi, pi, v.Text)}})
-		case llm.SearchResult:
-			if assistant {
-				return nil, partError(mi, pi, "an assistant message cannot hold a search result on Bedrock; put it in a user message or a tool result")
-			}
-			sr, err := searchResultBlock(mi, pi, v)
+		case llm.Text, llm.SearchResult, llm.Video, llm.Audio, llm.Opaque:
+			wb, ok, err := r.contentBlock(at, m.Role, part)
 			if err != nil {
 				return nil, err
 			}
-			blocks = append(blocks, wireBlock{kind: blockSearchResult, at: at, block: &types.ContentBlockMemberSearchResult{Value: sr}})
-		case llm.Video:
-			if assistant {
-				return nil, partError(mi, pi, "an assistant message cannot hold a video on Bedrock")
+			if ok {
+				blocks = append(blocks, wb)
 			}
-			vb, err := video(mi, pi, v)
-			if err != nil {
-				return nil, err
-			}
-			blocks = append(blocks, wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberVideo{Value: vb}})
-		case llm.Audio:
-			if assistant {
-				return nil, partError(mi, pi, "an assistant message cannot hold audio on Bedrock")
-			}
-			ab, err := audio(mi, pi, v)
-			if err != nil {
-				return nil, err
-			}
-			blocks = append(blocks, wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberAudio{Value: ab}})
-		case llm.Opaque:
-			if v.Provider == "bedrock" && v.Kind != guardKind {
-				marker, err := r.opaque.add(v.Raw)
-				if err != nil {
-					return nil, partError(mi, pi, "opaque Bedrock block %q: %v", v.Kind, err)
-				}
-				blocks = append(blocks, wireBlock{kind: blockOpaque, at: at, block: &types.ContentBlockMemberText{Value: marker}})
-				continue
-			}
-			if v.Provider != "bedrock" || assistant {
-				return nil, opaqueError(mi, pi, v)
-			}
-			g, err := guardBlock(mi, pi, v)
-			if err != nil {
-				return nil, err
-			}
-			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberGuardContent{Value: g}})
 		case llm.Image:
 			if assistant {
 				return nil, partError(mi, pi, "an assistant message cannot hold an image on Bedrock")
@@ -305,39 +251,8 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 				return nil, err
 			}
 			blocks = append(blocks, wireBlock{kind: blockDocument, at: at, block: &types.ContentBlockMemberDocument{Value: doc}})
-		case llm.ToolCall:
-			if !assistant {
-				return nil, partError(mi, pi, "a tool call belongs in an assistant message, not a %s message", m.Role)
-			}
-			if v.Server {
-				wb, err := serverToolUse(mi, pi, v)
-				if err != nil {
-					return nil, err
-				}
-				blocks = append(blocks, wb)
-				continue
-			}
-			wb, err := r.toolUse(mi, pi, v)
-			if err != nil {
-				return nil, err
-			}
-			blocks = append(blocks, wb)
-		case llm.ToolResult:
-			if v.Server != assistant {
-				if v.Server {
-					return nil, partError(mi, pi, "a server-side tool's result belongs in the assistant message that called it, not a %s message", m.Role)
-				}
-				return nil, partError(mi, pi, "a tool result belongs in a user or tool message, not an assistant message")
-			}
-			if v.Server {
-				wb, err := r.serverToolResult(mi, pi, v)
-				if err != nil {
-					return nil, err
-				}
-				blocks = append(blocks, wb)
-				continue
-			}
-			wb, err := r.toolResult(mi, pi, v)
+		case llm.ToolCall, llm.ToolResult:
+			wb, err := r.toolBlock(at, m.Role, part)
 			if err != nil {
 				return nil, err
 			}
@@ -359,6 +274,104 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 		}
 	}
 	return blocks, nil
+}
+
+// toolBlock converts a tool call (in an assistant message) or a tool result (in a user
+// or tool message), or a server-side tool's call or result (in an assistant message).
+func (r *messageReader) toolBlock(at origin, role llm.Role, part llm.Part) (wireBlock, error) {
+	mi, pi := at.msg, at.part
+	assistant := role == llm.RoleAssistant
+	switch v := part.(type) {
+	case llm.ToolCall:
+		switch {
+		case !assistant:
+			return wireBlock{}, partError(mi, pi, "a tool call belongs in an assistant message, not a %s message", role)
+		case v.Server:
+			return serverToolUse(mi, pi, v)
+		}
+		return r.toolUse(mi, pi, v)
+	case llm.ToolResult:
+		switch {
+		case v.Server && !assistant:
+			return wireBlock{}, partError(mi, pi, "a server-side tool's result belongs in the assistant message that called it, not a %s message", role)
+		case !v.Server && assistant:
+			return wireBlock{}, partError(mi, pi, "a tool result belongs in a user or tool message, not an assistant message")
+		case v.Server:
+			return r.serverToolResult(mi, pi, v)
+		}
+		return r.toolResult(mi, pi, v)
+	}
+	return wireBlock{}, fmt.Errorf("bedrock: toolBlock: unexpected part %T", part)
+}
+
+// contentBlock converts a text, search result, video, audio or opaque part of a user or
+// assistant message; ok is false when the part was dropped (with a warning).
+func (r *messageReader) contentBlock(at origin, role llm.Role, part llm.Part) (wireBlock, bool, error) {
+	mi, pi := at.msg, at.part
+	assistant := role == llm.RoleAssistant
+	switch v := part.(type) {
+	case llm.Text:
+		if isBlank(v.Text) {
+			r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
+			return wireBlock{}, false, nil
+		}
+		if len(v.Citations) > 0 {
+			if assistant {
+				v.Text = r.validText(mi, pi, v.Text)
+				cb, err := citationsBlock(mi, pi, v)
+				if err != nil {
+					return wireBlock{}, false, err
+				}
+				return wireBlock{kind: blockText, at: at, block: cb}, true, nil
+			}
+			r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "citations of a %s text dropped: Bedrock takes cited text (citationsContent) in assistant messages only", role))
+		}
+		return wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: r.validText(mi, pi, v.Text)}}, true, nil
+	case llm.SearchResult:
+		if assistant {
+			return wireBlock{}, false, partError(mi, pi, "an assistant message cannot hold a search result on Bedrock; put it in a user message or a tool result")
+		}
+		sr, err := searchResultBlock(mi, pi, v)
+		if err != nil {
+			return wireBlock{}, false, err
+		}
+		return wireBlock{kind: blockSearchResult, at: at, block: &types.ContentBlockMemberSearchResult{Value: sr}}, true, nil
+	case llm.Video:
+		if assistant {
+			return wireBlock{}, false, partError(mi, pi, "an assistant message cannot hold a video on Bedrock")
+		}
+		vb, err := video(mi, pi, v)
+		if err != nil {
+			return wireBlock{}, false, err
+		}
+		return wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberVideo{Value: vb}}, true, nil
+	case llm.Audio:
+		if assistant {
+			return wireBlock{}, false, partError(mi, pi, "an assistant message cannot hold audio on Bedrock")
+		}
+		ab, err := audio(mi, pi, v)
+		if err != nil {
+			return wireBlock{}, false, err
+		}
+		return wireBlock{kind: blockAV, at: at, block: &types.ContentBlockMemberAudio{Value: ab}}, true, nil
+	case llm.Opaque:
+		if v.Provider == "bedrock" && v.Kind != guardKind {
+			marker, err := r.opaque.add(v.Raw)
+			if err != nil {
+				return wireBlock{}, false, partError(mi, pi, "opaque Bedrock block %q: %v", v.Kind, err)
+			}
+			return wireBlock{kind: blockOpaque, at: at, block: &types.ContentBlockMemberText{Value: marker}}, true, nil
+		}
+		if v.Provider != "bedrock" || assistant {
+			return wireBlock{}, false, opaqueError(mi, pi, v)
+		}
+		g, err := guardBlock(mi, pi, v)
+		if err != nil {
+			return wireBlock{}, false, err
+		}
+		return wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberGuardContent{Value: g}}, true, nil
+	}
+	return wireBlock{}, false, fmt.Errorf("bedrock: contentBlock: unexpected part %T", part)
 }
 
 // reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was

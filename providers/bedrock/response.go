@@ -103,14 +103,11 @@ func parseResponse(out *bedrockruntime.ConverseOutput, body []byte) (*llm.Respon
 			if raw == nil && body != nil {
 				raw = rawContent(body)
 			}
-			if len(raw) == len(msg.Content) {
-				if o, ok := opaqueBlock(raw[i]); ok {
-					resp.Message.Parts = append(resp.Message.Parts, o)
-					resp.Warnings = append(resp.Warnings, llm.WarnBlockf(llm.WarningOpaque, i, "unknown block %q kept as an opaque Bedrock part", o.Kind))
-					continue
-				}
+			part, w := unknownBlock(i, raw, len(msg.Content))
+			if part != nil {
+				resp.Message.Parts = append(resp.Message.Parts, part)
 			}
-			resp.Warnings = append(resp.Warnings, unknownBlockWarning(i, ""))
+			resp.Warnings = append(resp.Warnings, w)
 			continue
 		}
 		part, warnings, err := parseBlock(i, block)
@@ -153,6 +150,17 @@ func sameBlock(a, b types.ContentBlock) bool {
 	// Every ContentBlock member type is a pointer: interface equality is pointer
 	// identity, and comparing cannot panic.
 	return a == b
+}
+
+// unknownBlock keeps block i, which the SDK could not decode, as an opaque part when
+// the answer's raw content (of n blocks) is known (RESP-OPAQUE); else it is skipped.
+func unknownBlock(i int, raw []json.RawMessage, n int) (llm.Part, llm.Warning) {
+	if len(raw) == n {
+		if o, ok := opaqueBlock(raw[i]); ok {
+			return o, llm.WarnBlockf(llm.WarningOpaque, i, "unknown block %q kept as an opaque Bedrock part", o.Kind)
+		}
+	}
+	return nil, unknownBlockWarning(i, "")
 }
 
 func unknownBlockWarning(i int, tag string) llm.Warning {
@@ -219,29 +227,10 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 		}
 		return doc, warnings, nil
 	case *types.ContentBlockMemberCitationsContent:
-		var text []byte
-		var warnings []llm.Warning
-		for _, c := range b.Value.Content {
-			switch t := c.(type) {
-			case *types.CitationGeneratedContentMemberText:
-				text = append(text, t.Value...)
-			default:
-				warnings = append(warnings, llm.WarnBlockf(llm.WarningSkipped, i, "unknown generated content of a citations block skipped"))
-			}
-		}
-		t := llm.Text{Text: string(text)}
-		for _, c := range b.Value.Citations {
-			t.Citations = append(t.Citations, parseCitation(c))
-		}
+		t, warnings := parseCitations(i, b.Value)
 		return t, warnings, nil
-	case *types.ContentBlockMemberVideo:
-		part, w := parseVideo(i, b.Value)
-		return part, w, nil
-	case *types.ContentBlockMemberAudio:
-		part, w := parseAudio(i, b.Value)
-		return part, w, nil
-	case *types.ContentBlockMemberGuardContent:
-		part, w := parseGuardBlock(i, b.Value)
+	case *types.ContentBlockMemberVideo, *types.ContentBlockMemberAudio, *types.ContentBlockMemberGuardContent:
+		part, w := parseMediaBlock(i, block)
 		return part, w, nil
 	case *types.ContentBlockMemberSearchResult:
 		return parseSearchResult(b.Value), nil, nil

@@ -261,19 +261,7 @@ func (t *streamTranslator) isHeld(i int) bool {
 func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
 	switch v := e.(type) {
 	case llm.ToolCallStart:
-		if v.Server {
-			return append(dst, e)
-		}
-		if t.objectTool != "" && v.Name == t.objectTool {
-			t.objectCalls++
-			if t.objectIndex < 0 {
-				t.objectIndex = v.Index
-			} else {
-				t.skip = append(t.skip, v.Index)
-			}
-			return dst
-		}
-		t.toolCalls = true
+		return t.toolCallStart(dst, v)
 	case llm.ToolInputDelta:
 		if v.Index == t.objectIndex {
 			return append(dst, llm.TextDelta{Index: v.Index, Text: v.Fragment})
@@ -330,6 +318,24 @@ func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
 		return append(dst, v)
 	}
 	return append(dst, e)
+}
+
+// toolCallStart appends a tool call's start: a server-side tool's as it is; the
+// synthetic structured-output tool's is dropped (its first call's input becomes text).
+func (t *streamTranslator) toolCallStart(dst []llm.Event, v llm.ToolCallStart) []llm.Event {
+	if !v.Server && t.objectTool != "" && v.Name == t.objectTool {
+		t.objectCalls++
+		if t.objectIndex < 0 {
+			t.objectIndex = v.Index
+		} else {
+			t.skip = append(t.skip, v.Index)
+		}
+		return dst
+	}
+	if !v.Server {
+		t.toolCalls = true
+	}
+	return append(dst, v)
 }
 
 // withFields returns extra (a *ResponseExtra or nil) with the additional fields added.
