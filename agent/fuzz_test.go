@@ -144,7 +144,9 @@ func FuzzHostileConverseAnswers(f *testing.F) {
 			}
 			history = append(history, llm.Message{Role: llm.RoleTool, Parts: results})
 		}
-		requireFormattable(t, history)
+		// Through the Model, not FormatRequest alone: a block the SDK does not know is
+		// kept as an opaque part that only a Model sends back (RESP-OPAQUE).
+		requireSendable(t, m, srv, history)
 
 		srv.Enqueue(bedrocktest.RawJSON(body))
 		if flags&(2|8) != 0 { // the answer calls tools: the loop asks again
@@ -159,7 +161,10 @@ func FuzzHostileConverseAnswers(f *testing.F) {
 			}
 			res = re.Result
 		}
-		requireFormattable(t, res.Messages)
+		if n := srv.Pending(); n != 0 {
+			t.Fatalf("%d scripted answers left unread", n)
+		}
+		requireSendable(t, m, srv, res.Messages)
 		if n := srv.Pending(); n != 0 {
 			t.Fatalf("%d scripted answers left unread", n)
 		}
