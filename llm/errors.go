@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Error categories. Every error a provider returns for a failed call unwraps to one of
@@ -37,6 +38,9 @@ type ProviderError struct {
 	StatusCode int    // HTTP status, 0 when the error came inside a stream
 	RequestID  string
 	Retryable  bool
+	// RetryAfter is how long the provider asked the caller to wait before retrying (its
+	// Retry-After answer), or zero when it did not say.
+	RetryAfter time.Duration
 	Category   error // one of the Err… sentinels
 	Err        error // the underlying error, e.g. the SDK's
 }

@@ -285,22 +285,6 @@ type ReplayOptions struct {
 	Strict bool
 }
 
-// Allow declares an intended difference between a request and the recorded one, at the
-// JSON path Path, for the reason Reason (required; [Server.Check] reports an Allow
-// without one). Paths look like $.toolConfig.toolChoice or $.messages[*].content[0];
-// [*] and .* match any index or key. The paths "model" and "operation" stand for the
-// request's model id and operation.
-//
-// With Want and Absent unset, any value or absence at Path (and below it) is accepted.
-// With Want set, the request must hold exactly that JSON value there instead of the
-// recorded one; with Absent set, the request must not have Path.
-type Allow struct {
-	Path   string
-	Reason string
-	Want   json.RawMessage
-	Absent bool
-}
-
 // Reply returns a reply that replays f: the recorded status, headers (except hop-by-hop
 // ones and Date) and body, and for a stream the recorded chunks as they were received.
 // The request it answers is compared with the recorded one: operation, model id and body
