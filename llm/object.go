@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"reflect"
 	"strings"
 
 	"github.com/llmkit/llmkit/schema"
@@ -168,6 +169,9 @@ func objectRequest[T any](op string, m Model, req *Request, opts *ObjectOptions)
 	sch, err := schema.For[T]()
 	if err != nil {
 		return nil, o, fmt.Errorf("llm: %s: %w", op, err)
+	}
+	if err := schema.CheckToolSchema(sch); err != nil {
+		return nil, o, fmt.Errorf("llm: %s: %v: the answer is one JSON object, so T must have an object form; wrap the value in a struct field: %w", op, reflect.TypeFor[T](), err)
 	}
 	r := req.Clone()
 	out := Output{}

@@ -358,7 +358,7 @@ func TestGenerateObjectCallErrors(t *testing.T) {
 	}
 
 	m = llmtest.New(objectAnswer(parisJSON))
-	if _, _, err := llm.GenerateObject[[]city](ctx, m, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "root must be a struct") {
+	if _, _, err := llm.GenerateObject[[]city](ctx, m, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "must have an object form") {
 		t.Errorf("GenerateObject[[]city]() = %v, want the schema error", err)
 	}
 	if _, _, err := llm.GenerateObject[city](ctx, m, nil, nil); err == nil || !strings.Contains(err.Error(), "nil request") {

@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
-// CheckToolSchema reports whether Bedrock accepts raw as a tool's input schema
-// (providers/bedrock/RULES.md REQ-SCHEMA): a JSON object whose root has type "object", whose
-// "properties" are never null, and which holds no "$ref", "$defs", "definitions", "$id"
-// or "$schema" anywhere, since Bedrock resolves no references. The error names the
-// schema location at fault, as a JSON pointer.
+// CheckToolSchema reports whether raw is a well-formed schema for a tool's input: a
+// JSON object whose root has type "object", whose "properties" are never null, and whose
+// references are local — "#" or a definition under the root's "$defs" (or
+// "definitions") that exists — since a tool schema travels on its own. The error names
+// the schema location at fault, as a JSON pointer.
 //
-// Strict tools and native structured output ask for more; see [CheckStrictSchema].
+// What a given provider's service accepts beyond this (no references at all, say) is
+// that provider's rule, applied when it formats a request. Strict tools ask for more;
+// see [CheckStrictSchema].
 func CheckToolSchema(raw json.RawMessage) error {
 	root, err := parseSchemaDoc(raw)
 	if err != nil {
@@ -25,13 +28,13 @@ func CheckToolSchema(raw json.RawMessage) error {
 	if err := checkRoot(root); err != nil {
 		return err
 	}
-	return checkTree(root, "", false)
+	return (&checker{root: root}).tree(root, "")
 }
 
-// CheckStrictSchema is [CheckToolSchema] plus what strict tools and Bedrock's native
-// structured output require (providers/bedrock/RULES.md REQ-SCHEMA): every object schema sets
-// "additionalProperties": false — so a Go map, whose keys are open, cannot be part of a
-// strict schema — and no array schema carries "maxItems" (which a Go array produces).
+// CheckStrictSchema is [CheckToolSchema] plus what strict tools and strict structured
+// output mean: every object schema sets "additionalProperties": false, so that the
+// model's object has no members beyond those declared — a Go map, whose keys are open,
+// cannot be part of a strict schema.
 func CheckStrictSchema(raw json.RawMessage) error {
 	root, err := parseSchemaDoc(raw)
 	if err != nil {
@@ -40,10 +43,23 @@ func CheckStrictSchema(raw json.RawMessage) error {
 	if err := checkRoot(root); err != nil {
 		return err
 	}
-	if err := checkTree(root, "", false); err != nil {
+	if err := (&checker{root: root}).tree(root, ""); err != nil {
 		return err // the rules for every tool come first
 	}
-	return checkTree(root, "", true)
+	return (&checker{root: root, strict: true}).tree(root, "")
+}
+
+// checkReflected checks a schema [For] produced: well-formed, its references resolved.
+func checkReflected(raw json.RawMessage) error {
+	v, err := parseJSON(raw)
+	if err != nil {
+		return err
+	}
+	root, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("the schema is a JSON %s, want an object", jsonKind(v))
+	}
+	return (&checker{root: root}).tree(root, "")
 }
 
 func parseSchemaDoc(raw json.RawMessage) (map[string]any, error) {
@@ -72,16 +88,54 @@ func checkRoot(root map[string]any) error {
 var (
 	schemaKeywords    = []string{"additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema", "additionalItems"}
 	schemaListKeyword = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
-	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas"}
-	forbidden         = []string{"$ref", "$defs", "definitions", "$id", "$schema", "$dynamicRef", "$recursiveRef"}
+	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "$defs", "definitions"}
+	dynamicRefs       = []string{"$dynamicRef", "$recursiveRef"}
 )
 
-func checkTree(s map[string]any, at string, strict bool) error {
-	for _, k := range forbidden {
+// checker walks one schema document.
+type checker struct {
+	root   map[string]any
+	strict bool
+}
+
+// ref checks the reference at: "#", or a definition of the root's "$defs" or
+// "definitions".
+func (c *checker) ref(s map[string]any, at string) error {
+	for _, k := range dynamicRefs {
 		if _, ok := s[k]; ok {
-			return fmt.Errorf("schema: check: %s: %q is not allowed: Bedrock accepts no references or schema identifiers; inline the definition", pointerOrRoot(at), k)
+			return fmt.Errorf("schema: check: %s: %q is not supported: use \"$ref\" to a definition under the root's \"$defs\"", pointerOrRoot(at), k)
 		}
 	}
+	v, ok := s["$ref"]
+	if !ok {
+		return nil
+	}
+	ref, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("schema: check: %s: $ref is %s, want a string", pointerOrRoot(at), describe(v))
+	}
+	if ref == "#" {
+		return nil
+	}
+	for _, section := range []string{"$defs", "definitions"} {
+		name, ok := strings.CutPrefix(ref, "#/"+section+"/")
+		if !ok {
+			continue
+		}
+		defs, _ := c.root[section].(map[string]any)
+		if _, ok := defs[jsonx.UnescapePointer(name)]; !ok {
+			return fmt.Errorf("schema: check: %s: $ref %q: the root has no such definition", pointerOrRoot(at), ref)
+		}
+		return nil
+	}
+	return fmt.Errorf("schema: check: %s: $ref %q is not local: a schema travels on its own, so references must be \"#\" or \"#/$defs/<name>\"", pointerOrRoot(at), ref)
+}
+
+func (c *checker) tree(s map[string]any, at string) error {
+	if err := c.ref(s, at); err != nil {
+		return err
+	}
+	strict := c.strict
 	if p, ok := s["properties"]; ok {
 		if _, isMap := p.(map[string]any); !isMap {
 			return fmt.Errorf("schema: check: %s: properties is %s, want an object", pointerOrRoot(at+"/properties"), describe(p))
@@ -93,19 +147,16 @@ func checkTree(s map[string]any, at string, strict bool) error {
 				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", pointerOrRoot(at))
 			}
 		}
-		if _, ok := s["maxItems"]; ok {
-			return fmt.Errorf("schema: check: %s: strict schemas do not take maxItems (a Go array produces it; use a slice)", pointerOrRoot(at))
-		}
 	}
 	for _, k := range schemaKeywords {
-		if err := checkSub(s[k], at+"/"+k, strict); err != nil {
+		if err := c.sub(s[k], at+"/"+k); err != nil {
 			return err
 		}
 	}
 	for _, k := range schemaListKeyword {
 		if list, ok := s[k].([]any); ok {
 			for i, sub := range list {
-				if err := checkSub(sub, at+"/"+k+"/"+strconv.Itoa(i), strict); err != nil {
+				if err := c.sub(sub, at+"/"+k+"/"+strconv.Itoa(i)); err != nil {
 					return err
 				}
 			}
@@ -119,7 +170,7 @@ func checkTree(s map[string]any, at string, strict bool) error {
 			}
 			slices.Sort(keys) // deterministic: report the same fault every time
 			for _, name := range keys {
-				if err := checkSub(m[name], at+"/"+k+"/"+jsonx.EscapePointer(name), strict); err != nil {
+				if err := c.sub(m[name], at+"/"+k+"/"+jsonx.EscapePointer(name)); err != nil {
 					return err
 				}
 			}
@@ -128,14 +179,14 @@ func checkTree(s map[string]any, at string, strict bool) error {
 	return nil
 }
 
-func checkSub(v any, at string, strict bool) error {
+func (c *checker) sub(v any, at string) error {
 	switch sub := v.(type) {
 	case nil:
 		return nil
 	case bool:
 		return nil
 	case map[string]any:
-		return checkTree(sub, at, strict)
+		return c.tree(sub, at)
 	}
 	return fmt.Errorf("schema: check: %s: a sub-schema is %s, want an object", at, describe(v))
 }
