@@ -5,7 +5,7 @@
 // A [Request] holds [Message]s, each a [Role] and a list of [Part]s: [Text], [Image],
 // [Document], [ToolCall], [ToolResult], [Reasoning] and [CachePoint]. Tools are declared
 // with [Tool]; running them is the job of package agent. A [Model] (a provider, such as
-// package providers/bedrock) answers with a [Response]: the assistant [Message], a
+// providers/bedrock or providers/openai) answers with a [Response]: the assistant [Message], a
 // [StopReason], [Usage] and warnings about anything it could not honour.
 //
 // # Streaming

@@ -31,9 +31,9 @@ var (
 // ProviderError describes a failed call to a provider. It unwraps both to its category
 // (one of the Err… sentinels) and to the underlying error.
 type ProviderError struct {
-	Provider   string // "bedrock"
-	Op         string // "converse", "converse-stream"
-	Code       string // the provider's error code, e.g. "ThrottlingException"
+	Provider   string // the provider's name, e.g. "bedrock" or "openai"
+	Op         string // the provider's operation, e.g. "converse" or "chat-completions"
+	Code       string // the provider's error code, e.g. "ThrottlingException" or "rate_limit_exceeded"
 	Message    string // the provider's message
 	StatusCode int    // HTTP status, 0 when the error came inside a stream
 	RequestID  string

@@ -10,14 +10,16 @@ type Model interface {
 	Stream(ctx context.Context, req *Request) (*Stream, error)
 }
 
-// Capabilities describes what a model supports. Providers report them through
-// [CapabilityReporter]; the conformance suite skips scenarios a model does not support.
+// Capabilities describes what a model can do, whatever the protocol that carries it.
+// How a provider's wire format expresses a feature (a status field on tool results, where
+// text may go beside them) is that provider's business, not a capability. Providers
+// report capabilities through [CapabilityReporter]; the conformance suite skips
+// scenarios a model does not support.
 type Capabilities struct {
 	Tools              bool // tool declarations and calls
 	ToolChoiceRequired bool // ToolChoiceRequired
 	ToolChoiceTool     bool // ToolChoiceTool (a named tool)
 	StreamingTools     bool // tool calls while streaming
-	ToolResultStatus   bool // error status on tool results
 	NativeOutput       bool // native structured output (JSON schema)
 	Reasoning          bool // reasoning / thinking
 	Images             bool
@@ -25,8 +27,6 @@ type Capabilities struct {
 	CachePoints        bool
 	SystemPrompt       bool
 	StopSequences      bool
-	// MixedToolResults reports whether text may share a user turn with tool results.
-	MixedToolResults bool
 }
 
 // CapabilityReporter is implemented by models that can say what a model id supports.

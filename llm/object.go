@@ -235,7 +235,7 @@ func decodeObject[T any](resp *Response, coerce bool) (T, *ObjectError) {
 			return fail(ObjectToolCall, text, nil)
 		}
 		switch resp.StopReason {
-		case StopReasonContentFiltered, StopReasonGuardrailIntervened:
+		case StopReasonContentFiltered:
 			return fail(ObjectFiltered, text, nil)
 		}
 		raw = extractJSON(text)

@@ -180,7 +180,7 @@ func TestGenerateObjectErrors(t *testing.T) {
 		},
 		{
 			name: "filtered", reason: "a guardrail stop yields no object",
-			reply: llmtest.Respond(&llm.Response{Message: llm.AssistantText("Sorry."), StopReason: llm.StopReasonGuardrailIntervened}),
+			reply: llmtest.Respond(&llm.Response{Message: llm.AssistantText("Sorry."), StopReason: llm.StopReasonContentFiltered, RawStopReason: "guardrail_intervened"}),
 			want:  llm.ObjectFiltered, raw: "Sorry.", also: llm.ErrContentFiltered,
 		},
 	}

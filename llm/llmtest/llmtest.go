@@ -99,7 +99,6 @@ func AllCapabilities() llm.Capabilities {
 		ToolChoiceRequired: true,
 		ToolChoiceTool:     true,
 		StreamingTools:     true,
-		ToolResultStatus:   true,
 		NativeOutput:       true,
 		Reasoning:          true,
 		Images:             true,
@@ -107,7 +106,6 @@ func AllCapabilities() llm.Capabilities {
 		CachePoints:        true,
 		SystemPrompt:       true,
 		StopSequences:      true,
-		MixedToolResults:   true,
 	}
 }
 

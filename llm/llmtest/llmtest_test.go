@@ -251,7 +251,7 @@ func TestCapabilities(t *testing.T) {
 	if diff := cmp.Diff(llmtest.AllCapabilities(), m.Capabilities("any")); diff != "" {
 		t.Errorf("default Capabilities() (-want +got):\n%s", diff)
 	}
-	if !llmtest.AllCapabilities().Tools || !llmtest.AllCapabilities().MixedToolResults {
+	if !llmtest.AllCapabilities().Tools || !llmtest.AllCapabilities().CachePoints {
 		t.Errorf("AllCapabilities() = %+v, want every capability", llmtest.AllCapabilities())
 	}
 	m.SetCapabilities(llm.Capabilities{Tools: true})
