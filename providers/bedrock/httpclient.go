@@ -22,7 +22,8 @@ import (
 //     is cut, as a normal end. HTTPClient wraps application/vnd.amazon.eventstream response
 //     bodies in a reader that tracks frame boundaries, so such an end becomes an error that
 //     shows in the stream's Err(); errors.Is(err, io.ErrUnexpectedEOF) holds for a body
-//     that ended inside a frame.
+//     that ended inside a frame. A [Model] reading with [DecoderLLMKit] unwraps the body
+//     again: its decoder sees frame boundaries itself.
 //
 // An HTTPClient is safe for concurrent use.
 type HTTPClient struct {
@@ -65,8 +66,8 @@ func ConfigureClient(o *bedrockruntime.Options) {
 	case *awshttp.BuildableClient:
 		// Most often the SDK's default, resolved before option functions run: its pool
 		// keeps 10 idle connections per host, too few for concurrent streams, which then
-		// open a new connection each. Raise it to NewHTTPClient's size; a larger pool
-		// the caller chose is kept.
+		// open a new connection each (RULES.md SDK-POOL). Raise it to NewHTTPClient's
+		// size; a larger pool the caller chose is kept.
 		o.HTTPClient = &HTTPClient{c: transport.New(hc.WithTransportOptions(func(t *http.Transport) {
 			if t.MaxIdleConnsPerHost < transport.MaxIdleConnsPerHost {
 				t.MaxIdleConnsPerHost = transport.MaxIdleConnsPerHost

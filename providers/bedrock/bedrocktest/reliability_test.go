@@ -24,7 +24,8 @@ func thousandEvents() (bedrocktest.Reply, string) {
 }
 
 // TestReliabilitySequential runs 500 consecutive 1,000-event streams (100 under -race)
-// through the real client with the HTTP fixes: none may fail (providers/bedrock/RULES.md SDK-BODY-CLOSE).
+// through the real client with the HTTP fixes: none may fail (providers/bedrock/RULES.md
+// SDK-BODY-CLOSE).
 func TestReliabilitySequential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("500 streams of 1,000 events")
