@@ -51,7 +51,7 @@ func TestScriptedSkips(t *testing.T) {
 	}{
 		{"basic", conformance.Result{Scenario: "basic", Status: conformance.StatusPass}},
 		{"tool_round_trip", conformance.Result{Scenario: "tool_round_trip", Status: conformance.StatusSkip, Reason: "model does not declare Tools"}},
-		{"reasoning_tool", conformance.Result{Scenario: "reasoning_tool", Status: conformance.StatusSkip, Reason: "model does not declare Reasoning and Tools"}},
+		{"reasoning_tool", conformance.Result{Scenario: "reasoning_tool", Status: conformance.StatusSkip, Reason: "model does not declare ReasoningReplay and Tools"}},
 		{"stop_sequence", conformance.Result{Scenario: "stop_sequence", Status: conformance.StatusSkip, Reason: "model does not declare StopSequences"}},
 		{"error_throttling", conformance.Result{Scenario: "error_throttling", Status: conformance.StatusSkip, Reason: "the harness injects no faults (Harness.Faults)"}},
 		{"cancel_stream", conformance.Result{Scenario: "cancel_stream", Status: conformance.StatusPass}},

@@ -22,11 +22,18 @@ type Capabilities struct {
 	StreamingTools     bool // tool calls while streaming
 	NativeOutput       bool // native structured output (JSON schema)
 	Reasoning          bool // reasoning / thinking
-	Images             bool
-	Documents          bool
-	CachePoints        bool
-	SystemPrompt       bool
-	StopSequences      bool
+	// ReasoningReplay: the model's reasoning comes with a signature (or as redacted
+	// bytes) and goes back as history unchanged, so that the model continues from it
+	// after a tool call. Without it, reasoning is for reading only.
+	ReasoningReplay bool
+	Images          bool
+	Documents       bool
+	CachePoints     bool
+	SystemPrompt    bool
+	StopSequences   bool
+	// StopSequenceReason: an answer ended by a stop sequence reports
+	// [StopReasonStopSequence]; without it, [StopReasonEndTurn].
+	StopSequenceReason bool
 }
 
 // CapabilityReporter is implemented by models that can say what a model id supports.

@@ -167,8 +167,8 @@ const (
 	// StopReasonMaxTokens: the answer reached the token limit.
 	StopReasonMaxTokens StopReason = "max_tokens"
 	// StopReasonStopSequence: the answer reached one of [Request.StopSequences]. Only
-	// providers whose service says so report it; a provider whose service reports a
-	// stop sequence like a natural end (Chat Completions' "stop") reports
+	// models whose service says so report it ([Capabilities.StopSequenceReason]);
+	// others, whose service reports a stop sequence like a natural end, report
 	// [StopReasonEndTurn].
 	StopReasonStopSequence StopReason = "stop_sequence"
 	// StopReasonContentFiltered: a content filter, guardrail or refusal cut or

@@ -101,11 +101,13 @@ func AllCapabilities() llm.Capabilities {
 		StreamingTools:     true,
 		NativeOutput:       true,
 		Reasoning:          true,
+		ReasoningReplay:    true,
 		Images:             true,
 		Documents:          true,
 		CachePoints:        true,
 		SystemPrompt:       true,
 		StopSequences:      true,
+		StopSequenceReason: true,
 	}
 }
 

@@ -258,6 +258,18 @@ func capabilitiesFor(model string, overrides map[string]llm.Capabilities) llm.Ca
 	return unknownModelCaps
 }
 
+// init completes the table with what holds for every Bedrock model: Converse reports a
+// stop sequence as stop_sequence, and Anthropic's reasoning carries a signature and
+// goes back as history.
+func init() {
+	for i := range modelFamilies {
+		f := &modelFamilies[i]
+		f.caps.StopSequenceReason = f.caps.StopSequences
+		f.caps.ReasoningReplay = f.caps.Reasoning && f.reasoning == reasonBudget
+	}
+	unknownModelCaps.StopSequenceReason = unknownModelCaps.StopSequences
+}
+
 // CapabilitiesFor returns what the Bedrock model with the given id supports, from
 // llmkit's built-in table. The id may be a base model id ("anthropic.claude-sonnet-4-5-
 // 20250929-v1:0"), a cross-region inference profile ("us.…", "eu.…", "apac.…",

@@ -232,6 +232,11 @@ func (t *streamTranslator) stop(dst []llm.Event, raw string) []llm.Event {
 	if t.p.objectTool != "" && t.objects > 0 {
 		reason = objectStopReason(raw, t.realCall)
 	}
+	for _, c := range t.calls { // a call's input is whole only at the finish reason
+		if !c.object {
+			dst = append(dst, llm.BlockStop{Index: c.block})
+		}
+	}
 	return append(dst, llm.MessageStop{StopReason: reason, RawStopReason: raw})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -30,6 +31,7 @@ type Reply struct {
 	header http.Header
 	split  int // deltas per text and fragments per tool call
 	chunk  int // bytes per write of a stream
+	pace   time.Duration
 	fault  fault
 }
 
@@ -154,6 +156,10 @@ func (r Reply) WithRequestID(id string) Reply { return r.WithHeader("x-request-i
 // Split streams each text (and reasoning) in n deltas and each tool call's arguments
 // in n fragments (as evenly as the bytes allow, never inside a UTF-8 sequence).
 func (r Reply) Split(n int) Reply { return r.with(func(r *Reply) { r.split = n }) }
+
+// Pace writes a stream's events one by one, flushed, with d between them; the server
+// stops early when the client goes away.
+func (r Reply) Pace(d time.Duration) Reply { return r.with(func(r *Reply) { r.pace = d }) }
 
 // Chunked writes a stream's body in pieces of size bytes, each flushed, so that events
 // are cut across reads.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -179,16 +180,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, errorBody("server_error", "", "openaitest: no reply queued"))
 		return
 	}
-	c := &call{s: s, w: w, req: req, id: id}
+	c := &call{s: s, w: w, req: req, id: id, done: r.Context().Done()}
 	c.serve(reply, 0)
 }
 
 // call is one request being answered.
 type call struct {
-	s   *Server
-	w   http.ResponseWriter
-	req Request
-	id  string
+	s    *Server
+	w    http.ResponseWriter
+	req  Request
+	id   string
+	done <-chan struct{} // the request's context
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
@@ -237,6 +239,10 @@ func (c *call) serve(reply Reply, depth int) {
 // stream writes data payloads as server-sent events, with the reply's chunking and
 // fault.
 func (c *call) stream(reply *Reply, events []string) {
+	if reply.pace > 0 && reply.fault.kind == faultNone {
+		c.paced(reply.pace, events)
+		return
+	}
 	var buf bytes.Buffer
 	f := reply.fault
 	for i, ev := range events {
@@ -263,6 +269,33 @@ func (c *call) stream(reply *Reply, events []string) {
 		buf.WriteString("\n\n")
 	}
 	c.writeStream(reply, buf.Bytes(), false)
+}
+
+// paced writes events one by one, flushed, d apart, until the client goes away.
+func (c *call) paced(d time.Duration, events []string) {
+	h := c.w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	c.w.WriteHeader(http.StatusOK)
+	fl, _ := c.w.(http.Flusher)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for i, ev := range events {
+		if i > 0 {
+			t.Reset(d)
+			select {
+			case <-c.done:
+				return
+			case <-t.C:
+			}
+		}
+		if _, err := io.WriteString(c.w, "data: "+ev+"\n\n"); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+	}
 }
 
 // writeStream writes a stream's body, in pieces when the reply is chunked, and aborts

@@ -1,0 +1,291 @@
+package openaitest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/llmkit/llmkit/conformance"
+	"github.com/llmkit/llmkit/llm"
+)
+
+// ScriptedHarness returns a [conformance.Harness] for model m (an openai.Model on srv's
+// service) under the id modelID: each scenario's answer is queued on srv, in the Chat
+// Completions wire form (streams split in five deltas per text and tool input), and
+// the error scenarios' faults are HTTP errors and error objects inside streams.
+func ScriptedHarness(srv *Server, m llm.Model, modelID string) *conformance.Harness {
+	return &conformance.Harness{
+		Model:    m,
+		ModelID:  modelID,
+		Scripter: scripter{srv},
+		Faults:   faultInjector{srv},
+	}
+}
+
+type scripter struct{ srv *Server }
+
+// Enqueue queues r on the server.
+func (s scripter) Enqueue(r conformance.Reply) error {
+	shape := func(reply Reply) Reply {
+		reply = reply.Split(5)
+		if r.Interval > 0 {
+			reply = reply.Pace(r.Interval)
+		}
+		return reply
+	}
+	switch {
+	case r.Events != nil:
+		events, err := eventChunks(r.Events)
+		if err != nil {
+			return err
+		}
+		s.srv.Enqueue(shape(RawEvents(events...)))
+	case r.Response == nil:
+		return errors.New("openaitest: enqueue: scripted reply with neither a response nor events")
+	case r.Response.Object != nil:
+		s.srv.Enqueue(objectReply(r.Response, shape))
+	default:
+		s.srv.Enqueue(shape(Respond(r.Response)))
+	}
+	return nil
+}
+
+// objectReply answers a structured-output request the way the request asked for it:
+// as the answer's text when it carries response_format, as a call of the synthetic
+// tool when it declares one instead.
+func objectReply(resp *llm.Response, shape func(Reply) Reply) Reply {
+	return Func(func(req Request) Reply {
+		var body struct {
+			ResponseFormat json.RawMessage `json:"response_format"`
+			ToolChoice     struct {
+				Function struct{ Name string } `json:"function"`
+			} `json:"tool_choice"`
+		}
+		if err := json.Unmarshal(req.Body, &body); err != nil {
+			return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: object reply: "+err.Error())
+		}
+		if body.ResponseFormat == nil && body.ToolChoice.Function.Name != "" {
+			return shape(Respond(&llm.Response{
+				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
+					llm.ToolCall{ID: "call_object", Name: body.ToolChoice.Function.Name, Input: resp.Object},
+				}},
+				StopReason: llm.StopReasonToolUse,
+				Usage:      resp.Usage,
+			}))
+		}
+		return shape(Respond(resp))
+	})
+}
+
+// eventChunks writes neutral stream events as Chat Completions chunks: text and
+// reasoning deltas, tool calls numbered in their order of start, the finish reason and
+// the usage chunk, then [DONE].
+func eventChunks(events []llm.Event) ([]string, error) {
+	var out []string
+	var stop llm.MessageStop
+	var usage *llm.Usage
+	tools := map[int]int{} // block index → tool-call index
+	chunk := func(delta any) {
+		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}})
+		out = append(out, string(b))
+	}
+	for _, ev := range events {
+		switch ev := ev.(type) {
+		case llm.MessageStart:
+			empty := ""
+			chunk(wireMessage{Role: "assistant", Content: &empty})
+		case llm.TextDelta:
+			text := ev.Text
+			chunk(wireMessage{Content: &text})
+		case llm.ReasoningDelta:
+			chunk(wireMessage{Reasoning: ev.Text})
+		case llm.ToolCallStart:
+			idx := len(tools)
+			tools[ev.Index] = idx
+			chunk(wireMessage{ToolCalls: []wireToolCall{{Index: &idx, ID: ev.ID, Type: "function", Function: wireFunction{Name: ev.Name}}}})
+		case llm.ToolInputDelta:
+			idx, ok := tools[ev.Index]
+			if !ok {
+				return nil, fmt.Errorf("openaitest: enqueue: tool input for block %d before its start", ev.Index)
+			}
+			chunk(wireMessage{ToolCalls: []wireToolCall{{Index: &idx, Function: wireFunction{Arguments: ev.Fragment}}}})
+		case llm.MessageStop:
+			stop = ev
+		case llm.Metadata:
+			u := ev.Usage
+			usage = &u
+		case llm.BlockStop:
+		default:
+			return nil, fmt.Errorf("openaitest: enqueue: event %T has no Chat Completions form", ev)
+		}
+	}
+	finish := finishReason(&llm.Response{StopReason: stop.StopReason, RawStopReason: stop.RawStopReason})
+	b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
+		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
+	out = append(out, string(b))
+	if usage != nil {
+		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
+			"choices": []any{}, "usage": usageOf(*usage)})
+		out = append(out, string(b))
+	}
+	return append(out, "[DONE]"), nil
+}
+
+type faultInjector struct{ srv *Server }
+
+// Inject queues the failure f names, as OpenAI reports it.
+func (f faultInjector) Inject(fault conformance.Fault) error {
+	var reply Reply
+	switch fault.Kind {
+	case conformance.FaultThrottling:
+		reply = Error(http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again in 1s.").WithHeader("Retry-After", "1")
+	case conformance.FaultValidation:
+		reply = Error(http.StatusBadRequest, "invalid_request_error", "", "Unrecognized request argument supplied: foo")
+	case conformance.FaultStreamException:
+		reply = Respond(fault.Partial).Split(8).ErrorAfter(3, "server_error", "", "The server had an error while processing your request.")
+	case conformance.FaultStreamThrottling:
+		reply = Respond(fault.Partial).Split(8).ErrorAfter(3, "tokens", "rate_limit_exceeded", "Rate limit reached for tokens. Please try again in 1s.")
+	default:
+		return fmt.Errorf("openaitest: inject: unknown fault %q", fault.Kind)
+	}
+	f.srv.Enqueue(reply)
+	return nil
+}
+
+// Recordings are the recorded exchanges of a fixture tree, by model and by name.
+type Recordings struct {
+	byModel map[string]map[string]*Fixture
+}
+
+// LoadRecordings loads every fixture of fsys (such as [Fixtures]()), keyed by the
+// recorded request's model and the file's name without .json. Two files recording one
+// name for one model are an error.
+func LoadRecordings(fsys fs.FS) (*Recordings, error) {
+	names, err := FixtureNames(fsys)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recordings{byModel: map[string]map[string]*Fixture{}}
+	for _, p := range names {
+		f, err := LoadFixture(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		id := f.Model()
+		if r.byModel[id] == nil {
+			r.byModel[id] = map[string]*Fixture{}
+		}
+		name := strings.TrimSuffix(path.Base(p), path.Ext(p))
+		if prev := r.byModel[id][name]; prev != nil {
+			return nil, fmt.Errorf("openaitest: load recordings: %s and %s both record %s for %s", prev.Name, p, name, id)
+		}
+		r.byModel[id][name] = f
+	}
+	return r, nil
+}
+
+// Models returns the model ids that have recordings, sorted.
+func (r *Recordings) Models() []string {
+	ids := make([]string, 0, len(r.byModel))
+	for id := range r.byModel {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Replayer is a [conformance.Replayer] over one model's recordings: each scenario's
+// recordings answer the next requests in order. Install [Replayer.Reply] as the
+// server's fallback. It is safe for concurrent use.
+type Replayer struct {
+	modelID    string
+	recordings map[string]*Fixture
+	allow      map[string][]Allow
+
+	mu       sync.Mutex
+	pending  []*Fixture
+	served   map[string]bool
+	unserved []string
+}
+
+// NewReplayer returns a Replayer of recs' recordings of modelID; allow lists, by
+// recording name, the intended differences between the requests sent and recorded.
+func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
+	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow, served: map[string]bool{}}
+}
+
+// ReplayHarness returns the harness that replays rp's recordings through m.
+func ReplayHarness(rp *Replayer, m llm.Model) *conformance.Harness {
+	return &conformance.Harness{Model: m, ModelID: rp.modelID, Replayer: rp}
+}
+
+// Replay queues the recordings names, or none and an error wrapping
+// [conformance.ErrNoRecording] when one is missing.
+func (r *Replayer) Replay(_ context.Context, names ...string) error {
+	fixtures := make([]*Fixture, 0, len(names))
+	for _, name := range names {
+		f := r.recordings[name]
+		if f == nil {
+			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, name)
+		}
+		fixtures = append(fixtures, f)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.pending {
+		r.unserved = append(r.unserved, f.Name)
+	}
+	r.pending = fixtures
+	return nil
+}
+
+// Reply returns the reply that answers each request with the next queued recording,
+// or with a 400 saying none is left.
+func (r *Replayer) Reply() Reply { return Func(r.serve) }
+
+func (r *Replayer) serve(Request) Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.pending) == 0 {
+		return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: replay: no recording left for this request")
+	}
+	f := r.pending[0]
+	r.pending = r.pending[1:]
+	r.served[f.Name] = true
+	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
+	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
+}
+
+// Served returns the names of the recordings served so far, sorted.
+func (r *Replayer) Served() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := make([]string, 0, len(r.served))
+	for name := range r.served {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Check returns an error naming the recordings queued but never replayed, or nil.
+func (r *Replayer) Check() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	left := slices.Clone(r.unserved)
+	for _, f := range r.pending {
+		left = append(left, f.Name)
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("openaitest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
+	}
+	return nil
+}
