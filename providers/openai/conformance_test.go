@@ -26,3 +26,28 @@ func TestConformanceSimulator(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceReplay replays the recordings through openai.Model from the neutral
+// requests of conformance.ReplayScenarios; the simulator compares each request with the
+// recorded one, allowing the differences of openaitest.ConformanceAllow.
+func TestConformanceReplay(t *testing.T) {
+	recs, err := openaitest.LoadRecordings(openaitest.Fixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range recs.Models() {
+		t.Run(id, func(t *testing.T) {
+			rp := openaitest.NewReplayer(recs, id, openaitest.ConformanceAllow())
+			srv := openaitest.NewServer()
+			t.Cleanup(srv.Close)
+			srv.SetFallback(rp.Reply())
+			conformance.RunScenarios(t, openaitest.ReplayHarness(rp, openai.New(srv.Service(), nil)), conformance.ReplayScenarios())
+			if err := srv.Check(); err != nil {
+				t.Error(err)
+			}
+			if err := rp.Check(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
