@@ -31,7 +31,7 @@ them. Credentials and --endpoint work as for "llmkit chat".`
 func runAsk(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ask", askSynopsis, askAbout)
 	var aws awsFlags
-	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
+	model := fs.String("model", "", "model `ID` (required): a Bedrock model id, inference profile or ARN, or PROVIDER:ID such as openai:gpt-4o")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap the answer at `N` tokens (0: the model's default)")
 	schemaFile := fs.String("schema", "", "ask for a JSON object matching the JSON Schema in `FILE`, and print it")
@@ -76,10 +76,11 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 
 	ctx, stop := interruptible(ctx, e)
 	defer stop()
-	cl, err := aws.connect(ctx, nil)
+	cl, err := connectModel(ctx, &aws, *model, nil)
 	if err != nil {
 		return report(e.stderr, "ask", err)
 	}
+	req.Model = cl.id
 	if !*asJSON && sch == nil {
 		if err := askStream(ctx, e, cl.model, req); err != nil {
 			return report(e.stderr, "ask", err)

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/llmkit/llmkit/conformance"
-	"github.com/llmkit/llmkit/providers/bedrock"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
@@ -105,45 +103,28 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	var (
 		hs        []*conformance.Harness
 		scenarios []conformance.Scenario
-		servers   []*bedrocktest.Server
+		closers   []func()
+		checks    []func() error
 	)
 	defer func() {
-		for _, s := range servers {
-			s.Close()
+		for _, c := range closers {
+			c()
 		}
 	}()
 	switch {
 	case *replay:
-		fsys, where := bedrocktest.Fixtures(), "the recordings shipped with llmkit"
-		if *fixtures != "" {
-			fsys, where = os.DirFS(*fixtures), *fixtures
-		}
-		recs, err := bedrocktest.LoadRecordings(fsys)
+		rh, err := replayHarnesses(models, *fixtures)
+		closers = append(closers, rh.closers...)
 		if err != nil {
-			return usageError(e, fs, "loading %s: %v", where, err)
+			return usageError(e, fs, "%v", err)
 		}
-		ids := models
-		if len(ids) == 0 {
-			ids = recs.Models()
-		}
-		if len(ids) == 0 {
-			return usageError(e, fs, "no recording (*.json) found in %s", where)
-		}
-		for _, id := range ids {
-			if !slices.Contains(recs.Models(), id) {
-				return usageError(e, fs, "--model %s: %s hold no recording of it; recorded: %s", id, where, strings.Join(recs.Models(), ", "))
-			}
-			rp := bedrocktest.NewReplayer(recs, id, bedrocktest.ConformanceAllow())
-			srv := bedrocktest.NewServer(&bedrocktest.Options{Default: rp.Reply()})
-			servers = append(servers, srv)
-			hs = append(hs, bedrocktest.ReplayHarness(rp, bedrock.New(srv.Client(nil), nil)))
-		}
+		hs, checks = rh.harnesses, rh.checks
 		scenarios = conformance.ReplayScenarios()
 	case *sim:
-		for _, id := range models {
-			srv := bedrocktest.NewServer(nil)
-			servers = append(servers, srv)
-			hs = append(hs, bedrocktest.ScriptedHarness(srv, bedrock.New(srv.Client(nil), nil), id))
+		for _, m := range models {
+			h, closeSim := simHarness(m)
+			closers = append(closers, closeSim)
+			hs = append(hs, h)
 		}
 		scenarios = conformance.Scenarios()
 	default:
@@ -208,8 +189,8 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	if rep.Failed() {
 		code = exitFailure
 	}
-	for _, s := range servers {
-		if err := s.Check(); err != nil {
+	for _, check := range checks {
+		if err := check(); err != nil {
 			fmt.Fprintf(e.stderr, "llmkit conformance: %v\n", err)
 			code = exitFailure
 		}

@@ -1,7 +1,6 @@
 package bedrock_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"io/fs"
@@ -188,58 +187,6 @@ func TestConformanceReplay(t *testing.T) {
 		})
 	}
 	checkReplay(t, srvs, rps)
-}
-
-// TestConformanceReplayReport writes the replay matrix of the recorded models to
-// conformance/testdata (report.md, report.json) with -update, and compares it with
-// them otherwise.
-func TestConformanceReplayReport(t *testing.T) {
-	hs, srvs, rps := replayHarnesses(t)
-	rep := conformance.Evaluate(t.Context(), conformance.ReplayScenarios(), hs...)
-	checkReplay(t, srvs, rps)
-	if rep.Failed() {
-		t.Errorf("replay report has failures")
-	}
-	var md bytes.Buffer
-	if err := rep.WriteMarkdown(&md); err != nil {
-		t.Fatal(err)
-	}
-	js, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	js = append(js, '\n')
-	dir := filepath.Join("..", "..", "conformance", "testdata")
-	mdPath, jsPath := filepath.Join(dir, "report.md"), filepath.Join(dir, "report.json")
-	if confUpdate() {
-		for p, b := range map[string][]byte{mdPath: md.Bytes(), jsPath: js} {
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	wantJS, err := os.ReadFile(jsPath)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	var want, got any
-	if err := json.Unmarshal(wantJS, &want); err != nil {
-		t.Fatalf("%s: %v", jsPath, err)
-	}
-	if err := json.Unmarshal(js, &got); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("replay report differs from %s (-want +got); run with -update if intended:\n%s", jsPath, diff)
-	}
-	wantMD, err := os.ReadFile(mdPath)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(lines(string(wantMD)), lines(md.String())); diff != "" {
-		t.Errorf("replay report differs from %s (-want +got); run with -update if intended:\n%s", mdPath, diff)
-	}
 }
 
 func lines(s string) []string {

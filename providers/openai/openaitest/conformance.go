@@ -202,6 +202,15 @@ func (r *Recordings) Models() []string {
 	return ids
 }
 
+// Dir returns the directory holding the recordings of modelID ("groq_qwen_qwen3_32b"),
+// which names the service they were recorded on; "" when there is none.
+func (r *Recordings) Dir(modelID string) string {
+	for _, f := range r.byModel[modelID] {
+		return path.Dir(f.Name)
+	}
+	return ""
+}
+
 // Replayer is a [conformance.Replayer] over one model's recordings: each scenario's
 // recordings answer the next requests in order. Install [Replayer.Reply] as the
 // server's fallback. It is safe for concurrent use.
