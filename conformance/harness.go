@@ -123,19 +123,23 @@ type FaultKind string
 
 // The faults of the error scenarios.
 const (
-	// FaultThrottling refuses the call as rate limited before any answer (Bedrock: HTTP
-	// 429 ThrottlingException). It must surface as [llm.ErrRateLimited], retryable.
+	// FaultThrottling refuses the call as rate limited before any answer (e.g. HTTP 429:
+	// Bedrock's ThrottlingException, OpenAI's rate_limit_exceeded). It must surface as
+	// [llm.ErrRateLimited], retryable.
 	FaultThrottling FaultKind = "throttling"
-	// FaultValidation refuses the call as invalid (Bedrock: HTTP 400
-	// ValidationException). It must surface as [llm.ErrInvalidRequest], not retryable.
+	// FaultValidation refuses the call as invalid (e.g. HTTP 400: Bedrock's
+	// ValidationException, OpenAI's invalid_request_error). It must surface as
+	// [llm.ErrInvalidRequest], not retryable.
 	FaultValidation FaultKind = "validation"
 	// FaultStreamException breaks a stream after its first text with a model failure
-	// reported inside the stream (Bedrock: a modelStreamErrorException frame). It must
-	// surface as an [*llm.ProviderError] with no HTTP status, of category
-	// [llm.ErrServer] or [llm.ErrStream].
+	// reported inside the stream (e.g. Bedrock's modelStreamErrorException frame, an
+	// error object in a Chat Completions stream). It must surface as an
+	// [*llm.ProviderError] with no HTTP status, of category [llm.ErrServer] or
+	// [llm.ErrStream].
 	FaultStreamException FaultKind = "stream_exception"
 	// FaultStreamThrottling breaks a stream after its first text with throttling
-	// reported inside the stream (Bedrock: a throttlingException frame). It must surface
+	// reported inside the stream (e.g. Bedrock's throttlingException frame, a
+	// rate_limit_exceeded error object in a Chat Completions stream). It must surface
 	// as [llm.ErrRateLimited], retryable, as throttling before the stream does.
 	FaultStreamThrottling FaultKind = "stream_throttling"
 )

@@ -162,8 +162,8 @@ type profile struct {
 }
 
 // profileOptions ask for the object as the recordings did: through a tool, described as
-// they described it. Coercion is on, since Llama sends numbers as strings
-// (providers/bedrock/RULES.md RESP-LLAMA).
+// they described it. Coercion is on, since some Llama deployments send numbers as
+// strings.
 var profileOptions = llm.ObjectOptions{
 	Mode:        llm.OutputTool,
 	Description: "Generate structured output matching the provided schema",
