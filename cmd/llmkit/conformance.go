@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -83,21 +84,8 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 		}
 		filter = re
 	}
-	switch {
-	case fs.NArg() > 0:
-		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
-	case *format != "md" && *format != "json":
-		return usageError(e, fs, "--format %q: want md or json", *format)
-	case *replay && *sim:
-		return usageError(e, fs, "--replay and --sim exclude each other")
-	case !*replay && len(models) == 0:
-		return usageError(e, fs, "--model is required (e.g. --model us.anthropic.claude-haiku-4-5-20251001-v1:0), or use --replay")
-	case *fixtures != "" && !*replay:
-		return usageError(e, fs, "--fixtures goes with --replay")
-	case *record != "" && !live:
-		return usageError(e, fs, "--record records live exchanges; it does not go with --replay or --sim")
-	case !live && (aws.region != "" || aws.profile != "" || aws.endpoint != ""):
-		return usageError(e, fs, "--region, --profile and --endpoint are for live runs; --replay and --sim use the local simulator")
+	if msg := conformanceMisuse(fs, &aws, models, *replay, *sim, *fixtures, *record, *format); msg != "" {
+		return usageError(e, fs, "%s", msg)
 	}
 
 	var (
@@ -128,27 +116,13 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 		}
 		scenarios = conformance.Scenarios()
 	default:
-		var rec *bedrocktest.Recorder
-		var wrap func(http.RoundTripper) http.RoundTripper
-		if *record != "" {
-			wrap = func(next http.RoundTripper) http.RoundTripper {
-				rec = bedrocktest.NewRecorder(next)
-				return rec
-			}
-		}
 		cctx, stop := interruptible(ctx, e)
-		cl, err := aws.connect(cctx, wrap)
+		lh, err := liveHarnesses(cctx, &aws, models, *record)
 		stop()
 		if err != nil {
 			return report(e.stderr, "conformance", err)
 		}
-		for _, id := range models {
-			h := &conformance.Harness{Model: cl.model, ModelID: id, Timeout: 2 * time.Minute}
-			if rec != nil {
-				h.Recorder = bedrocktest.NewFixtureRecorder(rec, *record, id)
-			}
-			hs = append(hs, h)
-		}
+		hs = lh
 		scenarios = conformance.Scenarios()
 		for _, s := range conformance.ReplayScenarios() {
 			s.Name = "recorded/" + s.Name
@@ -196,4 +170,65 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return code
+}
+
+// conformanceMisuse returns what is wrong with the flags of a conformance run, or "".
+func conformanceMisuse(fs *flag.FlagSet, aws *awsFlags, models modelList, replay, sim bool, fixtures, record, format string) string {
+	live := !replay && !sim
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case format != "md" && format != "json":
+		return fmt.Sprintf("--format %q: want md or json", format)
+	case replay && sim:
+		return "--replay and --sim exclude each other"
+	case !replay && len(models) == 0:
+		return "--model is required (e.g. --model us.anthropic.claude-haiku-4-5-20251001-v1:0 or openai:gpt-4o), or use --replay"
+	case fixtures != "" && !replay:
+		return "--fixtures goes with --replay"
+	case record != "" && !live:
+		return "--record records live exchanges; it does not go with --replay or --sim"
+	case !live && (aws.region != "" || aws.profile != "" || aws.endpoint != ""):
+		return "--region, --profile and --endpoint are for live runs; --replay and --sim use the local simulators"
+	}
+	return ""
+}
+
+// liveHarnesses connects to each model of models (PROVIDER:ID or a Bedrock id) and
+// returns its live harness. With record, Bedrock's exchanges are recorded as fixtures
+// under that directory; Chat Completions runs are not recorded.
+func liveHarnesses(ctx context.Context, aws *awsFlags, models []string, record string) ([]*conformance.Harness, error) {
+	var rec *bedrocktest.Recorder
+	var wrap func(http.RoundTripper) http.RoundTripper
+	if record != "" {
+		wrap = func(next http.RoundTripper) http.RoundTripper {
+			if rec == nil {
+				rec = bedrocktest.NewRecorder(next)
+			}
+			return rec
+		}
+	}
+	var hs []*conformance.Harness
+	conns := map[string]*connection{} // one connection per provider
+	for _, m := range models {
+		provider, _ := splitModel(m)
+		if provider == providerOpenAI && record != "" {
+			return nil, &usageErr{"--record records Bedrock exchanges; " + m + " is a Chat Completions model"}
+		}
+		cl := conns[provider]
+		if cl == nil {
+			var err error
+			if cl, err = connectModel(ctx, aws, m, wrap); err != nil {
+				return nil, err
+			}
+			conns[provider] = cl
+		}
+		_, id := splitModel(m)
+		h := &conformance.Harness{Name: m, Model: cl.model, ModelID: id, Timeout: 2 * time.Minute}
+		if rec != nil {
+			h.Recorder = bedrocktest.NewFixtureRecorder(rec, record, id)
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
 }

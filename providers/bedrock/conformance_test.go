@@ -2,7 +2,6 @@ package bedrock_test
 
 import (
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"net/http"
 	"os"
@@ -25,12 +24,6 @@ import (
 // three modes: scripted on the simulator, replaying the recorded fixtures, and live
 // (opt-in).
 
-// confUpdate is the -update flag of the package's golden files, defined by the
-// package's internal tests; it rewrites the replay report under conformance/testdata.
-func confUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
@@ -189,13 +182,6 @@ func TestConformanceReplay(t *testing.T) {
 	checkReplay(t, srvs, rps)
 }
 
-func lines(s string) []string {
-	out := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range out {
-		out[i] = strings.TrimRight(l, " \t")
-	}
-	return out
-}
 
 // TestConformanceLive runs the suite, and the replay scenarios, against real Bedrock.
 // It is opt-in and reaches the network.
