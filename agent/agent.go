@@ -201,79 +201,20 @@ var errStopped = errors.New("agent: stream: stopped by the caller")
 
 // run is the loop; emit is nil for Run and yields events for Stream.
 func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool) (*Result, error) {
-	if a.err != nil {
-		return nil, a.err
+	base, err := a.baseRequest(req)
+	if err != nil {
+		return nil, err
 	}
-	if req == nil {
-		return nil, errors.New("agent: run: nil request")
-	}
-	base := req.Clone()
-	base.Messages = nil
-	for i, t := range base.Tools {
-		if a.tools[t.Name] != nil {
-			return nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
-		}
-	}
-	base.Tools = append(base.Tools, a.decls...)
 	res := &Result{Messages: llm.CloneMessages(req.Messages)}
-	log := a.logger()
-
 	for step := 1; ; step++ {
 		if err := ctx.Err(); err != nil {
 			return res, &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
 		}
-		r := base.Clone()
-		r.Messages = llm.CloneMessages(res.Messages)
-		if a.opts.BeforeModel != nil {
-			if err := a.opts.BeforeModel(ctx, step, r); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
-			}
-		}
-		start := time.Now()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
-				slog.Int("step", step),
-				slog.Bool("stream", emit != nil),
-				slog.String("model", r.Model),
-				slog.Int("messages", len(r.Messages)),
-				slog.Int("tools", len(r.Tools)),
-				slog.String("history", HashMessages(r.Messages)),
-			)
-		}
-		resp, err := a.callModel(ctx, step, r, emit)
-		if errors.Is(err, errStopped) {
+		resp, err := a.modelStep(ctx, step, base, res, emit)
+		if err != nil {
 			return res, err
 		}
-		if err == nil && resp == nil {
-			err = errors.New("model returned no response and no error")
-		}
-		if err != nil {
-			if log.Enabled(ctx, slog.LevelDebug) {
-				log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
-			}
-			return res, &RunError{Step: step, Result: res, Err: err}
-		}
-		res.Steps++
-		res.Usage = res.Usage.Add(resp.Usage)
-		res.Response = resp
 		calls := resp.ToolCalls()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
-				slog.Int("step", step),
-				slog.String("stop_reason", string(resp.StopReason)),
-				usageAttr(resp.Usage),
-				slog.Duration("latency", resp.Latency),
-				slog.Duration("elapsed", time.Since(start)),
-				slog.String("request_id", resp.RequestID),
-				slog.Int("tool_calls", len(calls)),
-				slog.String("output", resp.Text()),
-			)
-		}
-		if a.opts.AfterModel != nil {
-			if err := a.opts.AfterModel(ctx, step, resp); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
-			}
-		}
 		if resp.StopReason == llm.StopReasonMaxTokens {
 			return res, &RunError{Step: step, Result: res, Err: truncated(calls)}
 		}
@@ -293,26 +234,112 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 			}
 			return res, nil
 		}
-
-		results, err := a.runTools(ctx, step, calls, emit)
-		if err != nil {
-			return res, err // the consumer stopped
-		}
-		parts := make([]llm.Part, len(results))
-		for i, tr := range results {
-			parts[i] = tr
-		}
-		res.Messages = append(res.Messages, llm.Message{Role: llm.RoleTool, Parts: parts})
-		if emit != nil && !emit(StepDone{Step: step, Response: resp, Results: results}) {
-			return res, errStopped
-		}
-		if err := ctx.Err(); err != nil {
-			return res, &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
-		}
-		if step >= a.opts.MaxSteps {
-			return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("%w: %d model calls, and the last answer still calls tools", llm.ErrMaxSteps, step)}
+		if err := a.toolStep(ctx, step, resp, calls, res, emit); err != nil {
+			return res, err
 		}
 	}
+}
+
+// baseRequest returns the request every step starts from: req without its messages,
+// with the agent's tools declared after the request's own.
+func (a *Agent) baseRequest(req *llm.Request) (*llm.Request, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
+	if req == nil {
+		return nil, errors.New("agent: run: nil request")
+	}
+	base := req.Clone()
+	base.Messages = nil
+	for i, t := range base.Tools {
+		if a.tools[t.Name] != nil {
+			return nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
+		}
+	}
+	base.Tools = append(base.Tools, a.decls...)
+	return base, nil
+}
+
+// modelStep makes the model call of one step, with its hooks and debug logging, and
+// adds its usage to res. Its error is a *RunError, or errStopped.
+func (a *Agent) modelStep(ctx context.Context, step int, base *llm.Request, res *Result, emit func(Event) bool) (*llm.Response, error) {
+	log := a.logger()
+	r := base.Clone()
+	r.Messages = llm.CloneMessages(res.Messages)
+	if a.opts.BeforeModel != nil {
+		if err := a.opts.BeforeModel(ctx, step, r); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
+		}
+	}
+	start := time.Now()
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
+			slog.Int("step", step),
+			slog.Bool("stream", emit != nil),
+			slog.String("model", r.Model),
+			slog.Int("messages", len(r.Messages)),
+			slog.Int("tools", len(r.Tools)),
+			slog.String("history", HashMessages(r.Messages)),
+		)
+	}
+	resp, err := a.callModel(ctx, step, r, emit)
+	if errors.Is(err, errStopped) {
+		return nil, err
+	}
+	if err == nil && resp == nil {
+		err = errors.New("model returned no response and no error")
+	}
+	if err != nil {
+		if log.Enabled(ctx, slog.LevelDebug) {
+			log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
+		}
+		return nil, &RunError{Step: step, Result: res, Err: err}
+	}
+	res.Steps++
+	res.Usage = res.Usage.Add(resp.Usage)
+	res.Response = resp
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
+			slog.Int("step", step),
+			slog.String("stop_reason", string(resp.StopReason)),
+			usageAttr(resp.Usage),
+			slog.Duration("latency", resp.Latency),
+			slog.Duration("elapsed", time.Since(start)),
+			slog.String("request_id", resp.RequestID),
+			slog.Int("tool_calls", len(resp.ToolCalls())),
+			slog.String("output", resp.Text()),
+		)
+	}
+	if a.opts.AfterModel != nil {
+		if err := a.opts.AfterModel(ctx, step, resp); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
+		}
+	}
+	return resp, nil
+}
+
+// toolStep runs the calls of one step's answer and adds their results to res. Its error
+// ends the run: errStopped, the context's, or ErrMaxSteps once the last step is used.
+func (a *Agent) toolStep(ctx context.Context, step int, resp *llm.Response, calls []llm.ToolCall, res *Result, emit func(Event) bool) error {
+	results, err := a.runTools(ctx, step, calls, emit)
+	if err != nil {
+		return err // the consumer stopped
+	}
+	parts := make([]llm.Part, len(results))
+	for i, tr := range results {
+		parts[i] = tr
+	}
+	res.Messages = append(res.Messages, llm.Message{Role: llm.RoleTool, Parts: parts})
+	if emit != nil && !emit(StepDone{Step: step, Response: resp, Results: results}) {
+		return errStopped
+	}
+	if err := ctx.Err(); err != nil {
+		return &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
+	}
+	if step >= a.opts.MaxSteps {
+		return &RunError{Step: step, Result: res, Err: fmt.Errorf("%w: %d model calls, and the last answer still calls tools", llm.ErrMaxSteps, step)}
+	}
+	return nil
 }
 
 func truncated(calls []llm.ToolCall) error {
@@ -362,7 +389,10 @@ func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, em
 				results[i] = a.notRun(ctx, c, err)
 				continue
 			}
-			g.Go(func() error { results[i] = a.runTool(ctx, c, nil); return nil })
+			g.Go(func() error {
+				a.runTool(ctx, c, nil, func(r llm.ToolResult) { results[i] = r })
+				return nil
+			})
 		}
 		g.Wait()
 		return results, nil
@@ -381,8 +411,10 @@ func (a *Agent) runTools(ctx context.Context, step int, calls []llm.ToolCall, em
 				continue
 			}
 			g.Go(func() error {
-				results[i] = a.runTool(tctx, c, func() { events <- ToolStarted{Step: step, Call: c} })
-				events <- ToolFinished{Step: step, Call: c, Result: results[i]}
+				a.runTool(tctx, c, func() { events <- ToolStarted{Step: step, Call: c} }, func(r llm.ToolResult) {
+					results[i] = r
+					events <- ToolFinished{Step: step, Call: c, Result: r}
+				})
 				return nil
 			})
 		}
@@ -421,27 +453,45 @@ func (a *Agent) notRun(ctx context.Context, c llm.ToolCall, err error) llm.ToolR
 	return r
 }
 
-// runTool runs one call and returns its result; it never panics. started, when set, is
-// called once the tool is about to run.
-func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func()) (res llm.ToolResult) {
+// runTool runs one call and hands its result to done; it never panics. started, when
+// set, is called once the tool is about to run. done is called from a deferred function,
+// so it runs also when the tool panics or calls [runtime.Goexit] (which ends the calling
+// goroutine: the caller must do nothing after runTool that it cannot do in done).
+func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func(), done func(llm.ToolResult)) {
+	var res llm.ToolResult
+	returned := false
+	defer func() { done(res) }()
+	defer a.finishTool(ctx, c, &res, &returned, time.Now())
+	res = a.callTool(ctx, c, started)
+	returned = true
+}
+
+// finishTool completes a call's result once the tool has ended, however it ended: a
+// panic or runtime.Goexit becomes an error result for the call.
+func (a *Agent) finishTool(ctx context.Context, c llm.ToolCall, res *llm.ToolResult, returned *bool, start time.Time) {
 	log := a.logger()
-	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			log.LogAttrs(ctx, slog.LevelError, "agent: tool panicked",
-				slog.String("tool", c.Name), slog.String("call_id", c.ID),
-				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
-			res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it panicked: %v", c.Name, p))
-		}
-		if a.opts.AfterTool != nil {
-			a.opts.AfterTool(ctx, c, &res)
-		}
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: tool call",
-				slog.String("tool", c.Name), slog.String("call_id", c.ID),
-				slog.Bool("error", res.IsError), slog.Duration("elapsed", time.Since(start)))
-		}
-	}()
+	if p := recover(); p != nil {
+		log.LogAttrs(ctx, slog.LevelError, "agent: tool panicked",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID),
+			slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+		*res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it panicked: %v", c.Name, p))
+	} else if !*returned {
+		log.LogAttrs(ctx, slog.LevelError, "agent: tool called runtime.Goexit",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID))
+		*res = errorResult(c.ID, fmt.Sprintf("tool %s failed: it exited its goroutine (runtime.Goexit) without returning", c.Name))
+	}
+	if a.opts.AfterTool != nil {
+		a.opts.AfterTool(ctx, c, res)
+	}
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: tool call",
+			slog.String("tool", c.Name), slog.String("call_id", c.ID),
+			slog.Bool("error", res.IsError), slog.Duration("elapsed", time.Since(start)))
+	}
+}
+
+// callTool looks the tool up, checks the call and runs it.
+func (a *Agent) callTool(ctx context.Context, c llm.ToolCall, started func()) llm.ToolResult {
 	t := a.tools[c.Name]
 	if t == nil {
 		return errorResult(c.ID, fmt.Sprintf("unknown tool %q; the tools are: %s", c.Name, a.toolNames()))
@@ -458,7 +508,7 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall, started func()) (re
 	if err != nil {
 		return errorResult(c.ID, fmt.Sprintf("%v: %v", ErrInvalidInput, err))
 	}
-	parts, err := t.Run(ctx, input)
+	parts, err := t.Run(context.WithValue(ctx, callKey{}, c), input)
 	if err != nil {
 		return errorResult(c.ID, err.Error())
 	}

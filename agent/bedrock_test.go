@@ -20,7 +20,7 @@ import (
 // These tests run the loop end to end on the Bedrock provider: the real SDK client,
 // SigV4, JSON and event-stream wire formats, against the bedrocktest simulator.
 
-func newBedrock(t *testing.T) (*bedrock.Model, *bedrocktest.Server) {
+func newBedrock(t testing.TB) (*bedrock.Model, *bedrocktest.Server) {
 	t.Helper()
 	srv := bedrocktest.NewServer(nil)
 	t.Cleanup(srv.Close)
@@ -90,6 +90,7 @@ func TestBedrockToolRoundTripFixtures(t *testing.T) {
 	if want := (llm.Usage{InputTokens: 1299, OutputTokens: 90, TotalTokens: 1389}); res.Usage != want {
 		t.Errorf("Result.Usage = %+v, want %+v", res.Usage, want)
 	}
+	requireFormattable(t, res.Messages) // the history invariant
 }
 
 // jsonEqual compares JSON raw messages as parsed JSON.
@@ -294,4 +295,5 @@ func TestBedrockSessionFailures(t *testing.T) {
 	if len(reqs) != 4 || !strings.Contains(string(reqs[3].Body), `"signature":"sig-123"`) {
 		t.Errorf("the last request does not replay the reasoning signature: %s", reqs[len(reqs)-1].Body)
 	}
+	requireSendable(t, m, srv, s.History()) // the history invariant
 }

@@ -36,9 +36,12 @@
 // the whole answer holds tool calls (whatever the stop reason), it runs them — in
 // parallel up to [Options.Parallelism] — and sends their results back in the model's
 // call order, in one tool message; it repeats until an answer holds no tool call. A
-// tool that fails or panics, an unknown tool, invalid input and a call denied by
-// [Options.BeforeTool] each give the model an error result it can read; the loop goes
-// on. An answer cut at max_tokens never has its calls run and ends the run with an
+// tool that fails, panics or calls runtime.Goexit, an unknown tool, invalid input and a
+// call denied by [Options.BeforeTool] each give the model an error result for its call
+// (and [Agent.Stream] a ToolFinished after its ToolStarted); the loop goes on. Tool
+// calls the provider cannot take back as they are (an odd name, a missing or repeated
+// id) are answered like any other; keeping the history sendable is the provider's job
+// (package providers/bedrock repairs them, with warnings). An answer cut at max_tokens never has its calls run and ends the run with an
 // error wrapping [llm.ErrTruncated]; running out of steps ends it with [llm.ErrMaxSteps].
 // Such errors are a [*RunError] carrying the partial [Result]. [Agent.Stream] runs the
 // same loop and yields [Event] values — the model's events, tool starts and results, step

@@ -46,7 +46,7 @@ func Example_twoProviders() {
 		id    string
 	}{
 		{bedrock.New(bsrv.Client(nil), nil), "us.anthropic.claude-haiku-4-5-20251001-v1:0"},
-		{openai.New(osrv.Service(), nil), "gpt-4o"},
+		{openai.New(osrv.Client(), nil), "gpt-4o"},
 	} {
 		res, err := agent.New(p.model, &agent.Options{Tools: []agent.Tool{add}}).Run(ctx, &llm.Request{
 			Model:    p.id,

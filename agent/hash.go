@@ -18,6 +18,11 @@ import (
 // inputs are hashed in compact form, so white space does not count); any change to a
 // role, a part, its order or its content changes the hash. It is meant for logs and
 // debugging: two log records with the same hash saw the same conversation.
+//
+// A tool input is hashed in a canonical form: compacted, and with every string that holds
+// an escape sequence decoded and re-encoded one fixed way, so that "<" and "\u003c" (which
+// encoding/json writes for it) hash alike. Inputs without escapes hash as their compact
+// form, as before.
 func HashMessages(msgs []llm.Message) string {
 	h := hasher{h: sha256.New()}
 	h.str("llmkit-messages-v1")
@@ -81,12 +86,7 @@ func (h *hasher) parts(parts []llm.Part) {
 			h.tag('c')
 			h.str(v.ID)
 			h.str(v.Name)
-			h.tmp.Reset()
-			if json.Compact(&h.tmp, v.Input) == nil {
-				h.bytes(h.tmp.Bytes())
-			} else {
-				h.bytes(v.Input)
-			}
+			h.bytes(h.canonical(v.Input))
 		case llm.ToolResult:
 			h.tag('r')
 			h.str(v.CallID)
@@ -111,4 +111,59 @@ func (h *hasher) parts(parts []llm.Part) {
 			h.str(fmt.Sprintf("%T", p))
 		}
 	}
+}
+
+// canonical returns the canonical form of a tool input (see [HashMessages]), or the
+// input itself when it is not valid JSON. It is linear in the input's size.
+func (h *hasher) canonical(input []byte) []byte {
+	h.tmp.Reset()
+	if json.Compact(&h.tmp, input) != nil {
+		return input
+	}
+	compact := h.tmp.Bytes()
+	if bytes.IndexByte(compact, '\\') < 0 {
+		return compact
+	}
+	out := make([]byte, 0, len(compact))
+	for i := 0; i < len(compact); {
+		if compact[i] != '"' {
+			out = append(out, compact[i])
+			i++
+			continue
+		}
+		end := stringEnd(compact, i)
+		lit := compact[i:end]
+		var s string
+		if bytes.IndexByte(lit, '\\') >= 0 && json.Unmarshal(lit, &s) == nil {
+			out = appendString(out, s)
+		} else {
+			out = append(out, lit...)
+		}
+		i = end
+	}
+	return out
+}
+
+// stringEnd returns the index just past the JSON string literal starting at b[i]; b is
+// valid, compact JSON.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// appendString appends s as a JSON string literal written one fixed way: encoding/json's
+// escaping without its HTML escapes.
+func appendString(dst []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +116,34 @@ func TestHashMessagesDiffers(t *testing.T) {
 	same[1].Parts[1] = llm.ToolCall{ID: "t1", Name: "zoom", Input: json.RawMessage(`{"x":1,"y":2}`)}
 	if got := agent.HashMessages(same); got != base {
 		t.Errorf("HashMessages with tool input white space removed = %s, want %s", got, base)
+	}
+}
+
+// Issue 13, point 9: encoding/json writes <, > and & in a tool input as \u003c, \u003e
+// and \u0026; the hash is the same before and after a JSON round trip all the same.
+func TestIssue13HashSurvivesHTMLEscapes(t *testing.T) {
+	msgs := []llm.Message{
+		llm.UserText("compare"),
+		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "c1", Name: "cmp",
+			Input: json.RawMessage(`{"expr": "a < b && b > c", "s": "\u00e9\n\"q\""}`)}}},
+	}
+	data, err := json.Marshal(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `\u003c`) {
+		t.Fatalf("encoding/json no longer escapes <: %s", data)
+	}
+	var back []llm.Message
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := agent.HashMessages(msgs), agent.HashMessages(back); a != b {
+		t.Errorf("hash changed after a JSON round trip: %s -> %s\n%s", a, b, back[1].Parts[0].(llm.ToolCall).Input)
+	}
+	other := llm.CloneMessages(msgs)
+	other[1].Parts[0] = llm.ToolCall{ID: "c1", Name: "cmp", Input: json.RawMessage(`{"expr": "a < b && b > d", "s": "\u00e9\n\"q\""}`)}
+	if agent.HashMessages(msgs) == agent.HashMessages(other) {
+		t.Error("different inputs hash alike")
 	}
 }

@@ -72,7 +72,7 @@ func TestReferenceToolsOnOpenAI(t *testing.T) {
 	outlineTool, routeTool := referenceTools(t)
 	srv := openaitest.NewServer()
 	t.Cleanup(srv.Close)
-	m := openai.New(srv.Service(), nil)
+	m := openai.New(srv.Client(), nil)
 	srv.Enqueue(
 		openaitest.Respond(toolCallAnswer(
 			llm.ToolCall{ID: "call_1", Name: "count_sections", Input: json.RawMessage(`{"title":"Book","sections":[{"title":"One","sections":[{"title":"1.1"}]},{"title":"Two"}]}`)},

@@ -123,3 +123,13 @@ func NewRawTool(decl llm.Tool, fn func(ctx context.Context, input json.RawMessag
 		},
 	}, nil
 }
+
+type callKey struct{}
+
+// CallFromContext returns the tool call a [Tool.Run] is running, from the context the
+// agent passes it, so that a wrapped tool (a tracing one, say) can see the call's id and
+// name.
+func CallFromContext(ctx context.Context) (llm.ToolCall, bool) {
+	c, ok := ctx.Value(callKey{}).(llm.ToolCall)
+	return c, ok
+}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/llmkit/llmkit/agent"
 	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/llm/llmtest"
 )
 
 type addInput struct {
@@ -172,5 +174,33 @@ func TestNewRawTool(t *testing.T) {
 	}
 	if got := string(noSchema.Declaration.InputSchema); got != `{"type":"object","properties":{}}` {
 		t.Errorf("NewRawTool(no schema) schema = %s, want an empty object schema", got)
+	}
+}
+
+func TestCallFromContext(t *testing.T) {
+	var got []llm.ToolCall
+	var mu sync.Mutex
+	tool := agent.Tool{
+		Declaration: llm.Tool{Name: "probe"},
+		Run: func(ctx context.Context, _ json.RawMessage) ([]llm.Part, error) {
+			c, ok := agent.CallFromContext(ctx)
+			if !ok {
+				return nil, errors.New("no call in context")
+			}
+			mu.Lock()
+			got = append(got, c)
+			mu.Unlock()
+			return []llm.Part{llm.Text{Text: "ok"}}, nil
+		},
+	}
+	if _, ok := agent.CallFromContext(context.Background()); ok {
+		t.Error("a call in a bare context")
+	}
+	m := llmtest.New(llmtest.ToolCalls(llm.ToolCall{ID: "c1", Name: "probe", Input: json.RawMessage(`{"x":1}`)}), llmtest.Text("done"))
+	if _, err := agent.New(m, &agent.Options{Tools: []agent.Tool{tool}}).Run(context.Background(), &llm.Request{Model: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "c1" || got[0].Name != "probe" || string(got[0].Input) != `{"x":1}` {
+		t.Errorf("calls seen: %+v", got)
 	}
 }

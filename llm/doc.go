@@ -21,6 +21,27 @@
 //
 // Failed calls return errors that unwrap to a category such as [ErrRateLimited],
 // [ErrInvalidRequest], [ErrContextTooLong], [ErrAuth], [ErrServer] or [ErrStream]; details
-// are in a [*ProviderError] or an [*InvalidRequestError]. A cancelled call's error
-// satisfies errors.Is(err, context.Canceled).
+// are in a [*ProviderError] or an [*InvalidRequestError]. [ProviderError.Retryable] says
+// whether the same call may succeed later, and [ProviderError.RetryAfter] how long the
+// provider asked to wait.
+//
+// A call whose context ends fails the same way at every phase (before sending, waiting
+// for the answer, or in the middle of a stream): a cancelled context gives an error that
+// unwraps to [ErrCanceled] and context.Canceled, a passed deadline one that unwraps to
+// [ErrTimeout] and context.DeadlineExceeded (see [ContextError]); neither is retryable. A
+// stream's error is a [*StreamError] then, so it unwraps to [ErrStream] as well.
+// Cancelling the context of a [Stream] closes it at once, also when nobody reads it.
+//
+// # Repairs and warnings
+//
+// Nothing a caller gave or a model returned is dropped or changed in silence: a provider
+// that repairs a request or an answer (a name it sanitises, an empty answer it cannot
+// send back, an unknown block it skips) says so in a [Warning] with a [WarningCode].
+//
+// # Middleware
+//
+// A [Middleware] wraps a Model in another (tracing, fallback, logging, redaction);
+// [Wrap] stacks them, [ModelFuncs] writes one in a few lines, and [RelayStream] passes a
+// wrapped stream's events on as they arrive while keeping its Response equal to
+// Generate's. Packages fallback and otelllm are built on it.
 package llm

@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,6 +27,7 @@ var (
 	ErrMaxSteps        = errors.New("max steps reached")       // an agent loop ran out of steps
 	ErrTruncated       = errors.New("answer truncated")        // a max_tokens stop cut an answer that cannot be used
 	ErrUnsupported     = errors.New("unsupported by provider") // a setting the model cannot honour
+	ErrCanceled        = errors.New("canceled")                // the caller cancelled the call's context; never retryable
 )
 
 // ProviderError describes a failed call to a provider. It unwraps both to its category
@@ -129,6 +131,23 @@ func (e *InvalidRequestError) Error() string {
 
 // Unwrap returns [ErrInvalidRequest].
 func (e *InvalidRequestError) Unwrap() error { return ErrInvalidRequest }
+
+// ContextError returns the error for a call whose context ended, for providers and
+// streams to report it the same way: it unwraps to [ErrCanceled] (context cancelled) or
+// [ErrTimeout] (deadline passed), and to err itself (the context's error or cause), so
+// that errors.Is(e, context.Canceled) or errors.Is(e, context.DeadlineExceeded) holds too.
+func ContextError(err error) error {
+	cat := ErrCanceled
+	if errors.Is(err, context.DeadlineExceeded) {
+		cat = ErrTimeout
+	}
+	return &contextError{cat: cat, err: err}
+}
+
+type contextError struct{ cat, err error }
+
+func (e *contextError) Error() string   { return e.err.Error() }
+func (e *contextError) Unwrap() []error { return []error{e.cat, e.err} }
 
 // StreamError reports a stream that broke: a malformed or truncated event sequence, an
 // idle timeout, or a stream abandoned before its end. It unwraps to [ErrStream] and to

@@ -24,7 +24,9 @@ import (
 //	{"type":"cache_point","ttl":"1h0m0s"}
 //
 // Empty fields are left out. Decoding ignores fields a variant does not have and fails on
-// an unknown or missing type.
+// an unknown or missing type. A tool result's content holds text, image and document
+// parts only (as [ToolResult] says), in both directions; so decoding takes time and
+// memory linear in the input, however deep a hostile document nests its tool results.
 
 // partJSON is the wire form of every part variant; Type selects which fields apply.
 type partJSON struct {
@@ -96,6 +98,9 @@ func encodePart(p Part) (json.RawMessage, error) {
 		if len(v.Content) > 0 {
 			w.Content = make([]json.RawMessage, len(v.Content))
 			for i, c := range v.Content {
+				if err := checkResultContent(c); err != nil {
+					return nil, fmt.Errorf("tool result %s: content %d: %w", v.CallID, i, err)
+				}
 				b, err := encodePart(c)
 				if err != nil {
 					return nil, fmt.Errorf("tool result %s: content %d: %w", v.CallID, i, err)
@@ -150,7 +155,7 @@ func decodePart(data []byte) (Part, error) {
 		if len(w.Content) > 0 {
 			r.Content = make([]Part, len(w.Content))
 			for i, c := range w.Content {
-				p, err := decodePart(c)
+				p, err := decodeResultContent(c)
 				if err != nil {
 					return nil, fmt.Errorf("tool result %s: content %d: %w", w.CallID, i, err)
 				}
@@ -174,6 +179,34 @@ func decodePart(data []byte) (Part, error) {
 		return nil, errors.New("part has no type")
 	}
 	return nil, fmt.Errorf("unknown part type %q", w.Type)
+}
+
+// checkResultContent fails unless p may be part of a tool result's content.
+func checkResultContent(p Part) error {
+	switch p.(type) {
+	case Text, Image, Document:
+		return nil
+	case nil:
+		return errors.New("nil part")
+	}
+	return fmt.Errorf("a tool result's content holds text, image and document parts only, not %T", p)
+}
+
+// decodeResultContent decodes one part of a tool result's content. It reads the part's
+// type before anything else, so that a nested tool result is refused without decoding
+// what it holds: decoding stays linear in the input.
+func decodeResultContent(data []byte) (Part, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, err
+	}
+	switch head.Type {
+	case partToolCall, partToolResult, partReasoning, partCachePoint:
+		return nil, fmt.Errorf("a tool result's content holds text, image and document parts only, not %s", head.Type)
+	}
+	return decodePart(data)
 }
 
 type messageJSON struct {
@@ -207,8 +240,13 @@ func encodeMessage(m Message) (json.RawMessage, error) {
 }
 
 // UnmarshalJSON decodes the JSON form written by [Message.MarshalJSON]. An unknown or
-// missing part type is an error.
+// missing part type is an error, and so is a missing or unknown role: an object without
+// one ({}, say) is not a message. JSON null leaves m as it was, as encoding/json does for
+// other types.
 func (m *Message) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	msg, err := decodeMessage(data)
 	if err != nil {
 		return fmt.Errorf("llm: unmarshal: %w", err)
@@ -217,10 +255,20 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// isNull reports whether data is the JSON literal null, white space around it allowed.
+func isNull(data []byte) bool { return string(bytes.TrimSpace(data)) == "null" }
+
 func decodeMessage(data []byte) (Message, error) {
 	var w messageJSON
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Message{}, fmt.Errorf("message: %w", err)
+	}
+	switch w.Role {
+	case RoleSystem, RoleUser, RoleAssistant, RoleTool:
+	case "":
+		return Message{}, errors.New("message has no role")
+	default:
+		return Message{}, fmt.Errorf("message role %q is not system, user, assistant or tool", w.Role)
 	}
 	var parts []Part
 	if len(w.Parts) > 0 {
@@ -252,6 +300,7 @@ type responseJSON struct {
 	Latency       string          `json:"latency,omitempty"`
 	Object        json.RawMessage `json:"object,omitempty"`
 	RequestID     string          `json:"request_id,omitempty"`
+	Model         string          `json:"model,omitempty"`
 	Warnings      []Warning       `json:"warnings,omitempty"`
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
@@ -260,7 +309,7 @@ type responseJSON struct {
 //
 //	{"message":{…},"stop_reason":"end_turn","raw_stop_reason":"…",
 //	 "usage":{"input_tokens":…,"output_tokens":…,"total_tokens":…,"cache_read_tokens":…,"cache_write_tokens":…},
-//	 "latency":"1.2s","object":{…},"request_id":"…","warnings":[…],"extra":…}
+//	 "latency":"1.2s","object":{…},"request_id":"…","model":"…","warnings":[…],"extra":…}
 //
 // with the message as in [Message.MarshalJSON]. Extra is encoded with encoding/json;
 // decoding keeps it as a [json.RawMessage], since its Go type is the provider's.
@@ -276,6 +325,7 @@ func (r Response) MarshalJSON() ([]byte, error) {
 		Usage:         usageJSON(r.Usage),
 		Object:        r.Object,
 		RequestID:     r.RequestID,
+		Model:         r.Model,
 		Warnings:      r.Warnings,
 	}
 	if r.Latency != 0 {
@@ -307,9 +357,10 @@ func (r *Response) UnmarshalJSON(data []byte) error {
 		Usage:         Usage(w.Usage),
 		Object:        w.Object,
 		RequestID:     w.RequestID,
+		Model:         w.Model,
 		Warnings:      w.Warnings,
 	}
-	if len(w.Message) > 0 {
+	if len(w.Message) > 0 && !isNull(w.Message) {
 		msg, err := decodeMessage(w.Message)
 		if err != nil {
 			return fmt.Errorf("llm: unmarshal: response: %w", err)

@@ -286,6 +286,7 @@ func TestResponseJSON(t *testing.T) {
 		Latency:       1250 * time.Millisecond,
 		Object:        json.RawMessage(`{"name":"Ada"}`),
 		RequestID:     "req-1",
+		Model:         "us-west-2",
 		Warnings:      []Warning{Warnf(WarningUnsupported, "topK", "ignored"), WarnPartf(WarningDropped, 1, 0, "blank text dropped")},
 		Extra:         map[string]any{"trace": map[string]any{"guardrail": "none"}},
 	}
@@ -299,7 +300,7 @@ func TestResponseJSON(t *testing.T) {
 			{"type":"text","text":"{\"name\":\"Ada\"}"}]},
 		"stop_reason":"end_turn","raw_stop_reason":"end_turn",
 		"usage":{"input_tokens":10,"output_tokens":5,"total_tokens":25,"cache_read_tokens":7,"cache_write_tokens":3},
-		"latency":"1.25s","object":{"name":"Ada"},"request_id":"req-1","warnings":[{"code":"unsupported","message":-1,"part":-1,"field":"topK","detail":"ignored"},{"code":"dropped","message":1,"part":0,"detail":"blank text dropped"}],
+		"latency":"1.25s","object":{"name":"Ada"},"request_id":"req-1","model":"us-west-2","warnings":[{"code":"unsupported","message":-1,"part":-1,"field":"topK","detail":"ignored"},{"code":"dropped","message":1,"part":0,"detail":"blank text dropped"}],
 		"extra":{"trace":{"guardrail":"none"}}}`
 	if diff := jsonDiff(t, []byte(wire), b); diff != "" {
 		t.Errorf("json.Marshal(Response) wire form (-want +got):\n%s", diff)

@@ -227,6 +227,9 @@ type Response struct {
 	// Object is the JSON object asked for with [Request.Output].
 	Object    json.RawMessage
 	RequestID string
+	// Model names the model that answered, when the provider or a wrapper that chose
+	// between models (package fallback) says; empty otherwise.
+	Model string
 	// Warnings lists settings the provider could not honour and content it skipped.
 	Warnings []Warning
 	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra or an

@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,10 @@ type StreamOptions struct {
 	// the context is cancelled, or when IdleTimeout passes; it may be called from another
 	// goroutine while the event source is being read, and must make that read end.
 	Close func() error
-	// IdleTimeout, when positive, closes the stream if no event arrives for that long.
+	// IdleTimeout, when positive, closes the stream if the provider sends no event for
+	// that long. Only the provider's silence counts: the clock stops while an event is in
+	// the caller's hands (between the iterator yielding it and the caller asking for the
+	// next one) and starts again when the caller asks, so a slow consumer never times out.
 	IdleTimeout time.Duration
 	// RequestID and Warnings are copied into the accumulated [Response].
 	RequestID string
@@ -48,6 +50,7 @@ type Stream struct {
 	closeOnce sync.Once
 	closeErr  error
 	why       atomic.Int32 // closeReason: why the stream was closed from outside the read loop
+	stopCtx   func() bool  // stops the context watch NewStream starts
 }
 
 type streamState uint8
@@ -69,11 +72,18 @@ const (
 
 // NewStream returns a Stream over a provider's events. Providers call it; the source must
 // yield events in order, stop when yield returns false, and yield at most one error, last.
-// Cancelling ctx closes the stream.
+//
+// Cancelling ctx closes the stream at once, whether or not it is being read: the watch
+// starts here, so the provider's resources (connections, goroutines) of a stream nobody
+// reads are released when its context ends. Reading such a stream then yields a
+// [*StreamError] that unwraps to [ErrStream] and to the context's error.
 func NewStream(ctx context.Context, events iter.Seq2[Event, error], opts *StreamOptions) *Stream {
-	s := &Stream{src: events, ctx: ctx}
+	s := &Stream{src: events, ctx: ctx, stopCtx: func() bool { return false }}
 	if opts != nil {
 		s.opts = *opts
+	}
+	if ctx != nil {
+		s.stopCtx = context.AfterFunc(ctx, func() { s.closeFor(closedByContext) })
 	}
 	return s
 }
@@ -102,7 +112,14 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 			}
 			return
 		}
-		if closeReason(s.why.Load()) != closedNot {
+		switch closeReason(s.why.Load()) {
+		case closedNot:
+		case closedByContext:
+			s.state = streamDone
+			s.err = &StreamError{Reason: "cancelled before it was read", Err: ContextError(context.Cause(s.ctx))}
+			yield(nil, s.err)
+			return
+		default:
 			s.state = streamDone
 			s.err = &StreamError{Reason: "stream closed before it was read"}
 			yield(nil, s.err)
@@ -115,10 +132,8 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 }
 
 func (s *Stream) read(yield func(Event, error) bool) {
-	stopCtx := func() bool { return false }
-	if s.ctx != nil {
-		stopCtx = context.AfterFunc(s.ctx, func() { s.closeFor(closedByContext) })
-	}
+	// The idle clock runs only while the source is being waited on: it stops when an
+	// event arrives and restarts when the caller asks for the next one.
 	var timer *time.Timer
 	if s.opts.IdleTimeout > 0 {
 		timer = time.AfterFunc(s.opts.IdleTimeout, func() { s.closeFor(closedByIdle) })
@@ -127,12 +142,12 @@ func (s *Stream) read(yield func(Event, error) bool) {
 	var err error
 	abandoned := false
 	for ev, srcErr := range s.src {
+		if timer != nil && !timer.Stop() && closeReason(s.why.Load()) == closedByIdle {
+			break // the idle timeout closed the stream before this arrived
+		}
 		if srcErr != nil {
 			err = srcErr
 			break
-		}
-		if timer != nil {
-			timer.Reset(s.opts.IdleTimeout)
 		}
 		if err = s.acc.Add(ev); err != nil {
 			break
@@ -144,11 +159,14 @@ func (s *Stream) read(yield func(Event, error) bool) {
 			abandoned = true
 			break
 		}
+		if timer != nil {
+			timer.Reset(s.opts.IdleTimeout)
+		}
 	}
 	if timer != nil {
 		timer.Stop()
 	}
-	stopCtx()
+	s.stopCtx()
 	closeErr := s.close()
 
 	if s.ctx != nil && s.ctx.Err() != nil {
@@ -161,8 +179,10 @@ func (s *Stream) read(yield func(Event, error) bool) {
 		return
 	case reason == closedByIdle:
 		err = &StreamError{Reason: "no event for " + s.opts.IdleTimeout.String(), Err: context.DeadlineExceeded}
-	case reason == closedByContext && (err == nil || !errors.Is(err, s.ctx.Err())):
-		err = &StreamError{Reason: "cancelled", Err: context.Cause(s.ctx)}
+	case reason == closedByContext:
+		// Whatever the source made of it (nothing, a read on a closed connection, its
+		// own cancellation error), a cancelled stream ends the same way.
+		err = &StreamError{Reason: "cancelled", Err: ContextError(context.Cause(s.ctx))}
 	case reason == closedByCaller:
 		err = &StreamError{Reason: "stream closed before its end"}
 	}
@@ -242,7 +262,9 @@ func (s *Stream) Err() error { return s.err }
 // error. Close is safe to call more than once, and while another goroutine ranges over
 // the stream.
 func (s *Stream) Close() error {
-	return s.closeFor(closedByCaller)
+	err := s.closeFor(closedByCaller)
+	s.stopCtx()
+	return err
 }
 
 func (s *Stream) closeFor(reason closeReason) error {

@@ -28,7 +28,7 @@ func CheckToolSchema(raw json.RawMessage) error {
 	if err := checkRoot(root); err != nil {
 		return err
 	}
-	return (&checker{root: root}).tree(root, "")
+	return checkTree(root, "", false)
 }
 
 // CheckStrictSchema is [CheckToolSchema] plus what strict tools and strict structured
@@ -43,10 +43,10 @@ func CheckStrictSchema(raw json.RawMessage) error {
 	if err := checkRoot(root); err != nil {
 		return err
 	}
-	if err := (&checker{root: root}).tree(root, ""); err != nil {
+	if err := checkTree(root, "", false); err != nil {
 		return err // the rules for every tool come first
 	}
-	return (&checker{root: root, strict: true}).tree(root, "")
+	return checkTree(root, "", true)
 }
 
 // checkReflected checks a schema [For] produced: well-formed, its references resolved.
@@ -59,7 +59,7 @@ func checkReflected(raw json.RawMessage) error {
 	if !ok {
 		return fmt.Errorf("the schema is a JSON %s, want an object", jsonKind(v))
 	}
-	return (&checker{root: root}).tree(root, "")
+	return checkTree(root, "", false)
 }
 
 func parseSchemaDoc(raw json.RawMessage) (map[string]any, error) {
@@ -85,25 +85,52 @@ func checkRoot(root map[string]any) error {
 }
 
 // Keywords whose value is one sub-schema, a list of them, or a map of them.
+// "dependencies" (draft 7) maps a property to a sub-schema or to a list of property
+// names; only its sub-schemas are checked.
 var (
 	schemaKeywords    = []string{"additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema", "additionalItems"}
 	schemaListKeyword = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
-	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "$defs", "definitions"}
+	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
 	dynamicRefs       = []string{"$dynamicRef", "$recursiveRef"}
 )
 
-// checker walks one schema document.
+// checker walks a schema keeping the JSON pointer of the current node as a list of
+// tokens, joined only when an error names it: a deep schema costs memory linear in its
+// size, not in its depth squared.
 type checker struct {
-	root   map[string]any
+	root   map[string]any // the document, where references resolve
 	strict bool
+	path   []string
 }
 
-// ref checks the reference at: "#", or a definition of the root's "$defs" or
+// checkTree checks the schema document s, its location named at.
+func checkTree(s map[string]any, at string, strict bool) error {
+	c := &checker{root: s, strict: strict}
+	if at != "" {
+		c.path = append(c.path, at)
+	}
+	return c.tree(s)
+}
+
+// at returns the JSON pointer of the current node, with extra tokens appended.
+func (c *checker) at(extra ...string) string {
+	var b strings.Builder
+	for _, t := range c.path {
+		b.WriteString(t)
+	}
+	for _, t := range extra {
+		b.WriteString("/")
+		b.WriteString(t)
+	}
+	return pointerOrRoot(b.String())
+}
+
+// ref checks the node's reference: "#", or a definition of the root's "$defs" or
 // "definitions".
-func (c *checker) ref(s map[string]any, at string) error {
+func (c *checker) ref(s map[string]any) error {
 	for _, k := range dynamicRefs {
 		if _, ok := s[k]; ok {
-			return fmt.Errorf("schema: check: %s: %q is not supported: use \"$ref\" to a definition under the root's \"$defs\"", pointerOrRoot(at), k)
+			return fmt.Errorf("schema: check: %s: %q is not supported: use \"$ref\" to a definition under the root's \"$defs\"", c.at(), k)
 		}
 	}
 	v, ok := s["$ref"]
@@ -112,7 +139,7 @@ func (c *checker) ref(s map[string]any, at string) error {
 	}
 	ref, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("schema: check: %s: $ref is %s, want a string", pointerOrRoot(at), describe(v))
+		return fmt.Errorf("schema: check: %s: $ref is %s, want a string", c.at(), describe(v))
 	}
 	if ref == "#" {
 		return nil
@@ -124,39 +151,38 @@ func (c *checker) ref(s map[string]any, at string) error {
 		}
 		defs, _ := c.root[section].(map[string]any)
 		if _, ok := defs[jsonx.UnescapePointer(name)]; !ok {
-			return fmt.Errorf("schema: check: %s: $ref %q: the root has no such definition", pointerOrRoot(at), ref)
+			return fmt.Errorf("schema: check: %s: $ref %q: the root has no such definition", c.at(), ref)
 		}
 		return nil
 	}
-	return fmt.Errorf("schema: check: %s: $ref %q is not local: a schema travels on its own, so references must be \"#\" or \"#/$defs/<name>\"", pointerOrRoot(at), ref)
+	return fmt.Errorf("schema: check: %s: $ref %q is not local: a schema travels on its own, so references must be \"#\" or \"#/$defs/<name>\"", c.at(), ref)
 }
 
-func (c *checker) tree(s map[string]any, at string) error {
-	if err := c.ref(s, at); err != nil {
+func (c *checker) tree(s map[string]any) error {
+	if err := c.ref(s); err != nil {
 		return err
 	}
-	strict := c.strict
 	if p, ok := s["properties"]; ok {
 		if _, isMap := p.(map[string]any); !isMap {
-			return fmt.Errorf("schema: check: %s: properties is %s, want an object", pointerOrRoot(at+"/properties"), describe(p))
+			return fmt.Errorf("schema: check: %s: properties is %s, want an object", c.at("properties"), describe(p))
 		}
 	}
-	if strict {
+	if c.strict {
 		if isObjectSchema(s) {
 			if ap, ok := s["additionalProperties"]; !ok || ap != false {
-				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", pointerOrRoot(at))
+				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", c.at())
 			}
 		}
 	}
 	for _, k := range schemaKeywords {
-		if err := c.sub(s[k], at+"/"+k); err != nil {
+		if err := c.sub(s[k], "/"+k); err != nil {
 			return err
 		}
 	}
 	for _, k := range schemaListKeyword {
 		if list, ok := s[k].([]any); ok {
 			for i, sub := range list {
-				if err := c.sub(sub, at+"/"+k+"/"+strconv.Itoa(i)); err != nil {
+				if err := c.sub(sub, "/"+k+"/"+strconv.Itoa(i)); err != nil {
 					return err
 				}
 			}
@@ -170,7 +196,10 @@ func (c *checker) tree(s map[string]any, at string) error {
 			}
 			slices.Sort(keys) // deterministic: report the same fault every time
 			for _, name := range keys {
-				if err := c.sub(m[name], at+"/"+k+"/"+jsonx.EscapePointer(name)); err != nil {
+				if _, isList := m[name].([]any); isList && k == "dependencies" {
+					continue // a property dependency: names, not a schema
+				}
+				if err := c.sub(m[name], "/"+k+"/"+jsonx.EscapePointer(name)); err != nil {
 					return err
 				}
 			}
@@ -179,15 +208,22 @@ func (c *checker) tree(s map[string]any, at string) error {
 	return nil
 }
 
-func (c *checker) sub(v any, at string) error {
+// sub checks the sub-schema v found at the pointer token tok below the current node.
+func (c *checker) sub(v any, tok string) error {
 	switch sub := v.(type) {
 	case nil:
 		return nil
 	case bool:
 		return nil
 	case map[string]any:
-		return c.tree(sub, at)
+		c.path = append(c.path, tok)
+		err := c.tree(sub)
+		c.path = c.path[:len(c.path)-1]
+		return err
 	}
+	c.path = append(c.path, tok)
+	at := c.at()
+	c.path = c.path[:len(c.path)-1]
 	return fmt.Errorf("schema: check: %s: a sub-schema is %s, want an object", at, describe(v))
 }
 

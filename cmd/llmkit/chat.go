@@ -15,7 +15,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools]"
+const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools] [--mcp SERVER]..."
 
 const chatAbout = `
 Chats with a model on Amazon Bedrock, streaming each answer as it arrives and
@@ -28,7 +28,9 @@ the one "llmkit sim" prints; a loopback endpoint needs no AWS account.
 With --tools the model may call two built-in demo tools, add (two numbers) and
 word_count (a text): each turn runs the tool loop (package agent), printing a
 line per tool call and result, and enters the conversation whole, tool calls
-included, once it succeeds. "llmkit sim --script" can script the calls.
+included, once it succeeds. "llmkit sim --script" can script the calls. Each
+--mcp (repeatable) adds the tools of an MCP server, the same way: an http(s) URL
+(streamable HTTP) or a command line run over stdio.
 
 Type a message and press Enter. Commands:
   /reset         forget the conversation
@@ -51,6 +53,8 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
 	withTools := fs.Bool("tools", false, "let the model call the built-in demo tools add and word_count")
+	var servers mcpFlag
+	fs.Var(&servers, "mcp", "MCP `SERVER` whose tools the model may call: an http(s) URL or a command line (repeatable)")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
@@ -77,11 +81,23 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	sess.SetLogger(discardLogger())
 	where := cl.where
 	c := &chat{e: e, sess: sess}
+	var tools []agent.Tool
 	if *withTools {
-		tools, err := demoTools()
+		if tools, err = demoTools(); err != nil {
+			return report(e.stderr, "chat", err)
+		}
+	}
+	if len(servers) > 0 {
+		cctx, stop := interruptible(ctx, e)
+		mcpTools, closeMCP, err := connectMCP(cctx, servers, e.stderr)
+		stop()
 		if err != nil {
 			return report(e.stderr, "chat", err)
 		}
+		defer closeMCP()
+		tools = append(tools, mcpTools...)
+	}
+	if *withTools || len(servers) > 0 {
 		c.agent = agent.New(cl.model, &agent.Options{Tools: tools, Logger: discardLogger()})
 		where += "; tools: " + toolNames(tools)
 	}
@@ -93,7 +109,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 type chat struct {
 	e    *env
 	sess *agent.Session
-	// agent, when set, runs each turn's tool loop (--tools).
+	// agent, when set, runs each turn's tool loop (--tools, --mcp).
 	agent *agent.Agent
 	// code is the exit code of the last turn that failed, or 0.
 	code int

@@ -41,7 +41,7 @@
 //
 // # chat
 //
-//	llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools]
+//	llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools] [--mcp SERVER]...
 //
 // An interactive multi-turn chat (agent.Session) with streamed answers. With --tools
 // the model may call two built-in demo tools, add and word_count: each turn runs the
@@ -50,7 +50,10 @@
 // the conversation, /history shows it, /save FILE and /load FILE store and restore it
 // (llmkit's JSON form of messages), /help lists the commands, /quit leaves; so do end of
 // input and Ctrl-C twice at the prompt. Ctrl-C while an answer streams cancels that
-// answer, which is not kept. A message that starts with "/" is typed "//".
+// answer, which is not kept. A message that starts with "/" is typed "//". Each --mcp
+// SERVER (an http(s) URL for streamable HTTP, or a command line run over stdio) gives
+// the model that MCP server's tools (package agent/mcptool); turns then run in the
+// agent's tool loop, each tool call shown as it finishes.
 //
 // # ask
 //

@@ -59,7 +59,7 @@ func replayHarnesses(models []string, dir string) (*replaySet, error) {
 			rp := openaitest.NewReplayer(orecs, id, openaitest.ConformanceAllow())
 			srv := openaitest.NewServer()
 			srv.SetFallback(rp.Reply())
-			h := openaitest.ReplayHarness(rp, openai.New(srv.Service(), nil))
+			h := openaitest.ReplayHarness(rp, openai.New(srv.Client(), nil))
 			h.Name = providerOpenAI + ":" + id
 			if service, _, _ := strings.Cut(orecs.Dir(id), "_"); service != "" && service != providerOpenAI {
 				h.Name += " (" + strings.ToUpper(service[:1]) + service[1:] + ")" // served by Groq…
@@ -89,7 +89,7 @@ func simHarness(model string) (*conformance.Harness, func()) {
 	provider, id := splitModel(model)
 	if provider == providerOpenAI {
 		srv := openaitest.NewServer()
-		h := openaitest.ScriptedHarness(srv, openai.New(srv.Service(), nil), id)
+		h := openaitest.ScriptedHarness(srv, openai.New(srv.Client(), nil), id)
 		h.Name = model
 		return h, srv.Close
 	}

@@ -39,3 +39,22 @@ func Valid(name string) bool {
 func validByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }
+
+// Sanitize returns name made valid: every byte outside [a-zA-Z0-9_-] replaced by '_',
+// cut to [MaxLen] bytes, "_" for an empty name. Tools named elsewhere (an MCP server,
+// say) get a name every provider accepts.
+func Sanitize(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !validByte(c) {
+			b[i] = '_'
+		}
+	}
+	if len(b) > MaxLen {
+		b = b[:MaxLen]
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}

@@ -28,3 +28,12 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{"a.b/c": "a_b_c", "": "_", strings.Repeat("x", 70): strings.Repeat("x", 64), "ok-_1": "ok-_1", "café": "caf__"} {
+		got := Sanitize(in)
+		if got != want || !Valid(got) {
+			t.Errorf("Sanitize(%q) = %q (valid %v), want %q", in, got, Valid(got), want)
+		}
+	}
+}

@@ -24,7 +24,6 @@ import (
 // three modes: scripted on the simulator, replaying the recorded fixtures, and live
 // (opt-in).
 
-
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
 	return simHarnessWith(t, model, nil)
@@ -181,7 +180,6 @@ func TestConformanceReplay(t *testing.T) {
 	}
 	checkReplay(t, srvs, rps)
 }
-
 
 // TestConformanceLive runs the suite, and the replay scenarios, against real Bedrock.
 // It is opt-in and reaches the network.

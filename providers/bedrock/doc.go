@@ -59,6 +59,20 @@
 // the warnings, which a Model puts first in [llm.Response.Warnings]; what cannot is an
 // [*llm.InvalidRequestError] naming the message and part (or the field) at fault,
 // returned before anything is sent.
+// Every repair has its warning: invalid UTF-8 in text, tool input or request metadata is
+// replaced with U+FFFD; a tool result that is empty or white space only is sent as
+// "(no output)"; image bytes that are not the declared format are sent as the format they
+// are; a document name Bedrock would refuse is sanitised.
+//
+// Whatever a model answered must stay sendable, so that one hostile or odd answer never
+// poisons a history (a Session's, or an agent's Result.Messages). FormatRequest
+// therefore repairs, with a warning, what Bedrock returns but does not take back: an
+// assistant message with no content (end_turn with content [], or white space only) is
+// left out; a tool call whose name is outside [a-zA-Z0-9_-]{1,64} is sent with each
+// other character replaced by "_" ("unnamed_tool" when empty); a call without an id gets
+// llmkit_call_<message>_<part>; an id used again gets a suffix "_2", "_3" …. The results
+// follow their calls: a result whose call id names several calls (or none, "") answers
+// the oldest not answered yet and is sent with that call's id.
 //
 // # Responses
 //
@@ -89,10 +103,23 @@
 // (retryable), [llm.ErrServer] (ModelError, ModelStreamError; InternalServer,
 // ServiceUnavailable and connection failures, retryable) and [llm.ErrStream] (a stream
 // that broke or was truncated). The ProviderError also holds Bedrock's error code and
-// message, the HTTP status (0 for an exception inside a stream), the request id and
-// whether a retry may succeed; it unwraps to the SDK's error. An unknown error code is
-// judged by its HTTP status. A cancelled call's error satisfies errors.Is(err,
-// context.Canceled).
+// message, the HTTP status (0 for an exception inside a stream), the request id, whether
+// a retry may succeed, and in RetryAfter the wait a Retry-After header asked for (seconds
+// or an HTTP date); it unwraps to the SDK's error. An unknown error code is judged by its
+// HTTP status.
+//
+// How a call ends, phase by phase (the table test categories_test.go checks each):
+//   - its context cancelled — before sending, waiting for the answer, or before the 200
+//     of a stream — an [llm.ErrCanceled] ProviderError; its deadline passed, an
+//     [llm.ErrTimeout] one; both unwrap to the context's error and are not retryable;
+//   - a stream whose context ends after the 200, read or not: an [*llm.StreamError]
+//     unwrapping to [llm.ErrStream], [llm.ErrCanceled] (or [llm.ErrTimeout]) and the
+//     context's error, every time;
+//   - a connection dropped before the answer, and a Converse body cut or truncated after
+//     its 200: [llm.ErrServer], retryable (Converse answers whole or not at all);
+//   - a stream cut, truncated, corrupted or dropped after its 200: [llm.ErrStream], not
+//     retryable (part of the answer may have been consumed); an exception frame inside
+//     it: the exception's own category.
 //
 // # Streaming
 //
@@ -100,13 +127,17 @@
 // before that is returned at once. The events are [ParseStreamChunk]'s, with what needs
 // memory of the stream added: an end_turn after a tool call reads tool_use, the deltas of
 // skipped blocks are dropped, and the additional model response fields of messageStop
-// join the metadata's [ResponseExtra]. The accumulated response equals what
+// join the metadata's [ResponseExtra]. A block start or a delta of a kind the SDK does
+// not know (which it decodes as nil) is skipped with a warning, with the rest of that
+// block, as Generate skips an unknown block: a new Bedrock delta type never breaks a
+// stream. The accumulated response equals what
 // [Model.Generate] returns for the same answer. An exception frame mid-stream (such as
 // throttlingException), a body that ends inside a frame, a cut connection, a corrupt
 // frame and a stream that ends without messageStop all end the events with an error;
 // none is a short success. Breaking out of the events, cancelling the context, the idle
-// timeout and [llm.Stream.Close] close the network stream and leave no goroutine behind.
-// A stream that is never read must be closed.
+// timeout and [llm.Stream.Close] close the network stream and leave no goroutine behind;
+// cancelling the context does so also for a stream nobody reads. The idle timeout counts
+// Bedrock's silence only, not the time the caller spends on each event.
 //
 // By default ([DecoderLLMKit]) a Model reads the event stream itself: the SDK still
 // serializes, signs, retries and sends the request, resolves the endpoint and turns a

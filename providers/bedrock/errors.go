@@ -3,8 +3,11 @@ package bedrock
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -100,10 +103,11 @@ var errorStatuses = map[int]errorClass{
 // its 200 response: a failure that is not a Bedrock exception then belongs to
 // [llm.ErrStream].
 //
-// Cancellation is not hidden: an error caused by a cancelled context is returned
-// wrapped with %w so that errors.Is(err, context.Canceled) holds; a passed deadline
-// becomes an [llm.ErrTimeout] ProviderError for which errors.Is(err,
-// context.DeadlineExceeded) holds too.
+// Cancellation has a category too: an error caused by a cancelled context is an
+// [llm.ErrCanceled] ProviderError, a passed deadline an [llm.ErrTimeout] one; both keep
+// the context's error, so errors.Is(err, context.Canceled) (or DeadlineExceeded) holds,
+// and neither is retryable. A Retry-After header of the HTTP answer (seconds or an HTTP
+// date) becomes RetryAfter.
 func mapError(op string, err error, midStream bool) error {
 	if err == nil {
 		return nil
@@ -112,15 +116,17 @@ func mapError(op string, err error, midStream bool) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("bedrock: %s: %w", op, err)
-	}
 	e := &llm.ProviderError{Provider: "bedrock", Op: op, Err: err}
+	if errors.Is(err, context.Canceled) {
+		e.Category = llm.ErrCanceled
+		return e
+	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		e.RequestID = re.ServiceRequestID()
 		if re.Response != nil {
 			e.StatusCode = re.HTTPStatusCode()
+			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
 		}
 	}
 	var ae smithy.APIError
@@ -196,8 +202,44 @@ func classifyCode(err error, code string, status int, midStream bool) errorClass
 	case midStream:
 		// A broken or truncated event stream.
 		return errorClass{category: llm.ErrStream}
+	case isCutBody(err):
+		// A Converse answer cut after its 200: the same failure as a connection dropped
+		// before it, and as retryable.
+		return errorClass{category: llm.ErrServer, retryable: true}
 	}
 	return errorClass{category: llm.ErrServer}
+}
+
+// isCutBody reports whether err says the body of a 200 answer ended early or could not
+// be read: a deserialization failure caused by an unexpected EOF, JSON that ends early,
+// or a broken connection.
+func isCutBody(err error) bool {
+	var de *smithy.DeserializationError
+	if !errors.As(err, &de) {
+		return false
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		retry.RetryableConnectionError{}.IsErrorRetryable(err).Bool() ||
+		strings.Contains(err.Error(), "unexpected EOF") || strings.Contains(err.Error(), "unexpected end of JSON input")
+}
+
+// retryAfter parses a Retry-After header: a number of seconds or an HTTP date (RFC 9110,
+// 10.2.3). It returns 0 for an absent, invalid or past value.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 || secs > int64(24*time.Hour/time.Second) {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // normalizeCode lowercases an error code and strips a shape-id namespace

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
@@ -82,7 +83,8 @@ func TestMapError(t *testing.T) {
 		{"no_code_403", "a bare 403 is an auth failure", httpErr(403, "r", errors.New("forbidden")), false, llm.ErrAuth, false, "", 403, "r"},
 		{"no_code_413", "a bare 413 is an invalid request", httpErr(413, "r", errors.New("too large")), false, llm.ErrInvalidRequest, false, "", 413, "r"},
 		{"connection_refused", "a connection error before any answer is retryable", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}}, false, llm.ErrServer, true, "", 0, ""},
-		{"deserialization", "an unreadable 200 answer is a server failure", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("unexpected end of JSON input")}}, false, llm.ErrServer, false, "", 0, ""},
+		{"deserialization", "an unreadable 200 answer is a server failure", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("invalid character 'x' looking for beginning of value")}}, false, llm.ErrServer, false, "", 0, ""},
+		{"deserialization_cut", "a 200 answer whose body ends early is retryable, as a connection dropped before it (issue 13.8)", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("unexpected end of JSON input")}}, false, llm.ErrServer, true, "", 0, ""},
 		{"deadline", "a passed deadline is a timeout and stays errors.Is-able", &smithy.OperationError{Err: &smithy.CanceledError{Err: context.DeadlineExceeded}}, false, llm.ErrTimeout, false, "", 0, ""},
 
 		{"stream_throttling_typed", "ERR-THROTTLING: a throttlingException frame decodes as the typed exception", &types.ThrottlingException{Message: msg("slow")}, true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
@@ -268,5 +270,26 @@ func TestMapErrorStreamFrames(t *testing.T) {
 				t.Errorf("mapError(%s frame: %v) = %#v, want category %v, retryable %v, status 0, the frame's message", tt.exception, err, got, tt.category, tt.retryable)
 			}
 		})
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		h    string
+		want time.Duration
+	}{
+		{"", 0},
+		{"7", 7 * time.Second},
+		{" 2 ", 2 * time.Second},
+		{"0", 0},
+		{"-3", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
+	} {
+		if got := retryAfter(tc.h, now); got != tc.want {
+			t.Errorf("retryAfter(%q) = %v, want %v", tc.h, got, tc.want)
+		}
 	}
 }

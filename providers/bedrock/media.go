@@ -43,6 +43,15 @@ func (b *requestBuilder) image(mi, pi int, v llm.Image) (types.ImageBlock, error
 	if err != nil {
 		return types.ImageBlock{}, err
 	}
+	if v.Format != "" && len(v.Data) > 0 {
+		// The bytes are checked against the declared format, as they are sniffed when no
+		// format is given: Bedrock rejects an image whose bytes are not its format.
+		sniffed := strings.TrimPrefix(http.DetectContentType(v.Data), "image/")
+		if f, known := imageFormats[sniffed]; known && f != format {
+			b.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "image declared %s but its bytes are %s: sent as %s", v.Format, sniffed, sniffed))
+			format = f
+		}
+	}
 	img := types.ImageBlock{Format: format}
 	if src.uri != "" {
 		img.Source = &types.ImageSourceMemberS3Location{Value: types.S3Location{Uri: aws.String(src.uri)}}
@@ -106,13 +115,27 @@ func (r *messageReader) document(mi, pi int, v llm.Document) (types.DocumentBloc
 	if err != nil {
 		return types.DocumentBlock{}, err
 	}
-	doc := types.DocumentBlock{Format: format, Name: aws.String(r.docs.next(v.Name))}
+	name = r.docs.next(v.Name)
+	if v.Name != "" && name != stripDocExt(v.Name) {
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "document name %q sent as %q: Bedrock takes letters, digits, single spaces, hyphens, parentheses and square brackets, each name once", v.Name, name))
+	}
+	doc := types.DocumentBlock{Format: format, Name: aws.String(name)}
 	if src.uri != "" {
 		doc.Source = &types.DocumentSourceMemberS3Location{Value: types.S3Location{Uri: aws.String(src.uri)}}
 	} else {
 		doc.Source = &types.DocumentSourceMemberBytes{Value: src.data}
 	}
 	return doc, nil
+}
+
+// stripDocExt returns name without the extension of a known document format.
+func stripDocExt(name string) string {
+	if ext := path.Ext(name); ext != "" {
+		if _, ok := documentFormats[strings.ToLower(ext[1:])]; ok {
+			return name[:len(name)-len(ext)]
+		}
+	}
+	return name
 }
 
 // documentNamer names the documents of one request, counting them and the names given.
@@ -133,12 +156,7 @@ func (d *documentNamer) next(raw string) string {
 // characters. A name left without a letter or digit becomes "document-N", N counting the
 // request's documents from 1. A name used twice gets " (2)", " (3)"… appended.
 func (d *documentNamer) name(raw string) string {
-	name := raw
-	if ext := path.Ext(name); ext != "" {
-		if _, ok := documentFormats[strings.ToLower(ext[1:])]; ok {
-			name = name[:len(name)-len(ext)]
-		}
-	}
+	name := stripDocExt(raw)
 	out := make([]byte, 0, len(name))
 	alnum := false
 	space := false

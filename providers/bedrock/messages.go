@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -75,8 +76,8 @@ func (c *conversation) wireMessages() []types.Message {
 type messageReader struct {
 	*requestBuilder
 	conv        conversation
-	systemTexts []string          // system text, kept for models without a system prompt
-	toolIDRaw   map[string]string // sanitised → raw id, to catch two ids mapped to one
+	systemTexts []string            // system text, kept for models without a system prompt
+	pendingIDs  map[string][]string // call id as given → Bedrock ids of its calls not yet answered, oldest first
 	docs        documentNamer
 }
 
@@ -112,6 +113,12 @@ func (r *messageReader) read() error {
 			}
 			started = true
 			if len(m.Parts) == 0 {
+				if role == types.ConversationRoleAssistant {
+					// A model's empty answer (end_turn with no content): it must not make
+					// the history unsendable.
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "empty assistant message left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no parts; Bedrock rejects a message with empty content")
 			}
 			blocks, err := r.turnBlocks(mi, m)
@@ -119,6 +126,10 @@ func (r *messageReader) read() error {
 				return err
 			}
 			if len(blocks) == 0 {
+				if role == types.ConversationRoleAssistant {
+					b.warn(llm.WarnPartf(llm.WarningDropped, mi, -1, "assistant message with no content once blank text is dropped left out: Bedrock rejects a message with empty content"))
+					continue
+				}
 				return partError(mi, -1, "message has no content left once blank text is dropped; Bedrock rejects a message with empty content")
 			}
 			if n := len(c.turns); n > 0 && c.turns[n-1].role == role {
@@ -155,10 +166,11 @@ func (r *messageReader) systemMessage(mi int, m llm.Message) error {
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
+			text := r.validText(mi, pi, v.Text)
 			if r.caps.SystemPrompt {
-				c.system = append(c.system, &types.SystemContentBlockMemberText{Value: v.Text})
+				c.system = append(c.system, &types.SystemContentBlockMemberText{Value: text})
 			}
-			r.systemTexts = append(r.systemTexts, v.Text)
+			r.systemTexts = append(r.systemTexts, text)
 			c.systemAt = append(c.systemAt, origin{mi, pi})
 			c.systemHasText = true
 		case llm.CachePoint:
@@ -201,7 +213,7 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 				r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text dropped"))
 				continue
 			}
-			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: v.Text}})
+			blocks = append(blocks, wireBlock{kind: blockText, at: at, block: &types.ContentBlockMemberText{Value: r.validText(mi, pi, v.Text)}})
 		case llm.Image:
 			if assistant {
 				return nil, partError(mi, pi, "an assistant message cannot hold an image on Bedrock")
@@ -298,6 +310,16 @@ func partName(p llm.Part) string {
 		return "a cache point"
 	}
 	return fmt.Sprintf("%T", p)
+}
+
+// validText returns s with invalid UTF-8 replaced by U+FFFD (what the SDK's JSON encoder
+// would send anyway), and a warning about part pi of message mi when it had any.
+func (b *requestBuilder) validText(mi, pi int, s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "invalid UTF-8 replaced with U+FFFD"))
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func isBlank(s string) bool {

@@ -109,11 +109,7 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 	}
 	p, err := formatRequestCached(req, m.Capabilities(model), &m.schemas)
 	if err != nil {
-		var ire *llm.InvalidRequestError
-		if errors.As(err, &ire) {
-			ire.Op = op
-		}
-		return nil, err
+		return nil, withOp(err, op)
 	}
 	return p, nil
 }
@@ -121,7 +117,8 @@ func (m *Model) format(req *llm.Request, op string) (*converseParams, error) {
 // Generate sends req with the Converse operation and returns the answer. A request that
 // cannot be sent is rejected with an [*llm.InvalidRequestError] before any I/O. Errors
 // from Bedrock are [*llm.ProviderError]s (see the package documentation); a cancelled
-// context gives an error for which errors.Is(err, context.Canceled) holds. The
+// context gives an [llm.ErrCanceled] one for which errors.Is(err, context.Canceled)
+// holds too. The
 // response's Warnings start with what FormatRequest could not honour, then what
 // ParseResponse skipped. With [llm.Request.Output], the object is the message's text
 // and, when it is a JSON object, [llm.Response.Object]; see the package documentation.
@@ -156,9 +153,10 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 // stream's events with an error. Breaking out of the events, cancelling ctx, an idle
 // timeout ([Options.IdleTimeout]) and [llm.Stream.Close] close the network stream. A
 // stream that is neither read to its end nor closed holds a connection (and, with
-// [DecoderSDK], the SDK's reader goroutines) until ctx ends: call Close when abandoning
-// one unread. With [DecoderLLMKit] the frames are read on the goroutine that ranges over
-// the events; the stream starts no goroutine of its own.
+// [DecoderSDK], the SDK's reader goroutines) until ctx ends — cancelling ctx releases them
+// at once, read or not; with a context that never ends, call Close when abandoning one
+// unread. With [DecoderLLMKit] the frames are read on the goroutine that ranges over the
+// events; the stream starts no goroutine of its own.
 //
 // The accumulated response ([llm.Stream.Response]) equals what Generate returns for the
 // same answer: same parts, stop reason, usage, warnings and Object.

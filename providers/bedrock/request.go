@@ -1,7 +1,10 @@
 package bedrock
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -49,15 +52,25 @@ func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warni
 
 // FormatStreamRequest is [FormatRequest] for the SDK's ConverseStream call: the same
 // translation, the same warnings, with the guardrail's stream processing mode applied.
+// Its errors name the operation converse-stream.
 func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput, []llm.Warning, error) {
 	if req == nil {
-		return nil, nil, fieldError("request", "request is nil")
+		return nil, nil, withOp(fieldError("request", "request is nil"), opConverseStream)
 	}
 	p, err := formatRequest(req, capabilitiesFor(req.Model, nil))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withOp(err, opConverseStream)
 	}
 	return p.streamInput(), p.warnings, nil
+}
+
+// withOp names op in an [*llm.InvalidRequestError] (the passes name converse).
+func withOp(err error, op string) error {
+	var ire *llm.InvalidRequestError
+	if errors.As(err, &ire) {
+		ire.Op = op
+	}
+	return err
 }
 
 // converseParams is a request translated for Converse.
@@ -160,6 +173,14 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	extra, err := extraFrom(req.Extra)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range extra.metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			delete(extra.metadata, k)
+			k, v = strings.ToValidUTF8(k, "\uFFFD"), strings.ToValidUTF8(v, "\uFFFD")
+			extra.metadata[k] = v
+			b.warn(llm.Warnf(llm.WarningRepaired, "extra.requestMetadata", "invalid UTF-8 in the entry %q replaced with U+FFFD", k))
+		}
 	}
 	conv, err := b.messages()
 	if err != nil {

@@ -165,6 +165,7 @@ func requestCases() []requestCase {
 				rqAsst(rqCall("a", "get_weather", `{"city":"Atlantis"}`), rqCall("b", "get_weather", `{"city":"Paris"}`)),
 				rqTool(llm.ToolResult{CallID: "a", IsError: true, Content: []llm.Part{rqText("unknown city")}}, llm.ToolResult{CallID: "b"}),
 			}},
+			warnings: []string{`repaired message 2 part 1: tool result for call "b" is empty`},
 		},
 		{
 			name:   "REQ-TOOL-ERROR/json_tool_result_on_nova",
@@ -213,6 +214,11 @@ func requestCases() []requestCase {
 				llm.Document{Format: "md", Data: []byte("# Notes")},
 				rqText("Summarise these."),
 			)}},
+			warnings: []string{
+				`repaired message 0 part 0: document name "Q3 report_final.v2.PDF" sent as "Q3 report-final-v2"`,
+				`repaired message 0 part 1: document name "???" sent as "document-2"`,
+				`repaired message 0 part 2: document name "Q3 report_final.v2.pdf" sent as "Q3 report-final-v2 (2)"`,
+			},
 		},
 		{
 			name:   "REQ-MEDIA/images_formats_and_sources",

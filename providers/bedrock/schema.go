@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
@@ -34,7 +35,12 @@ var strictUnsupported = []string{
 // has type object (added when missing) and properties (an empty object when missing or
 // null, and never null below); $schema and $id dropped; local references into $defs or
 // definitions inlined and those sections removed (a recursive or non-local reference is
-// an error). For strict tools and native output every object schema gets
+// an error). References are looked for under every keyword that holds schemas
+// (properties, patternProperties, dependentSchemas, the schemas of dependencies, items,
+// prefixItems, additionalProperties, not, if/then/else, contains, propertyNames,
+// unevaluated*, additionalItems, contentSchema, allOf/anyOf/oneOf); a $ref under any
+// other keyword (but the data keywords enum, const, default, examples) is an error, so
+// no reference is ever sent dangling. For strict tools and native output every object schema gets
 // additionalProperties false (any other value is an error), and keywords Bedrock does
 // not take there are dropped with a warning. An empty schema is an object with no
 // declared properties. The result is compact JSON, object members in the order given.
@@ -91,7 +97,7 @@ func (b *requestBuilder) normalizeSchemaNow(raw json.RawMessage, where string, s
 	case !t.IsString("object"):
 		return nil, fieldError(where, "the root of a tool or output schema must have type object (see REQ-SCHEMA in providers/bedrock/RULES.md)")
 	}
-	out, err := w.walk(root, "")
+	out, err := w.walk(root, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -104,20 +110,43 @@ func (b *requestBuilder) normalizeSchemaNow(raw json.RawMessage, where string, s
 	return out.AppendJSON(nil), nil
 }
 
-func (w *schemaWalker) fail(at, format string, args ...any) error {
+// pointer is a JSON pointer kept as a chain of tokens and spelled out only when a
+// warning or an error names it, so that walking a deep schema costs memory linear in its
+// size rather than a path string per level.
+type pointer struct {
+	parent *pointer
+	tok    string // with its leading "/"
+}
+
+func (p *pointer) child(tok string) *pointer { return &pointer{parent: p, tok: "/" + tok} }
+
+func (p *pointer) String() string {
+	n := 0
+	for q := p; q != nil; q = q.parent {
+		n++
+	}
+	toks := make([]string, n)
+	for q := p; q != nil; q = q.parent {
+		n--
+		toks[n] = q.tok
+	}
+	return strings.Join(toks, "")
+}
+
+func (w *schemaWalker) fail(at *pointer, format string, args ...any) error {
 	where := w.where
-	if at != "" {
-		where += " at " + at
+	if s := at.String(); s != "" {
+		where += " at " + s
 	}
 	return fieldError(where, format, args...)
 }
 
 // walk normalises the schema n found at JSON pointer at, and returns it (a new node when
 // a reference was inlined).
-func (w *schemaWalker) walk(n *jsonx.Node, at string) (*jsonx.Node, error) {
+func (w *schemaWalker) walk(n *jsonx.Node, at *pointer) (*jsonx.Node, error) {
 	w.nodes++
 	if w.nodes > maxSchemaNodes {
-		return nil, w.fail("", "schema too large once its references are inlined (over %d nodes)", maxSchemaNodes)
+		return nil, w.fail(nil, "schema too large once its references are inlined (over %d nodes)", maxSchemaNodes)
 	}
 	if n.Kind == jsonx.Bool {
 		return n, nil
@@ -141,53 +170,88 @@ func (w *schemaWalker) walk(n *jsonx.Node, at string) (*jsonx.Node, error) {
 			return nil, err
 		}
 	}
-	for i := 0; i < len(n.Members); i++ {
-		m := &n.Members[i]
-		var err error
-		switch m.Key {
-		case "properties", "patternProperties", "dependentSchemas":
-			switch m.Value.Kind {
-			case jsonx.Null:
-				m.Value = jsonx.NewObject()
-			case jsonx.Object:
-				for j := range m.Value.Members {
-					pm := &m.Value.Members[j]
-					if pm.Value, err = w.walk(pm.Value, at+"/"+m.Key+"/"+jsonx.EscapePointer(pm.Key)); err != nil {
-						return nil, err
-					}
-				}
-			default:
-				return nil, w.fail(at, "%s must be an object, got %s", m.Key, m.Value.Kind.Name())
-			}
-		case "items", "additionalProperties", "not", "if", "then", "else", "contains",
-			"propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems":
-			switch m.Value.Kind {
-			case jsonx.Object, jsonx.Bool:
-				m.Value, err = w.walk(m.Value, at+"/"+m.Key)
-			case jsonx.Array:
-				if m.Key != "items" {
-					return nil, w.fail(at, "%s must be a schema, got an array", m.Key)
-				}
-				err = w.walkAll(m.Value, at+"/"+m.Key)
-			default:
-				return nil, w.fail(at, "%s must be a schema, got %s", m.Key, m.Value.Kind.Name())
-			}
-		case "anyOf", "allOf", "oneOf", "prefixItems":
-			if m.Value.Kind != jsonx.Array {
-				return nil, w.fail(at, "%s must be an array of schemas, got %s", m.Key, m.Value.Kind.Name())
-			}
-			err = w.walkAll(m.Value, at+"/"+m.Key)
-		}
-		if err != nil {
+	for i := range n.Members {
+		if err := w.walkMember(&n.Members[i], at); err != nil {
 			return nil, err
 		}
 	}
 	return n, nil
 }
 
-func (w *schemaWalker) walkAll(arr *jsonx.Node, at string) error {
+// dataKeywords hold values, not schemas: a "$ref" member in them is data.
+var dataKeywords = map[string]bool{"enum": true, "const": true, "default": true, "examples": true, "required": true}
+
+// walkMember normalises the sub-schemas of one keyword of the schema at at. Every keyword
+// that holds schemas is walked; any other keyword (but the data keywords) that holds a
+// "$ref" is an error, since that reference would reach Bedrock dangling.
+func (w *schemaWalker) walkMember(m *jsonx.Member, at *pointer) error {
+	var err error
+	switch m.Key {
+	case "properties", "patternProperties", "dependentSchemas", "dependencies":
+		switch m.Value.Kind {
+		case jsonx.Null:
+			m.Value = jsonx.NewObject()
+		case jsonx.Object:
+			for j := range m.Value.Members {
+				pm := &m.Value.Members[j]
+				if m.Key == "dependencies" && pm.Value.Kind == jsonx.Array {
+					continue // a property dependency: names, not a schema
+				}
+				if pm.Value, err = w.walk(pm.Value, at.child(m.Key).child(jsonx.EscapePointer(pm.Key))); err != nil {
+					return err
+				}
+			}
+		default:
+			return w.fail(at, "%s must be an object, got %s", m.Key, m.Value.Kind.Name())
+		}
+	case "items", "additionalProperties", "not", "if", "then", "else", "contains",
+		"propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema":
+		switch m.Value.Kind {
+		case jsonx.Object, jsonx.Bool:
+			m.Value, err = w.walk(m.Value, at.child(m.Key))
+		case jsonx.Array:
+			if m.Key != "items" {
+				return w.fail(at, "%s must be a schema, got an array", m.Key)
+			}
+			err = w.walkAll(m.Value, at.child(m.Key))
+		default:
+			return w.fail(at, "%s must be a schema, got %s", m.Key, m.Value.Kind.Name())
+		}
+	case "anyOf", "allOf", "oneOf", "prefixItems":
+		if m.Value.Kind != jsonx.Array {
+			return w.fail(at, "%s must be an array of schemas, got %s", m.Key, m.Value.Kind.Name())
+		}
+		err = w.walkAll(m.Value, at.child(m.Key))
+	default:
+		if !dataKeywords[m.Key] && holdsRef(m.Value) {
+			return w.fail(at.child(jsonx.EscapePointer(m.Key)), "keyword %q holds a $ref that cannot be inlined: llmkit does not know it as a keyword that holds schemas, and Bedrock rejects $ref", m.Key)
+		}
+	}
+	return err
+}
+
+// holdsRef reports whether a "$ref" member is anywhere in n.
+func holdsRef(n *jsonx.Node) bool {
+	switch n.Kind {
+	case jsonx.Object:
+		for _, m := range n.Members {
+			if m.Key == "$ref" || holdsRef(m.Value) {
+				return true
+			}
+		}
+	case jsonx.Array:
+		for _, it := range n.Items {
+			if holdsRef(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *schemaWalker) walkAll(arr *jsonx.Node, at *pointer) error {
 	for i, it := range arr.Items {
-		v, err := w.walk(it, at+"/"+strconv.Itoa(i))
+		v, err := w.walk(it, at.child(strconv.Itoa(i)))
 		if err != nil {
 			return err
 		}
@@ -198,7 +262,7 @@ func (w *schemaWalker) walkAll(arr *jsonx.Node, at string) error {
 
 // inline replaces a node holding $ref by a copy of its definition, with the node's other
 // keywords laid over it.
-func (w *schemaWalker) inline(n, ref *jsonx.Node, at string) (*jsonx.Node, error) {
+func (w *schemaWalker) inline(n, ref *jsonx.Node, at *pointer) (*jsonx.Node, error) {
 	if ref.Kind != jsonx.String {
 		return nil, w.fail(at, "$ref must be a string")
 	}
@@ -238,7 +302,7 @@ func (w *schemaWalker) inline(n, ref *jsonx.Node, at string) (*jsonx.Node, error
 const strictMapReason = "strict schemas need additionalProperties false"
 
 // strictObject applies the strict-schema rules to one schema node.
-func (w *schemaWalker) strictObject(n *jsonx.Node, at string) error {
+func (w *schemaWalker) strictObject(n *jsonx.Node, at *pointer) error {
 	t := n.Get("type")
 	isObject := n.Get("properties") != nil || (t != nil && (t.IsString("object") || t.Kind == jsonx.Array && containsString(t, "object")))
 	if isObject {
@@ -252,12 +316,12 @@ func (w *schemaWalker) strictObject(n *jsonx.Node, at string) error {
 	for _, k := range strictUnsupported {
 		if n.Get(k) != nil {
 			n.Delete(k)
-			w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword %s at %q dropped: Bedrock does not support it in strict schemas", k, "#"+at))
+			w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword %s at %q dropped: Bedrock does not support it in strict schemas", k, "#"+at.String()))
 		}
 	}
 	if mi := n.Get("minItems"); mi != nil && mi.Kind == jsonx.Number && mi.Str != "0" && mi.Str != "1" {
 		n.Delete("minItems")
-		w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword minItems at %q dropped: Bedrock supports only 0 or 1 in strict schemas", "#"+at))
+		w.b.warn(llm.Warnf(llm.WarningDropped, w.where, "keyword minItems at %q dropped: Bedrock supports only 0 or 1 in strict schemas", "#"+at.String()))
 	}
 	return nil
 }

@@ -36,8 +36,11 @@ import (
 // (an *types.UnknownUnionMember), an unknown block start or delta member, a citation, a
 // streamed image, and server-side tool use and tool results. The input deltas and stop
 // of a server-side tool-use block cannot be told apart here from those of a client tool
-// call; [Model.Stream] drops them, a direct caller must do the same. An event without the
-// fields it needs (a block index, a delta) is an error.
+// call; [Model.Stream] drops them, a direct caller must do the same. A block start or a
+// delta without a member the SDK knows (nil, or an *types.UnknownUnionMember) is skipped
+// with a [llm.WarningSkipped] warning, never an error, so a delta type newer than the SDK
+// does not break every stream; [Model.Stream] then drops that block's other events, as
+// [ParseResponse] drops an unknown block. An event without a block index is an error.
 func ParseStreamChunk(ev types.ConverseStreamOutput) ([]llm.Event, error) {
 	return appendStreamChunk(nil, ev)
 }
@@ -70,7 +73,8 @@ func appendStreamChunk(dst []llm.Event, ev types.ConverseStreamOutput) ([]llm.Ev
 		case *types.UnknownUnionMember:
 			return append(dst, unknownBlockWarning(i, s.Tag)), nil
 		case nil:
-			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockStart %d without start", i)
+			// A start member the SDK does not know may reach us as no start at all.
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "block start of an unknown kind skipped")), nil
 		default:
 			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unsupported block start %T skipped", s)), nil
 		}
@@ -132,7 +136,7 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 		case *types.UnknownUnionMember:
 			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unknown reasoning delta %q skipped", r.Tag)), nil
 		default:
-			return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: empty reasoning delta", i)
+			return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "reasoning delta of an unknown kind skipped")), nil
 		}
 	case *types.ContentBlockDeltaMemberCitation:
 		return append(dst, citationWarning(i, outStr(d.Value.Title))), nil
@@ -142,7 +146,9 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 	case *types.UnknownUnionMember:
 		return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "unknown delta %q skipped", d.Tag)), nil
 	case nil:
-		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d without delta", i)
+		// A delta member the SDK does not know may reach us as no delta at all; like an
+		// unknown member, it is skipped, as ParseResponse skips an unknown block.
+		return append(dst, llm.WarnBlockf(llm.WarningSkipped, i, "delta of an unknown kind skipped")), nil
 	default:
 		return dst, fmt.Errorf("bedrock: parse stream chunk: contentBlockDelta %d: unexpected delta type %T", i, d)
 	}
@@ -192,7 +198,7 @@ func (t *streamTranslator) translate(dst []llm.Event, ev types.ConverseStreamOut
 				if s.Value.Type == types.ToolUseTypeServerToolUse {
 					t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
 				}
-			case *types.ContentBlockStartMemberToolResult, *types.ContentBlockStartMemberImage, *types.UnknownUnionMember:
+			case *types.ContentBlockStartMemberToolResult, *types.ContentBlockStartMemberImage, *types.UnknownUnionMember, nil:
 				t.skip = append(t.skip, int(*e.Value.ContentBlockIndex))
 			}
 		}

@@ -140,16 +140,10 @@ func TestParseStreamChunkErrors(t *testing.T) {
 		{"delta_no_index", "a delta must name its block",
 			&types.ConverseStreamOutputMemberContentBlockDelta{Value: types.ContentBlockDeltaEvent{Delta: &types.ContentBlockDeltaMemberText{Value: "x"}}},
 			"bedrock: parse stream chunk: contentBlockDelta without contentBlockIndex"},
-		{"delta_nil", "a delta event without a delta", &types.ConverseStreamOutputMemberContentBlockDelta{Value: types.ContentBlockDeltaEvent{ContentBlockIndex: idx(2)}},
-			"bedrock: parse stream chunk: contentBlockDelta 2 without delta"},
 		{"start_no_index", "a start must name its block", &types.ConverseStreamOutputMemberContentBlockStart{},
 			"bedrock: parse stream chunk: contentBlockStart without contentBlockIndex"},
-		{"start_nil", "a start event without a start", &types.ConverseStreamOutputMemberContentBlockStart{Value: types.ContentBlockStartEvent{ContentBlockIndex: idx(0)}},
-			"bedrock: parse stream chunk: contentBlockStart 0 without start"},
 		{"stop_no_index", "a stop must name its block", &types.ConverseStreamOutputMemberContentBlockStop{},
 			"bedrock: parse stream chunk: contentBlockStop without contentBlockIndex"},
-		{"reasoning_nil", "a reasoning delta without content", evReasoning(0, nil),
-			"bedrock: parse stream chunk: contentBlockDelta 0: empty reasoning delta"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

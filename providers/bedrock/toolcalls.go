@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -51,44 +52,108 @@ func toolUseID(id string) string {
 	return string(out)
 }
 
-// toolUse converts an assistant's tool call (REQ-TOOL-INPUT and REQ-TOOL-IDS).
+// toolUse converts an assistant's tool call (REQ-TOOL-INPUT and REQ-TOOL-IDS). What a model may send but
+// Bedrock does not take back is repaired with a warning, so that an answer never makes
+// the history unsendable (the agent has already told the model such a tool is unknown):
+//   - a name outside [a-zA-Z0-9_-]{1,64} has each other character replaced by "_" (an
+//     empty name becomes "unnamed_tool");
+//   - a call without an id is sent with the id llmkit_call_<message>_<part>;
+//   - an id used by an earlier call (or mapped to the same Bedrock id) gets a suffix.
+//
+// The results follow their calls: a result whose call id was given to several calls (or
+// to none, "") answers the oldest of them not answered yet, and is sent with that call's
+// Bedrock id.
 func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	c := &r.conv
 	if !r.caps.Tools {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
 	}
-	if !toolname.Valid(v.Name) {
-		return wireBlock{}, partError(mi, pi, "tool name %q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", v.Name)
+	name := v.Name
+	if !toolname.Valid(name) {
+		name = sanitizeToolName(name)
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool name %q sent as %q: Bedrock takes 1 to 64 of a-z, A-Z, 0-9, _ and -", v.Name, name))
 	}
+	var id string
 	if v.ID == "" {
-		return wireBlock{}, partError(mi, pi, "tool call has no id")
+		id = fmt.Sprintf("llmkit_call_%d_%d", mi, pi)
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool call without an id sent with the id %q, and so is the result that answers it", id))
+	} else {
+		id = toolUseID(v.ID)
 	}
-	id := toolUseID(v.ID)
 	if prev, dup := c.toolUses[id]; dup {
-		if raw := r.toolIDRaw[id]; raw != v.ID {
-			return wireBlock{}, partError(mi, pi, "tool call id %q and %q (message %d part %d) map to the same Bedrock id %q", v.ID, raw, prev.msg, prev.part, id)
-		}
-		return wireBlock{}, partError(mi, pi, "tool call id %q is used twice (first at message %d part %d)", v.ID, prev.msg, prev.part)
+		fresh := r.freshToolUseID(id)
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool call id %q is already used (message %d part %d): sent as %q, and so is the result that answers it", v.ID, prev.msg, prev.part, fresh))
+		id = fresh
 	}
 	if c.toolUses == nil {
 		c.toolUses = make(map[string]origin)
-		r.toolIDRaw = make(map[string]string)
+		r.pendingIDs = make(map[string][]string)
 	}
 	c.toolUses[id] = origin{mi, pi}
-	r.toolIDRaw[id] = v.ID
+	r.pendingIDs[v.ID] = append(r.pendingIDs[v.ID], id)
 	input, err := toolInputJSON(v.Input)
 	if err != nil {
 		return wireBlock{}, partError(mi, pi, "tool call input: %v", err)
 	}
+	if !utf8.Valid(v.Input) {
+		// compactJSON has replaced each invalid byte with U+FFFD.
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "invalid UTF-8 in the tool call's input replaced with U+FFFD"))
+	}
 	c.history.blocks = true
-	if !slices.Contains(c.history.called, v.Name) {
-		c.history.called = append(c.history.called, v.Name)
+	if !slices.Contains(c.history.called, name) {
+		c.history.called = append(c.history.called, name)
 	}
 	return wireBlock{kind: blockToolUse, at: origin{mi, pi}, id: id, raw: v.ID, block: &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
 		ToolUseId: aws.String(id),
-		Name:      aws.String(v.Name),
+		Name:      aws.String(name),
 		Input:     newRawDocument(input),
 	}}}, nil
+}
+
+// sanitizeToolName maps a tool name to one Bedrock accepts: each character outside
+// [a-zA-Z0-9_-] becomes "_", the result is cut to 64 bytes, and an empty name becomes
+// "unnamed_tool".
+func sanitizeToolName(name string) string {
+	out := make([]byte, 0, min(len(name), 64))
+	for _, c := range name {
+		if len(out) == 64 {
+			break
+		}
+		if c < utf8.RuneSelf && toolname.Valid(string(rune(c))) {
+			out = append(out, byte(c))
+		} else {
+			out = append(out, '_')
+		}
+	}
+	if len(out) == 0 {
+		return "unnamed_tool"
+	}
+	return string(out)
+}
+
+// freshToolUseID returns id with the smallest suffix "_2", "_3" … that no tool use of the
+// request has, cut so that it stays within Bedrock's 64 bytes.
+func (r *messageReader) freshToolUseID(id string) string {
+	base := id
+	if len(base) > 54 {
+		base = base[:54]
+	}
+	for n := 2; ; n++ {
+		cand := base + "_" + strconv.Itoa(n)
+		if _, taken := r.conv.toolUses[cand]; !taken {
+			return cand
+		}
+	}
+}
+
+// resultID returns the Bedrock id a tool result is sent with: that of the oldest call
+// with its call id not yet answered, or the call id mapped as a call's would be.
+func (r *messageReader) resultID(callID string) string {
+	if q := r.pendingIDs[callID]; len(q) > 0 {
+		r.pendingIDs[callID] = q[1:]
+		return q[0]
+	}
+	return toolUseID(callID)
 }
 
 // toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty
@@ -112,24 +177,27 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 	if !r.caps.Tools {
 		return wireBlock{}, partError(mi, pi, "model %s does not support tools", r.req.Model)
 	}
-	if v.CallID == "" {
-		return wireBlock{}, partError(mi, pi, "tool result has no call id")
+	if v.CallID == "" && len(r.pendingIDs[""]) == 0 {
+		return wireBlock{}, partError(mi, pi, "tool result has no call id (and no tool call without an id waits for one)")
 	}
-	id := toolUseID(v.CallID)
+	id := r.resultID(v.CallID)
 	content := make([]types.ToolResultContentBlock, 0, len(v.Content)+1)
+	blank := 0
 	for _, part := range v.Content {
 		switch c := part.(type) {
 		case llm.Text:
 			if isBlank(c.Text) {
+				blank++
 				continue
 			}
+			text := r.validText(mi, pi, c.Text)
 			if r.fam != nil && r.fam.jsonResults {
-				if doc, ok := jsonObjectText(c.Text); ok {
+				if doc, ok := jsonObjectText(text); ok {
 					content = append(content, &types.ToolResultContentBlockMemberJson{Value: newRawDocument(doc)})
 					continue
 				}
 			}
-			content = append(content, &types.ToolResultContentBlockMemberText{Value: c.Text})
+			content = append(content, &types.ToolResultContentBlockMemberText{Value: text})
 		case llm.Image:
 			img, err := r.image(mi, pi, c)
 			if err != nil {
@@ -166,6 +234,11 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 		}
 	case len(content) == 0:
 		content = append(content, &types.ToolResultContentBlockMemberText{Value: "(no output)"})
+		r.warn(llm.WarnPartf(llm.WarningRepaired, mi, pi, "tool result for call %q is empty (or white space only): sent as \"(no output)\", since Bedrock rejects an empty result", v.CallID))
+		blank = 0
+	}
+	if blank > 0 {
+		r.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "whitespace-only text in the tool result for call %q dropped", v.CallID))
 	}
 	tr.Content = content
 	r.conv.history.blocks = true

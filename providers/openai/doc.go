@@ -2,7 +2,11 @@
 // /v1/chat/completions, which most of the field speaks: OpenAI, Azure OpenAI, Groq,
 // OpenRouter, Together, Mistral, DeepSeek, and local servers (Ollama, vLLM, LM Studio,
 // llama.cpp). It is an [llm.Model] on the official openai-go client, and the pure
-// translation functions it is built from.
+// translation functions it is built from. openai-go builds, authenticates, retries and
+// sends the request (its Client.Post); the provider decodes the answer itself with
+// encoding/json into small types of its own and reads server-sent events itself,
+// because openai-go's reflective decoder cost a streaming caller several times as much
+// (see bench/RESULTS.md).
 //
 // # Using it
 //
@@ -16,8 +20,7 @@
 //
 //	groq := openai.NewWithConfig(openai.Config{BaseURL: "https://api.groq.com/openai/v1/", APIKey: key}, nil)
 //
-// [New] takes a chat service the caller built with openai-go ([ChatAPI],
-// &client.Chat.Completions). [Options] overrides capabilities and sets a stream idle
+// [New] takes an *openai.Client the caller built with openai-go ([ChatAPI]). [Options] overrides capabilities and sets a stream idle
 // timeout. A Model is safe for concurrent use.
 //
 // The translation functions do no I/O: [FormatRequest] and [FormatStreamRequest] build

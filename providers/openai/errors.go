@@ -11,7 +11,6 @@ import (
 	"time"
 
 	oai "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -64,7 +63,6 @@ func mapError(op string, err error, midStream bool) error {
 	}
 	e := &llm.ProviderError{Provider: "openai", Op: op, Err: err}
 	var ae *oai.Error
-	var se *ssestream.StreamError
 	switch {
 	case errors.As(err, &ae):
 		e.StatusCode = ae.StatusCode
@@ -77,14 +75,6 @@ func mapError(op string, err error, midStream bool) error {
 			e.RetryAfter = retryAfter(ae.Response.Header, time.Now())
 		}
 		e.Category, e.Retryable = categorize(ae.StatusCode, ae.Code, ae.Type, ae.Message)
-	case errors.As(err, &se):
-		code, typ, msg := streamErrorObject(se.Event.Data)
-		e.Code, e.Message = code, msg
-		if e.Code == "" {
-			e.Code = typ
-		}
-		e.Category, e.Retryable = categorize(0, code, typ, msg)
-		e.Err = &llm.StreamError{Reason: "error event in the stream", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Category = llm.ErrTimeout
 	case midStream:
@@ -99,37 +89,60 @@ func mapError(op string, err error, midStream bool) error {
 	return e
 }
 
+// errInfo is what categorize looks at, lowercased.
+type errInfo struct {
+	status         int // 0 inside a stream
+	code, typ, msg string
+}
+
+func (e errInfo) codeOrType(vals ...string) bool {
+	for _, v := range vals {
+		if e.code == v || e.typ == v {
+			return true
+		}
+	}
+	return false
+}
+
+// categories is the one table that maps an error to its llm category, first match
+// wins: by code and type first, then by HTTP status.
+var categories = []struct {
+	match     func(e errInfo) bool
+	category  error
+	retryable bool
+}{
+	// An exhausted quota or budget: waiting does not lift it.
+	{func(e errInfo) bool { return e.code == "insufficient_quota" }, llm.ErrRateLimited, false},
+	{func(e errInfo) bool {
+		return e.status == 429 || e.codeOrType("rate_limit_exceeded", "rate_limit_error", "tokens", "requests")
+	}, llm.ErrRateLimited, true},
+	{func(e errInfo) bool {
+		return e.status == 401 || e.status == 403 || e.codeOrType("authentication_error", "permission_error", "invalid_api_key")
+	}, llm.ErrAuth, false},
+	{func(e errInfo) bool { return e.status == 404 || e.codeOrType("model_not_found", "not_found_error") }, llm.ErrNotFound, false},
+	{func(e errInfo) bool { return e.status == 408 || e.code == "timeout" }, llm.ErrTimeout, true},
+	{func(e errInfo) bool {
+		return isContextOverflow(e.code) || (e.status == 0 || e.status == 400 || e.status == 413) && isContextOverflow(e.msg)
+	}, llm.ErrContextTooLong, false},
+	{func(e errInfo) bool {
+		return e.status == 400 && e.codeOrType("content_filter", "content_policy_violation")
+	}, llm.ErrContentFiltered, false},
+	{func(e errInfo) bool { return e.status >= 400 && e.status < 500 || e.typ == "invalid_request_error" }, llm.ErrInvalidRequest, false},
+	{func(e errInfo) bool { return e.status == 503 && strings.Contains(e.msg, "loading") }, llm.ErrModelNotReady, true},
+	{func(e errInfo) bool {
+		return e.status >= 500 || e.codeOrType("server_error", "api_error", "overloaded_error")
+	}, llm.ErrServer, true},
+}
+
 // categorize picks the llm category of an error by HTTP status (0 inside a stream),
-// code, type and message.
+// code, type and message, with the table above. An error nothing matches is a stream
+// error inside a stream and a server error otherwise.
 func categorize(status int, code, typ, msg string) (error, bool) {
-	lc, lt, lm := strings.ToLower(code), strings.ToLower(typ), strings.ToLower(msg)
-	switch {
-	case lc == "insufficient_quota":
-		// An exhausted quota or budget: waiting does not lift it.
-		return llm.ErrRateLimited, false
-	case status == 429 || lc == "rate_limit_exceeded" || lt == "rate_limit_error" || lt == "tokens" || lt == "requests":
-		return llm.ErrRateLimited, true
-	case status == 401 || status == 403 || lt == "authentication_error" || lt == "permission_error" ||
-		lc == "invalid_api_key" || lt == "invalid_api_key":
-		return llm.ErrAuth, false
-	case status == 404 || lc == "model_not_found" || lt == "not_found_error":
-		return llm.ErrNotFound, false
-	case status == 408 || lc == "timeout":
-		return llm.ErrTimeout, true
-	case isContextOverflow(lc) || (status == 400 || status == 413 || status == 0) && isContextOverflow(lm):
-		return llm.ErrContextTooLong, false
-	case status == 400 && (lc == "content_filter" || lc == "content_policy_violation"):
-		return llm.ErrContentFiltered, false
-	case status >= 400 && status < 500:
-		return llm.ErrInvalidRequest, false
-	case lt == "invalid_request_error":
-		return llm.ErrInvalidRequest, false
-	case status == 503 && strings.Contains(lm, "loading"):
-		return llm.ErrModelNotReady, true
-	case status >= 500:
-		return llm.ErrServer, true
-	case status == 0 && (lt == "server_error" || lc == "server_error" || lt == "api_error" || lt == "overloaded_error"):
-		return llm.ErrServer, true
+	e := errInfo{status: status, code: strings.ToLower(code), typ: strings.ToLower(typ), msg: strings.ToLower(msg)}
+	for _, c := range categories {
+		if c.match(e) {
+			return c.category, c.retryable
+		}
 	}
 	if status == 0 {
 		return llm.ErrStream, false

@@ -15,7 +15,7 @@ func newModel(t *testing.T) (*openai.Model, *openaitest.Server) {
 	t.Helper()
 	srv := openaitest.NewServer()
 	t.Cleanup(srv.Close)
-	return openai.New(srv.Service(), nil), srv
+	return openai.New(srv.Client(), nil), srv
 }
 
 func hello() *llm.Request {

@@ -2,7 +2,10 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -12,20 +15,21 @@ import (
 
 	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/llmkit/llmkit/llm"
 )
 
-// ChatAPI is the part of openai-go's *openai.ChatCompletionService that a [Model]
-// calls (client.Chat.Completions). A Model calls it concurrently when it is used
-// concurrently.
+// ChatAPI is the part of openai-go's *openai.Client that a [Model] calls: its Post,
+// with the chat/completions path and the parameters of [FormatRequest]. The Model asks
+// for the raw *http.Response and decodes the answer itself with encoding/json (see
+// wire.go for why), so openai-go still does the rest: authentication, base URL, Azure,
+// retries with Retry-After, middleware, error responses as *openai.Error. A Model calls
+// it concurrently when it is used concurrently.
 type ChatAPI interface {
-	New(ctx context.Context, body oai.ChatCompletionNewParams, opts ...option.RequestOption) (*oai.ChatCompletion, error)
-	NewStreaming(ctx context.Context, body oai.ChatCompletionNewParams, opts ...option.RequestOption) *ssestream.Stream[oai.ChatCompletionChunk]
+	Post(ctx context.Context, path string, params any, res any, opts ...option.RequestOption) error
 }
 
-var _ ChatAPI = (*oai.ChatCompletionService)(nil)
+var _ ChatAPI = (*oai.Client)(nil)
 
 // Options configures a [Model]. A nil *Options means the defaults.
 type Options struct {
@@ -84,8 +88,9 @@ var (
 	_ llm.CapabilityReporter = (*Model)(nil)
 )
 
-// New returns a Model that calls client, typically &openaiClient.Chat.Completions of
-// an openai-go client the caller built. opts may be nil. New panics if client is nil.
+// New returns a Model that calls client, typically an *openai.Client the caller built
+// with openai.NewClient (which reads OPENAI_API_KEY and other variables). opts may be
+// nil. New panics if client is nil.
 func New(client ChatAPI, opts *Options) *Model {
 	if client == nil {
 		panic("openai: New: nil client")
@@ -146,8 +151,9 @@ func NewWithConfig(cfg Config, opts *Options) *Model {
 			ro = append(ro, option.WithAPIKey(cfg.APIKey))
 		}
 	}
-	svc := oai.NewChatCompletionService(ro...)
-	m := New(&svc, opts)
+	// A client built from the options alone: openai.NewClient would add what it reads
+	// from the environment.
+	m := New(&oai.Client{Options: ro}, opts)
 	m.perCall = perCall
 	return m
 }
@@ -211,12 +217,17 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 	}
 	var hr *http.Response
 	start := time.Now()
-	out, err := m.client.New(ctx, p.body, m.callOptions(req.Model, option.WithResponseInto(&hr))...)
-	if err != nil {
+	if err := m.client.Post(ctx, "chat/completions", &p.body, &hr, m.callOptions(req.Model)...); err != nil {
 		return nil, mapError(opChat, err, false)
 	}
 	rid := requestID(hr)
-	resp, err := ParseResponse(out)
+	var out wireCompletion
+	err = json.NewDecoder(hr.Body).Decode(&out)
+	_ = hr.Body.Close()
+	if err != nil {
+		return nil, withRequestID(mapError(opChat, fmt.Errorf("openai: decode the answer: %w", err), false), rid)
+	}
+	resp, err := parseCompletion(&out)
 	if err != nil {
 		return nil, &llm.ProviderError{Provider: "openai", Op: opChat, RequestID: rid, Category: llm.ErrServer, Err: err}
 	}
@@ -252,15 +263,15 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 		return nil, err
 	}
 	var hr *http.Response
-	s := m.client.NewStreaming(ctx, p.body, m.callOptions(req.Model, option.WithResponseInto(&hr), option.WithMiddleware(watchDone))...)
-	if err := s.Err(); err != nil {
-		_ = s.Close()
+	err = m.client.Post(ctx, "chat/completions", &p.body, &hr, m.callOptions(req.Model, option.WithJSONSet("stream", true))...)
+	if err != nil {
 		return nil, mapError(opChatStream, err, false)
 	}
 	rid := requestID(hr)
 	tr := newStreamTranslator(p)
-	return llm.NewStream(ctx, streamEvents(s, tr, rid), &llm.StreamOptions{
-		Close:       s.Close,
+	body := hr.Body
+	return llm.NewStream(ctx, streamEvents(newEventReader(body), tr, rid), &llm.StreamOptions{
+		Close:       body.Close,
 		IdleTimeout: m.idle,
 		RequestID:   rid,
 		Warnings:    p.warnings,
@@ -271,39 +282,58 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	}), nil
 }
 
-// streamEvents is the event source of a Model's stream: the SDK's chunks through the
-// translator, then the SDK stream's error, mapped.
-func streamEvents(s *ssestream.Stream[oai.ChatCompletionChunk], tr *streamTranslator, rid string) iter.Seq2[llm.Event, error] {
+// streamEvents is the event source of a Model's stream: the server-sent events decoded
+// and translated, a broken stream mapped. It does not close the body; the llm.Stream
+// around it does, on every way out.
+func streamEvents(r *eventReader, tr *streamTranslator, rid string) iter.Seq2[llm.Event, error] {
+	fail := func(reason string, err error) error {
+		return &llm.ProviderError{Provider: "openai", Op: opChatStream, RequestID: rid, Category: llm.ErrStream,
+			Err: &llm.StreamError{Reason: reason, Err: err}}
+	}
 	return func(yield func(llm.Event, error) bool) {
 		var buf []llm.Event
-		for s.Next() {
-			chunk := s.Current()
-			var err error
+		for {
+			data, err := r.next()
+			switch {
+			case err == io.EOF:
+				yield(nil, fail("truncated", errNoDone))
+				return
+			case err != nil:
+				yield(nil, withRequestID(mapError(opChatStream, err, true), rid))
+				return
+			case isDone(data):
+				evs, err := tr.end(buf[:0])
+				if err != nil {
+					yield(nil, fail("truncated", err))
+					return
+				}
+				for _, e := range evs {
+					if !yield(e, nil) {
+						return
+					}
+				}
+				return
+			}
+			var chunk wireCompletion
+			if err := json.Unmarshal(data, &chunk); err != nil {
+				yield(nil, fail("malformed event", fmt.Errorf("%w: %.80q", err, data)))
+				return
+			}
+			if chunk.Choices == nil && chunk.Usage == nil {
+				if perr := streamError(data, rid); perr != nil {
+					yield(nil, perr)
+					return
+				}
+			}
 			buf, err = tr.translate(buf[:0], &chunk)
 			if err != nil {
-				yield(nil, &llm.ProviderError{Provider: "openai", Op: opChatStream, RequestID: rid, Category: llm.ErrStream,
-					Err: &llm.StreamError{Reason: "bad chunk", Err: err}})
+				yield(nil, fail("bad chunk", err))
 				return
 			}
 			for _, e := range buf {
 				if !yield(e, nil) {
 					return
 				}
-			}
-		}
-		if err := s.Err(); err != nil {
-			yield(nil, withRequestID(mapError(opChatStream, err, true), rid))
-			return
-		}
-		evs, err := tr.end(buf[:0])
-		if err != nil {
-			yield(nil, &llm.ProviderError{Provider: "openai", Op: opChatStream, RequestID: rid, Category: llm.ErrStream,
-				Err: &llm.StreamError{Reason: "truncated", Err: err}})
-			return
-		}
-		for _, e := range evs {
-			if !yield(e, nil) {
-				return
 			}
 		}
 	}

@@ -168,7 +168,7 @@ func TestReplayFixtures(t *testing.T) {
 	}
 	srv := openaitest.NewServer()
 	defer srv.Close()
-	m := openai.New(srv.Service(), nil)
+	m := openai.New(srv.Client(), nil)
 	ctx := context.Background()
 	for _, name := range names {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {

@@ -23,10 +23,9 @@ const (
 // ResponseExtra is what a Chat Completions answer holds beyond the neutral response, in
 // [llm.Response.Extra] (and the [llm.Metadata] of a stream).
 type ResponseExtra struct {
-	ID                string `json:"id,omitempty"`    // the completion id, "chatcmpl-…"
-	Model             string `json:"model,omitempty"` // the model that answered, e.g. "gpt-4o-2024-08-06"
-	SystemFingerprint string `json:"system_fingerprint,omitempty"`
-	ServiceTier       string `json:"service_tier,omitempty"`
+	ID          string `json:"id,omitempty"`    // the completion id, "chatcmpl-…"
+	Model       string `json:"model,omitempty"` // the model that answered, e.g. "gpt-4o-2024-08-06"
+	ServiceTier string `json:"service_tier,omitempty"`
 	// ReasoningTokens is how many of the output tokens were reasoning
 	// (completion_tokens_details.reasoning_tokens).
 	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
@@ -44,6 +43,11 @@ func ParseResponse(c *oai.ChatCompletion) (*llm.Response, error) {
 	if c == nil {
 		return nil, fmt.Errorf("openai: nil completion")
 	}
+	return parseCompletion(fromSDKCompletion(c))
+}
+
+// parseCompletion is ParseResponse on the decoded answer.
+func parseCompletion(c *wireCompletion) (*llm.Response, error) {
 	if len(c.Choices) == 0 {
 		return nil, fmt.Errorf("openai: completion %s has no choices", c.ID)
 	}
@@ -54,7 +58,7 @@ func ParseResponse(c *oai.ChatCompletion) (*llm.Response, error) {
 	ch := c.Choices[0]
 	m := ch.Message
 	var reasoning, text []byte
-	reasoning = append(reasoning, reasoningField(m.JSON.ExtraFields)...)
+	reasoning = append(reasoning, m.reasoning()...)
 	var sp thinkSplitter
 	var events []llm.Event
 	events = sp.feed(events, m.Content)
@@ -94,9 +98,9 @@ func ParseResponse(c *oai.ChatCompletion) (*llm.Response, error) {
 	}
 	resp.RawStopReason = ch.FinishReason
 	resp.StopReason = stopReason(ch.FinishReason, len(resp.ToolCalls()) > 0, m.Refusal != "")
-	extra := &ResponseExtra{ID: c.ID, Model: c.Model, SystemFingerprint: c.SystemFingerprint, ServiceTier: string(c.ServiceTier)}
-	if c.JSON.Usage.Valid() {
-		resp.Usage, extra.ReasoningTokens = parseUsage(&c.Usage)
+	extra := &ResponseExtra{ID: c.ID, Model: c.Model, ServiceTier: c.ServiceTier}
+	if c.Usage != nil {
+		resp.Usage, extra.ReasoningTokens = parseUsage(c.Usage)
 	}
 	resp.Extra = extra
 	return resp, nil
@@ -141,7 +145,7 @@ func stopReason(raw string, toolCalls, refusal bool) llm.StopReason {
 // parseUsage maps usage: InputTokens are the prompt tokens not read from the cache
 // (prompt_tokens counts cached tokens too), CacheReadTokens the cached ones;
 // OutputTokens include reasoning tokens, which are also returned apart.
-func parseUsage(u *oai.CompletionUsage) (llm.Usage, int) {
+func parseUsage(u *wireUsage) (llm.Usage, int) {
 	cached := int(u.PromptTokensDetails.CachedTokens)
 	return llm.Usage{
 		InputTokens:      int(u.PromptTokens) - cached,

@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	oai "github.com/openai/openai-go/v3"
 
@@ -27,6 +28,11 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 	if c == nil {
 		return nil, fmt.Errorf("openai: nil chunk")
 	}
+	return parseChunk(fromSDKChunk(c)), nil
+}
+
+// parseChunk is ParseStreamChunk on the decoded chunk.
+func parseChunk(c *wireCompletion) []llm.Event {
 	var evs []llm.Event
 	for _, ch := range c.Choices {
 		if ch.Index != 0 {
@@ -37,7 +43,7 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 		if d.Role == "assistant" {
 			evs = append(evs, llm.MessageStart{Role: llm.RoleAssistant})
 		}
-		if r := reasoningField(d.JSON.ExtraFields); r != "" {
+		if r := d.reasoning(); r != "" {
 			evs = append(evs, llm.ReasoningDelta{Index: blockReasoning, Text: r})
 		}
 		if d.Content != "" {
@@ -59,11 +65,11 @@ func ParseStreamChunk(c *oai.ChatCompletionChunk) ([]llm.Event, error) {
 			evs = append(evs, llm.MessageStop{StopReason: stopReason(ch.FinishReason, false, false), RawStopReason: ch.FinishReason})
 		}
 	}
-	if c.JSON.Usage.Valid() {
-		u, _ := parseUsage(&c.Usage)
+	if c.Usage != nil {
+		u, _ := parseUsage(c.Usage)
 		evs = append(evs, llm.Metadata{Usage: u})
 	}
-	return evs, nil
+	return evs
 }
 
 // streamCall is one tool call of a stream.
@@ -94,11 +100,12 @@ type streamTranslator struct {
 	usage    llm.Usage
 	extra    ResponseExtra
 	finish   string
+	opened   []int // block indices that received content, for their BlockStops
 }
 
 func newStreamTranslator(p *chatParams) *streamTranslator { return &streamTranslator{p: p} }
 
-func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk) ([]llm.Event, error) {
+func (t *streamTranslator) translate(dst []llm.Event, c *wireCompletion) ([]llm.Event, error) {
 	if !t.started {
 		t.started = true
 		dst = append(dst, llm.MessageStart{Role: llm.RoleAssistant})
@@ -113,7 +120,7 @@ func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk
 			return nil, fmt.Errorf("openai: a delta after the finish reason %q", t.finish)
 		}
 		d := ch.Delta
-		if r := reasoningField(d.JSON.ExtraFields); r != "" {
+		if r := d.reasoning(); r != "" {
 			dst = append(dst, llm.ReasoningDelta{Index: blockReasoning, Text: r})
 		}
 		if d.Content != "" {
@@ -133,25 +140,41 @@ func (t *streamTranslator) translate(dst []llm.Event, c *oai.ChatCompletionChunk
 			dst = t.stop(dst, ch.FinishReason)
 		}
 	}
+	t.mark(dst)
 	return dst, nil
 }
 
+// mark notes the blocks evs open.
+func (t *streamTranslator) mark(evs []llm.Event) {
+	for _, ev := range evs {
+		i := -1
+		switch e := ev.(type) {
+		case llm.TextDelta:
+			i = e.Index
+		case llm.ReasoningDelta:
+			i = e.Index
+		case llm.ToolCallStart:
+			i = e.Index
+		}
+		if i >= 0 && !slices.Contains(t.opened, i) {
+			t.opened = append(t.opened, i)
+		}
+	}
+}
+
 // note keeps the chunk's usage and metadata for the final Metadata event.
-func (t *streamTranslator) note(c *oai.ChatCompletionChunk) {
+func (t *streamTranslator) note(c *wireCompletion) {
 	if c.ID != "" {
 		t.extra.ID = c.ID
 	}
 	if c.Model != "" {
 		t.extra.Model = c.Model
 	}
-	if c.SystemFingerprint != "" {
-		t.extra.SystemFingerprint = c.SystemFingerprint
-	}
 	if c.ServiceTier != "" {
-		t.extra.ServiceTier = string(c.ServiceTier)
+		t.extra.ServiceTier = c.ServiceTier
 	}
-	if c.JSON.Usage.Valid() {
-		t.usage, t.extra.ReasoningTokens = parseUsage(&c.Usage)
+	if c.Usage != nil {
+		t.usage, t.extra.ReasoningTokens = parseUsage(c.Usage)
 	}
 }
 
@@ -179,7 +202,7 @@ func (t *streamTranslator) dropText(dst []llm.Event, n int) []llm.Event {
 	return out
 }
 
-func (t *streamTranslator) toolCall(dst []llm.Event, tc oai.ChatCompletionChunkChoiceDeltaToolCall) ([]llm.Event, error) {
+func (t *streamTranslator) toolCall(dst []llm.Event, tc wireToolCall) ([]llm.Event, error) {
 	var call *streamCall
 	for i := len(t.calls) - 1; i >= 0; i-- {
 		if t.calls[i].wire == tc.Index {
@@ -226,16 +249,17 @@ func (t *streamTranslator) stop(dst []llm.Event, raw string) []llm.Event {
 		}
 		t.dropped = t.objects > 0 && len(t.held) > 0
 	}
+	// Chat Completions has no block stops: every block ends with the answer.
+	t.mark(dst)
+	slices.Sort(t.opened)
+	for _, i := range t.opened {
+		dst = append(dst, llm.BlockStop{Index: i})
+	}
 	t.stopped = true
 	t.finish = raw
 	reason := stopReason(raw, t.realCall, t.refusal)
 	if t.p.objectTool != "" && t.objects > 0 {
 		reason = objectStopReason(raw, t.realCall)
-	}
-	for _, c := range t.calls { // a call's input is whole only at the finish reason
-		if !c.object {
-			dst = append(dst, llm.BlockStop{Index: c.block})
-		}
 	}
 	return append(dst, llm.MessageStop{StopReason: reason, RawStopReason: raw})
 }

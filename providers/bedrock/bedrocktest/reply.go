@@ -3,6 +3,7 @@ package bedrocktest
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +14,8 @@ import (
 // Reply is one scripted answer of a [Server]. Build it with [Respond], [Text], [Events],
 // [Frames], [RawJSON], [InvokeStream], [Error], [Func], [Echo] or [Fixture.Reply], then
 // shape it with its methods, which return a modified copy: [Reply.Chunked],
-// [Reply.Pace], [Reply.Delay], [Reply.Padded], [Reply.Split], [Reply.WithRequestID], and
+// [Reply.Pace], [Reply.Delay], [Reply.Padded], [Reply.Split], [Reply.WithRequestID],
+// [Reply.WithHeader], and
 // the stream faults [Reply.ExceptionAfter], [Reply.DropAfter], [Reply.TruncateAfter],
 // [Reply.CutAfter] and [Reply.CorruptAfter]. The zero Reply answers with a 500 error
 // naming the problem. A Reply may be served any number of times, concurrently.
@@ -37,6 +39,7 @@ type Reply struct {
 	delay          time.Duration
 	first, between time.Duration
 	requestID      string
+	header         http.Header
 	fault          fault
 
 	cache *replyCache
@@ -272,6 +275,17 @@ func (r Reply) Split(n int) Reply {
 // (or recorded) one.
 func (r Reply) WithRequestID(id string) Reply {
 	r.requestID = id
+	return r
+}
+
+// WithHeader returns r answering with the HTTP header key set to value as well (a
+// Retry-After on an error, say), whatever its kind.
+func (r Reply) WithHeader(key, value string) Reply {
+	r.header = r.header.Clone()
+	if r.header == nil {
+		r.header = make(http.Header)
+	}
+	r.header.Set(key, value)
 	return r
 }
 

@@ -506,6 +506,9 @@ func (c *call) serve(reply Reply, depth int) {
 		c.fail(reply.err)
 		return
 	}
+	for k, v := range reply.header {
+		c.w.Header()[k] = v
+	}
 	if !c.sleep(reply.delay) {
 		return
 	}

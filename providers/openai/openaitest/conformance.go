@@ -16,22 +16,23 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-// ScriptedHarness returns a [conformance.Harness] for model m (an openai.Model on srv's
-// service) under the id modelID: each scenario's answer is queued on srv, in the Chat
-// Completions wire form (streams split in five deltas per text and tool input), and
-// the error scenarios' faults are HTTP errors and error objects inside streams.
+// ScriptedHarness returns a conformance harness for m, a provider on the Chat
+// Completions protocol sending to srv, for the model id modelID: the suite's scripted
+// answers are queued on srv (text in several deltas, tool-call arguments in several
+// fragments), and its faults are injected in OpenAI's shapes (a 429 with Retry-After, a
+// 400, an error object inside a stream). The provider is a parameter so that this
+// package does not depend on it.
 func ScriptedHarness(srv *Server, m llm.Model, modelID string) *conformance.Harness {
 	return &conformance.Harness{
 		Model:    m,
 		ModelID:  modelID,
-		Scripter: scripter{srv},
-		Faults:   faultInjector{srv},
+		Scripter: scripter{srv: srv},
+		Faults:   faultInjector{srv: srv},
 	}
 }
 
 type scripter struct{ srv *Server }
 
-// Enqueue queues r on the server.
 func (s scripter) Enqueue(r conformance.Reply) error {
 	shape := func(reply Reply) Reply {
 		reply = reply.Split(5)
@@ -42,11 +43,7 @@ func (s scripter) Enqueue(r conformance.Reply) error {
 	}
 	switch {
 	case r.Events != nil:
-		events, err := eventChunks(r.Events)
-		if err != nil {
-			return err
-		}
-		s.srv.Enqueue(shape(RawEvents(events...)))
+		s.srv.Enqueue(shape(Events(r.Events...)))
 	case r.Response == nil:
 		return errors.New("openaitest: enqueue: scripted reply with neither a response nor events")
 	case r.Response.Object != nil:
@@ -57,102 +54,47 @@ func (s scripter) Enqueue(r conformance.Reply) error {
 	return nil
 }
 
-// objectReply answers a structured-output request the way the request asked for it:
-// as the answer's text when it carries response_format, as a call of the synthetic
-// tool when it declares one instead.
+// objectReply answers a structured-output request the way Chat Completions models do:
+// with response_format json_schema, the object as the text; through a forced output
+// tool, a call of that tool whose input is the object.
 func objectReply(resp *llm.Response, shape func(Reply) Reply) Reply {
 	return Func(func(req Request) Reply {
 		var body struct {
 			ResponseFormat json.RawMessage `json:"response_format"`
 			ToolChoice     struct {
-				Function struct{ Name string } `json:"function"`
+				Function struct {
+					Name string `json:"name"`
+				} `json:"function"`
 			} `json:"tool_choice"`
 		}
 		if err := json.Unmarshal(req.Body, &body); err != nil {
-			return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: object reply: "+err.Error())
+			return Error(400, "invalid_request_error", "", "openaitest: object reply: "+err.Error())
 		}
-		if body.ResponseFormat == nil && body.ToolChoice.Function.Name != "" {
+		if name := body.ToolChoice.Function.Name; body.ResponseFormat == nil && name != "" {
 			return shape(Respond(&llm.Response{
-				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-					llm.ToolCall{ID: "call_object", Name: body.ToolChoice.Function.Name, Input: resp.Object},
-				}},
-				StopReason: llm.StopReasonToolUse,
-				Usage:      resp.Usage,
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "call_object", Name: name, Input: resp.Object}}},
+				StopReason: llm.StopReasonEndTurn, RawStopReason: "stop",
+				Usage: resp.Usage,
 			}))
 		}
 		return shape(Respond(resp))
 	})
 }
 
-// eventChunks writes neutral stream events as Chat Completions chunks: text and
-// reasoning deltas, tool calls numbered in their order of start, the finish reason and
-// the usage chunk, then [DONE].
-func eventChunks(events []llm.Event) ([]string, error) {
-	var out []string
-	var stop llm.MessageStop
-	var usage *llm.Usage
-	tools := map[int]int{} // block index → tool-call index
-	chunk := func(delta any) {
-		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}})
-		out = append(out, string(b))
-	}
-	for _, ev := range events {
-		switch ev := ev.(type) {
-		case llm.MessageStart:
-			empty := ""
-			chunk(wireMessage{Role: "assistant", Content: &empty})
-		case llm.TextDelta:
-			text := ev.Text
-			chunk(wireMessage{Content: &text})
-		case llm.ReasoningDelta:
-			chunk(wireMessage{Reasoning: ev.Text})
-		case llm.ToolCallStart:
-			idx := len(tools)
-			tools[ev.Index] = idx
-			chunk(wireMessage{ToolCalls: []wireToolCall{{Index: &idx, ID: ev.ID, Type: "function", Function: wireFunction{Name: ev.Name}}}})
-		case llm.ToolInputDelta:
-			idx, ok := tools[ev.Index]
-			if !ok {
-				return nil, fmt.Errorf("openaitest: enqueue: tool input for block %d before its start", ev.Index)
-			}
-			chunk(wireMessage{ToolCalls: []wireToolCall{{Index: &idx, Function: wireFunction{Arguments: ev.Fragment}}}})
-		case llm.MessageStop:
-			stop = ev
-		case llm.Metadata:
-			u := ev.Usage
-			usage = &u
-		case llm.BlockStop:
-		default:
-			return nil, fmt.Errorf("openaitest: enqueue: event %T has no Chat Completions form", ev)
-		}
-	}
-	finish := finishReason(&llm.Response{StopReason: stop.StopReason, RawStopReason: stop.RawStopReason})
-	b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
-		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
-	out = append(out, string(b))
-	if usage != nil {
-		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-events", "object": "chat.completion.chunk", "created": 1762105819, "model": "scripted",
-			"choices": []any{}, "usage": usageOf(*usage)})
-		out = append(out, string(b))
-	}
-	return append(out, "[DONE]"), nil
-}
-
 type faultInjector struct{ srv *Server }
 
-// Inject queues the failure f names, as OpenAI reports it.
 func (f faultInjector) Inject(fault conformance.Fault) error {
 	var reply Reply
 	switch fault.Kind {
 	case conformance.FaultThrottling:
-		reply = Error(http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again in 1s.").WithHeader("Retry-After", "1")
+		reply = Error(429, "requests", "rate_limit_exceeded", "Rate limit reached for requests").WithHeader("Retry-After", "1")
 	case conformance.FaultValidation:
-		reply = Error(http.StatusBadRequest, "invalid_request_error", "", "Unrecognized request argument supplied: foo")
+		reply = Error(400, "invalid_request_error", "", "Additional properties are not allowed ('foo' was unexpected)")
 	case conformance.FaultStreamException:
-		reply = Respond(fault.Partial).Split(8).ErrorAfter(3, "server_error", "", "The server had an error while processing your request.")
+		// After the role chunk and the first text delta.
+		reply = Respond(fault.Partial).Split(8).ErrorAfter(2, "server_error", "", "The server had an error while processing your request.")
 	case conformance.FaultStreamThrottling:
-		reply = Respond(fault.Partial).Split(8).ErrorAfter(3, "tokens", "rate_limit_exceeded", "Rate limit reached for tokens. Please try again in 1s.")
+		reply = Respond(fault.Partial).Split(8).ErrorAfter(2, "tokens", "rate_limit_exceeded", "Rate limit reached for tokens")
 	default:
 		return fmt.Errorf("openaitest: inject: unknown fault %q", fault.Kind)
 	}

@@ -6,7 +6,7 @@
 // # Server and client
 //
 // [NewServer] starts a [Server] in the manner of httptest.NewServer; [Server.URL] is
-// its API root and [Server.Service] an openai-go chat service pointed at it (test key,
+// its API root and [Server.Client] an openai-go client pointed at it (test key,
 // retries off). It answers POST …/chat/completions under any prefix (so Azure's
 // deployment paths too), requires an Authorization or api-key header, and keeps every
 // request ([Server.Requests]).

@@ -28,7 +28,8 @@ type wireUsage struct {
 	CompletionTokens    int `json:"completion_tokens"`
 	TotalTokens         int `json:"total_tokens"`
 	PromptTokensDetails struct {
-		CachedTokens int `json:"cached_tokens"`
+		CachedTokens     int `json:"cached_tokens"`
+		CacheWriteTokens int `json:"cache_write_tokens,omitempty"`
 	} `json:"prompt_tokens_details"`
 }
 
@@ -38,6 +39,7 @@ func usageOf(u llm.Usage) wireUsage {
 		w.TotalTokens = w.PromptTokens + w.CompletionTokens
 	}
 	w.PromptTokensDetails.CachedTokens = u.CacheReadTokens
+	w.PromptTokensDetails.CacheWriteTokens = u.CacheWriteTokens
 	return w
 }
 
@@ -166,4 +168,44 @@ func splitN(s string, n int) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// eventChunks is a neutral event script as the data payloads of a stream, ending with
+// [DONE]. Tool calls are numbered in the order they start.
+func eventChunks(evs []llm.Event, model, id string) []string {
+	var out []string
+	put := func(m map[string]any) {
+		m["id"], m["object"], m["created"], m["model"] = id, "chat.completion.chunk", 1762105819, model
+		b, _ := json.Marshal(m)
+		out = append(out, string(b))
+	}
+	delta := func(d any, finish any) {
+		put(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": d, "finish_reason": finish}}})
+	}
+	calls := map[int]int{}
+	for _, ev := range evs {
+		switch e := ev.(type) {
+		case llm.MessageStart:
+			empty := ""
+			delta(wireMessage{Role: "assistant", Content: &empty}, nil)
+		case llm.TextDelta:
+			text := e.Text
+			delta(wireMessage{Content: &text}, nil)
+		case llm.ReasoningDelta:
+			delta(wireMessage{Reasoning: e.Text}, nil)
+		case llm.ToolCallStart:
+			n := len(calls)
+			calls[e.Index] = n
+			delta(wireMessage{ToolCalls: []wireToolCall{{Index: &n, ID: e.ID, Type: "function", Function: wireFunction{Name: e.Name}}}}, nil)
+		case llm.ToolInputDelta:
+			n := calls[e.Index]
+			delta(wireMessage{ToolCalls: []wireToolCall{{Index: &n, Function: wireFunction{Arguments: e.Fragment}}}}, nil)
+		case llm.MessageStop:
+			resp := &llm.Response{StopReason: e.StopReason}
+			delta(struct{}{}, finishReason(resp))
+		case llm.Metadata:
+			put(map[string]any{"choices": []any{}, "usage": usageOf(e.Usage)})
+		}
+	}
+	return append(out, "[DONE]")
 }

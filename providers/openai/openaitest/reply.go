@@ -28,10 +28,12 @@ type Reply struct {
 	fixture *Fixture
 	replay  ReplayOptions
 
+	neutral []llm.Event // Events
+
 	header http.Header
-	split  int // deltas per text and fragments per tool call
-	chunk  int // bytes per write of a stream
-	pace   time.Duration
+	pace   time.Duration // between events of a stream
+	split  int           // deltas per text and fragments per tool call
+	chunk  int           // bytes per write of a stream
 	fault  fault
 }
 
@@ -44,6 +46,7 @@ const (
 	kindError
 	kindFunc
 	kindFixture
+	kindEvents
 )
 
 // faultKind is how a stream breaks.
@@ -76,6 +79,12 @@ func Text(text string) Reply {
 	return Respond(&llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn,
 		Usage: llm.Usage{InputTokens: 10, OutputTokens: 5, TotalTokens: 15}})
 }
+
+// Events answers a streamed call with these neutral events as chunks (text as content,
+// reasoning as a reasoning field, tool calls by index, the stop as a finish reason, the
+// metadata's usage as the usage chunk), then [DONE]; a plain call with the answer they
+// accumulate to.
+func Events(evs ...llm.Event) Reply { return Reply{kind: kindEvents, neutral: evs} }
 
 // RawJSON answers a plain call with body as it is (status 200, application/json).
 func RawJSON(body []byte) Reply { return Reply{kind: kindRaw, raw: body} }
@@ -157,8 +166,7 @@ func (r Reply) WithRequestID(id string) Reply { return r.WithHeader("x-request-i
 // in n fragments (as evenly as the bytes allow, never inside a UTF-8 sequence).
 func (r Reply) Split(n int) Reply { return r.with(func(r *Reply) { r.split = n }) }
 
-// Pace writes a stream's events one by one, flushed, with d between them; the server
-// stops early when the client goes away.
+// Pace waits d between the events of a stream.
 func (r Reply) Pace(d time.Duration) Reply { return r.with(func(r *Reply) { r.pace = d }) }
 
 // Chunked writes a stream's body in pieces of size bytes, each flushed, so that events
@@ -212,6 +220,8 @@ func (k replyKind) String() string {
 		return "Func"
 	case kindFixture:
 		return "Fixture"
+	case kindEvents:
+		return "Events"
 	}
 	return fmt.Sprintf("reply(%d)", k)
 }

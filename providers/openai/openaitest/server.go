@@ -2,6 +2,7 @@ package openaitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/llmkit/llmkit/internal/simtest"
+	"github.com/llmkit/llmkit/llm"
 )
 
 // Request is a request the server received.
@@ -128,15 +130,15 @@ func (s *Server) Check() error {
 	return errors.Join(errs...)
 }
 
-// Service returns an openai-go chat service pointed at the server, with a test key and
-// retries off: pass it to openai.New. Extra options are applied after these.
-func (s *Server) Service(opts ...option.RequestOption) *oai.ChatCompletionService {
+// Client returns an openai-go client pointed at the server, with a test key and
+// retries off, built from these options alone (nothing read from the environment):
+// pass it to openai.New. Extra options are applied after these.
+func (s *Server) Client(opts ...option.RequestOption) *oai.Client {
 	base := []option.RequestOption{
 		option.WithBaseURL(s.URL()), option.WithAPIKey("test-key"), option.WithMaxRetries(0),
 		option.WithHTTPClient(s.srv.Client()),
 	}
-	svc := oai.NewChatCompletionService(append(base, opts...)...)
-	return &svc
+	return &oai.Client{Options: append(base, opts...)}
 }
 
 // HTTPClient is an HTTP client for the server's loopback address.
@@ -196,17 +198,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, errorBody("server_error", "", "openaitest: no reply queued"))
 		return
 	}
-	c := &call{s: s, w: w, req: req, id: id, done: r.Context().Done()}
+	c := &call{s: s, w: w, ctx: r.Context(), req: req, id: id, pace: reply.pace}
 	c.serve(reply, 0)
 }
 
 // call is one request being answered.
 type call struct {
-	s    *Server
-	w    http.ResponseWriter
-	req  Request
-	id   string
-	done <-chan struct{} // the request's context
+	s       *Server
+	w       http.ResponseWriter
+	ctx     context.Context
+	req     Request
+	id      string
+	pace    time.Duration
+	started bool // the stream's header is written
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
@@ -246,6 +250,26 @@ func (c *call) serve(reply Reply, depth int) {
 		writeJSON(c.w, http.StatusOK, completionJSON(reply.resp, model, cid))
 	case kindFixture:
 		c.serveFixture(&reply)
+	case kindEvents:
+		cid := "chatcmpl-sim" + strings.TrimPrefix(c.id, "req_sim")
+		if c.req.Stream {
+			c.stream(&reply, eventChunks(reply.neutral, c.req.Model, cid))
+			return
+		}
+		var acc llm.Accumulator
+		for _, ev := range reply.neutral {
+			if err := acc.Add(ev); err != nil {
+				c.s.problem(fmt.Errorf("openaitest: request %s: Events: %w", c.id, err))
+				writeJSON(c.w, 500, errorBody("server_error", "", "openaitest: bad event script"))
+				return
+			}
+		}
+		resp, err := acc.Response()
+		if err != nil {
+			writeJSON(c.w, 500, errorBody("server_error", "", "openaitest: "+err.Error()))
+			return
+		}
+		writeJSON(c.w, http.StatusOK, completionJSON(resp, c.req.Model, cid))
 	default:
 		c.s.problem(fmt.Errorf("openaitest: request %s: empty Reply", c.id))
 		writeJSON(c.w, 500, errorBody("server_error", "", "openaitest: empty reply"))
@@ -255,11 +279,8 @@ func (c *call) serve(reply Reply, depth int) {
 // stream writes data payloads as server-sent events, with the reply's chunking and
 // fault.
 func (c *call) stream(reply *Reply, events []string) {
-	if reply.pace > 0 && reply.fault.kind == faultNone {
-		c.paced(reply.pace, events)
-		return
-	}
 	var buf bytes.Buffer
+	c.pace = reply.pace
 	f := reply.fault
 	for i, ev := range events {
 		if f.kind != faultNone && i == f.after {
@@ -283,44 +304,50 @@ func (c *call) stream(reply *Reply, events []string) {
 		buf.WriteString("data: ")
 		buf.WriteString(ev)
 		buf.WriteString("\n\n")
+		if reply.pace > 0 {
+			if !c.writePaced(buf.Bytes()) {
+				return
+			}
+			buf.Reset()
+		}
 	}
 	c.writeStream(reply, buf.Bytes(), false)
 }
 
-// paced writes events one by one, flushed, d apart, until the client goes away.
-func (c *call) paced(d time.Duration, events []string) {
-	h := c.w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	c.w.WriteHeader(http.StatusOK)
-	fl, _ := c.w.(http.Flusher)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for i, ev := range events {
-		if i > 0 {
-			t.Reset(d)
-			select {
-			case <-c.done:
-				return
-			case <-t.C:
-			}
-		}
-		if _, err := io.WriteString(c.w, "data: "+ev+"\n\n"); err != nil {
-			return
-		}
-		if fl != nil {
-			fl.Flush()
-		}
+// writePaced writes one event of a paced stream after the reply's pause; false when
+// the client has gone.
+func (c *call) writePaced(b []byte) bool {
+	if !c.started {
+		c.started = true
+		c.w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		c.w.WriteHeader(http.StatusOK)
 	}
+	t := time.NewTimer(c.pace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.ctx.Done():
+		return false
+	}
+	if _, err := c.w.Write(b); err != nil {
+		return false
+	}
+	if fl, ok := c.w.(http.Flusher); ok {
+		fl.Flush()
+	}
+	return true
 }
 
 // writeStream writes a stream's body, in pieces when the reply is chunked, and aborts
 // the connection at its end when abort is set.
 func (c *call) writeStream(reply *Reply, body []byte, abort bool) {
-	h := c.w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	c.w.WriteHeader(http.StatusOK)
+	if !c.started {
+		c.started = true
+		h := c.w.Header()
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		c.w.WriteHeader(http.StatusOK)
+	}
 	fl, _ := c.w.(http.Flusher)
 	size := reply.chunk
 	if size <= 0 {

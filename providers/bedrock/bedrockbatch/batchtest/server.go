@@ -229,7 +229,8 @@ func (s *Server) Resume(id string) bool {
 	return true
 }
 
-// Wait waits until the job has ended or is held by [Options.PauseAfter], and returns its
+// Wait waits until the job has ended or is held by [Options.PauseAfter] (a held job
+// being stopped is waited for until it has ended), and returns its
 // status and processed count then.
 func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 	j := s.find(id)
@@ -240,7 +241,8 @@ func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 		j.mu.Lock()
 		st, n, held, ch := j.status, j.processed, j.held, j.changed
 		j.mu.Unlock()
-		if held || final(st) {
+		// A held job being stopped is not waited for as held: it is about to end.
+		if final(st) || (held && st != "Stopping") {
 			return st, n, nil
 		}
 		select {

@@ -1,0 +1,380 @@
+package otelllm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/llmkit/llmkit/llm"
+)
+
+// ScopeName is the instrumentation scope of the tracer and meter.
+const ScopeName = "github.com/llmkit/llmkit/otelllm"
+
+// Provider names of the GenAI conventions, for [Telemetry.Model]. Any other name is
+// allowed.
+const (
+	ProviderAWSBedrock = "aws.bedrock"
+	ProviderOpenAI     = "openai"
+	ProviderAnthropic  = "anthropic"
+)
+
+// Options configures [New]. The zero value (and nil) is usable.
+type Options struct {
+	// TracerProvider and MeterProvider default to the global ones (otel.GetTracerProvider
+	// and otel.GetMeterProvider), which do nothing until the program sets them.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	// CaptureContent records messages, system instructions, tool definitions, tool-call
+	// arguments and tool results on the spans (gen_ai.input.messages,
+	// gen_ai.output.messages, gen_ai.system_instructions, gen_ai.tool.definitions,
+	// gen_ai.tool.call.arguments, gen_ai.tool.call.result). Off by default: they may
+	// hold personal data.
+	CaptureContent bool
+	// ServerAddress and ServerPort, when set, are recorded as server.address and
+	// server.port.
+	ServerAddress string
+	ServerPort    int
+}
+
+// Telemetry makes spans and metrics following the OpenTelemetry GenAI semantic
+// conventions (semconv v1.41.0): a client span per model call, the client metrics,
+// and invoke_agent and execute_tool spans for agent runs. It is safe for concurrent use.
+type Telemetry struct {
+	opts     Options
+	tracer   trace.Tracer
+	duration genaiconv.ClientOperationDuration
+	tokens   genaiconv.ClientTokenUsage
+	ttfc     genaiconv.ClientOperationTimeToFirstChunk
+}
+
+// New returns a Telemetry with opts (nil for defaults).
+func New(opts *Options) (*Telemetry, error) {
+	t := &Telemetry{}
+	if opts != nil {
+		t.opts = *opts
+	}
+	tp := t.opts.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	mp := t.opts.MeterProvider
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	t.tracer = tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
+	meter := mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
+	var err error
+	if t.duration, err = genaiconv.NewClientOperationDuration(meter); err != nil {
+		return nil, fmt.Errorf("otelllm: new: %w", err)
+	}
+	if t.tokens, err = genaiconv.NewClientTokenUsage(meter); err != nil {
+		return nil, fmt.Errorf("otelllm: new: %w", err)
+	}
+	if t.ttfc, err = genaiconv.NewClientOperationTimeToFirstChunk(meter); err != nil {
+		return nil, fmt.Errorf("otelllm: new: %w", err)
+	}
+	return t, nil
+}
+
+// Middleware returns an [llm.Middleware] that traces the calls of the model it wraps,
+// whose provider is named provider (gen_ai.provider.name, e.g. [ProviderAWSBedrock]).
+func (t *Telemetry) Middleware(provider string) llm.Middleware {
+	return func(next llm.Model) llm.Model { return t.Model(next, provider) }
+}
+
+// Model returns m traced: each Generate and Stream call is a client span named
+// "chat <request model>" with the conventions' attributes, and feeds the client
+// metrics gen_ai.client.operation.duration, gen_ai.client.token.usage and (streams)
+// gen_ai.client.operation.time_to_first_chunk. Errors and stream events pass through
+// unchanged. provider names the provider (gen_ai.provider.name).
+func (t *Telemetry) Model(m llm.Model, provider string) llm.Model {
+	return &model{t: t, next: m, provider: provider}
+}
+
+type model struct {
+	t        *Telemetry
+	next     llm.Model
+	provider string
+	sets     sync.Map // metricKey -> *metricSets
+	nsets    atomic.Int32
+}
+
+// metricKey is what varies between the attribute sets of a model's metrics.
+type metricKey struct {
+	reqModel, respModel, errType string
+}
+
+// metricSets are the attribute sets of one metricKey: of a call (duration, time to
+// first chunk) and of its input and output tokens.
+type metricSets struct {
+	call, input, output attribute.Set
+}
+
+// maxMetricSets bounds the cache of attribute sets; past it, sets are built per call.
+const maxMetricSets = 1024
+
+// metricSets returns the attribute sets for k, built once: building a set sorts and
+// deduplicates its attributes, which would otherwise cost every call.
+func (m *model) metricSets(k metricKey) *metricSets {
+	if v, ok := m.sets.Load(k); ok {
+		return v.(*metricSets)
+	}
+	t := m.t
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs,
+		semconv.GenAIOperationNameKey.String(opChat),
+		semconv.GenAIProviderNameKey.String(m.provider),
+	)
+	if k.reqModel != "" {
+		attrs = append(attrs, semconv.GenAIRequestModel(k.reqModel))
+	}
+	if k.respModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(k.respModel))
+	}
+	if k.errType != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(k.errType))
+	}
+	if t.opts.ServerAddress != "" {
+		attrs = append(attrs, semconv.ServerAddress(t.opts.ServerAddress))
+	}
+	if t.opts.ServerPort > 0 {
+		attrs = append(attrs, semconv.ServerPort(t.opts.ServerPort))
+	}
+	n := len(attrs)
+	s := &metricSets{
+		call:   attribute.NewSet(attrs...),
+		input:  attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeInput)...),
+		output: attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeOutput)...),
+	}
+	if m.nsets.Load() < maxMetricSets {
+		if v, loaded := m.sets.LoadOrStore(k, s); loaded {
+			return v.(*metricSets)
+		}
+		m.nsets.Add(1)
+	}
+	return s
+}
+
+const opChat = "chat"
+
+func (m *model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+	c := m.start(ctx, req, false)
+	resp, err := m.next.Generate(c.ctx, req)
+	c.end(resp, err)
+	return resp, err
+}
+
+func (m *model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
+	c := m.start(ctx, req, true)
+	s, err := m.next.Stream(c.ctx, req)
+	if err != nil {
+		c.end(nil, err)
+		return nil, err
+	}
+	if s == nil {
+		c.end(nil, errors.New("model returned no stream and no error"))
+		return nil, nil
+	}
+	return llm.RelayStream(ctx, s, &llm.RelayHooks{Event: c.event, End: c.end}), nil
+}
+
+// call is one traced model call.
+type call struct {
+	m      *model
+	ctx    context.Context
+	span   trace.Span
+	req    *llm.Request
+	start  time.Time
+	first  time.Duration // time to the first event of a stream; 0 until it comes
+	stream bool
+}
+
+func (m *model) start(ctx context.Context, req *llm.Request, stream bool) *call {
+	c := &call{m: m, req: req, start: time.Now(), stream: stream}
+	if req == nil {
+		req = &llm.Request{}
+	}
+	name := opChat
+	if req.Model != "" {
+		name += " " + req.Model
+	}
+	// The attributes a sampler may look at go to Start; the rest only to a span that
+	// records (an unsampled span costs next to nothing).
+	c.ctx, c.span = m.t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		semconv.GenAIOperationNameKey.String(opChat),
+		semconv.GenAIProviderNameKey.String(m.provider),
+		semconv.GenAIRequestModel(req.Model),
+	))
+	if c.span.IsRecording() {
+		c.span.SetAttributes(m.requestAttrs(req, stream)...)
+	}
+	return c
+}
+
+func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 10)
+	if stream {
+		attrs = append(attrs, semconv.GenAIRequestStream(true))
+	}
+	if req.MaxTokens > 0 {
+		attrs = append(attrs, semconv.GenAIRequestMaxTokens(req.MaxTokens))
+	}
+	if req.Temperature != nil {
+		attrs = append(attrs, semconv.GenAIRequestTemperature(*req.Temperature))
+	}
+	if req.TopP != nil {
+		attrs = append(attrs, semconv.GenAIRequestTopP(*req.TopP))
+	}
+	if len(req.StopSequences) > 0 {
+		attrs = append(attrs, semconv.GenAIRequestStopSequences(req.StopSequences...))
+	}
+	if req.Output != nil {
+		attrs = append(attrs, semconv.GenAIOutputTypeJSON)
+	}
+	if m.t.opts.ServerAddress != "" {
+		attrs = append(attrs, semconv.ServerAddress(m.t.opts.ServerAddress))
+	}
+	if m.t.opts.ServerPort > 0 {
+		attrs = append(attrs, semconv.ServerPort(m.t.opts.ServerPort))
+	}
+	if m.t.opts.CaptureContent {
+		attrs = append(attrs, inputContent(req)...)
+	}
+	return attrs
+}
+
+// event notes the first event of a stream.
+func (c *call) event(llm.Event) {
+	if c.first != 0 {
+		return
+	}
+	c.first = max(time.Since(c.start), time.Nanosecond)
+	if c.span.IsRecording() {
+		c.span.SetAttributes(semconv.GenAIResponseTimeToFirstChunk(c.first.Seconds()))
+	}
+}
+
+// end ends the span and records the metrics.
+func (c *call) end(resp *llm.Response, err error) {
+	t := c.m.t
+	model := ""
+	if c.req != nil {
+		model = c.req.Model
+	}
+	var respModel, errType string
+	recording := c.span.IsRecording()
+	if err != nil {
+		errType = ErrorType(err)
+		if recording {
+			c.span.SetAttributes(semconv.ErrorTypeKey.String(errType))
+			c.span.SetStatus(codes.Error, err.Error())
+		}
+	} else if resp != nil && !recording {
+		respModel = resp.Model
+	} else if resp != nil {
+		attrs := responseAttrs(resp)
+		if t.opts.CaptureContent {
+			attrs = append(attrs, outputContent(resp)...)
+		}
+		c.span.SetAttributes(attrs...)
+		respModel = resp.Model
+	}
+	ctx := c.ctx
+	sets := c.m.metricSets(metricKey{reqModel: model, respModel: respModel, errType: errType})
+	t.duration.RecordSet(ctx, time.Since(c.start).Seconds(), sets.call)
+	if c.first > 0 {
+		t.ttfc.RecordSet(ctx, c.first.Seconds(), sets.call)
+	}
+	if err == nil && resp != nil {
+		u := resp.Usage
+		t.tokens.RecordSet(ctx, int64(inputTokens(u)), sets.input)
+		t.tokens.RecordSet(ctx, int64(u.OutputTokens), sets.output)
+	}
+	c.span.End()
+}
+
+// inputTokens counts every input token, cached ones included, as the conventions ask
+// (llm.Usage.InputTokens leaves out cache reads and writes).
+func inputTokens(u llm.Usage) int { return u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens }
+
+func responseAttrs(resp *llm.Response) []attribute.KeyValue {
+	u := resp.Usage
+	attrs := make([]attribute.KeyValue, 0, 8)
+	if resp.RequestID != "" {
+		attrs = append(attrs, semconv.GenAIResponseID(resp.RequestID))
+	}
+	if resp.Model != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(resp.Model))
+	}
+	attrs = append(attrs,
+		semconv.GenAIResponseFinishReasons(finishReason(resp)),
+		semconv.GenAIUsageInputTokens(inputTokens(u)),
+		semconv.GenAIUsageOutputTokens(u.OutputTokens),
+	)
+	if u.CacheReadTokens > 0 {
+		attrs = append(attrs, semconv.GenAIUsageCacheReadInputTokens(u.CacheReadTokens))
+	}
+	if u.CacheWriteTokens > 0 {
+		attrs = append(attrs, semconv.GenAIUsageCacheCreationInputTokens(u.CacheWriteTokens))
+	}
+	return attrs
+}
+
+// finishReason is the provider's own stop reason when known, else llmkit's.
+func finishReason(resp *llm.Response) string {
+	if resp.RawStopReason != "" {
+		return resp.RawStopReason
+	}
+	return string(resp.StopReason)
+}
+
+// ErrorType returns the error.type value for err: the provider's error code when it
+// has one (e.g. "ThrottlingException"), else the name of err's llm category (e.g.
+// "rate_limited"), "canceled" or "deadline_exceeded" for a context that ended, and
+// "_OTHER" otherwise.
+func ErrorType(err error) string {
+	var pe *llm.ProviderError
+	if errors.As(err, &pe) && pe.Code != "" {
+		return pe.Code
+	}
+	for _, c := range categories {
+		if errors.Is(err, c.err) {
+			return c.name
+		}
+	}
+	return semconv.ErrorTypeOther.Value.AsString()
+}
+
+var categories = []struct {
+	err  error
+	name string
+}{
+	{context.Canceled, "canceled"},
+	{llm.ErrInvalidRequest, "invalid_request"},
+	{llm.ErrContextTooLong, "context_too_long"},
+	{llm.ErrRateLimited, "rate_limited"},
+	{llm.ErrAuth, "auth"},
+	{llm.ErrNotFound, "not_found"},
+	{llm.ErrTimeout, "timeout"},
+	{llm.ErrModelNotReady, "model_not_ready"},
+	{llm.ErrServer, "server"},
+	{llm.ErrStream, "stream"},
+	{llm.ErrContentFiltered, "content_filtered"},
+	{llm.ErrNoObject, "no_object"},
+	{llm.ErrMaxSteps, "max_steps"},
+	{llm.ErrTruncated, "truncated"},
+	{llm.ErrUnsupported, "unsupported"},
+	{context.DeadlineExceeded, "deadline_exceeded"},
+}
