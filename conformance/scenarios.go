@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/structured"
 )
 
 // Scenarios returns the suite: one [Scenario] per behaviour every [llm.Model] should
@@ -529,7 +530,7 @@ var objectPrompt = "Invent a profile of a software engineer named Ada Byte, aged
 func object(e *env) {
 	req := e.request(llm.UserText(objectPrompt))
 	want := e.answer(objectAnswer(engineerJSON))
-	v, resp, err := llm.GenerateObject[engineer](e.ctx, e.h.Model, req, &llm.ObjectOptions{Coerce: true})
+	v, resp, err := structured.Generate[engineer](e.ctx, e.h.Model, req, &structured.Options{Coerce: true})
 	if err != nil {
 		e.Fatalf("GenerateObject(object) error: %v", err)
 	}
@@ -539,7 +540,7 @@ func object(e *env) {
 func objectStreaming(e *env) {
 	req := e.request(llm.UserText(objectPrompt))
 	want := e.answer(objectAnswer(engineerJSON))
-	streamObject(e, "object_streaming", req, &llm.ObjectOptions{Coerce: true}, func(what string, v engineer, resp *llm.Response, text string) {
+	streamObject(e, "object_streaming", req, &structured.Options{Coerce: true}, func(what string, v engineer, resp *llm.Response, text string) {
 		e.checkObject(what, v, resp, want)
 		if !sameJSON([]byte(text), resp.Object) {
 			e.Errorf("%s text deltas join into %q, want the object %s", what, text, resp.Object)
@@ -547,15 +548,15 @@ func objectStreaming(e *env) {
 	})
 }
 
-// streamObject streams the object req asks for (llm.StreamObject with opts), reading
+// streamObject streams the object req asks for (structured.Stream with opts), reading
 // its text deltas and then its object, and fails the scenario named name on any error.
 // It hands check the object, the response and the text deltas joined, with what naming
 // the call in messages ("StreamObject(name)"); then it checks that the stream yielded no
 // tool-call event, since the object must arrive as text.
-func streamObject[T any](e *env, name string, req *llm.Request, opts *llm.ObjectOptions, check func(what string, v T, resp *llm.Response, text string)) {
+func streamObject[T any](e *env, name string, req *llm.Request, opts *structured.Options, check func(what string, v T, resp *llm.Response, text string)) {
 	e.Helper()
 	what := "StreamObject(" + name + ")"
-	os, err := llm.StreamObject[T](e.ctx, e.h.Model, req, opts)
+	os, err := structured.Stream[T](e.ctx, e.h.Model, req, opts)
 	if err != nil {
 		e.Fatalf("%s error: %v", what, err)
 	}

@@ -1,4 +1,4 @@
-package llm_test
+package structured_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/llm/llmtest"
 	"github.com/llmkit/llmkit/schema"
+	"github.com/llmkit/llmkit/structured"
 )
 
 type city struct {
@@ -46,57 +47,57 @@ const parisJSON = `{"name":"Paris","country":"France","population":2102650}`
 
 var paris = city{Name: "Paris", Country: "France", Population: 2102650}
 
-func TestGenerateObject(t *testing.T) {
+func TestGenerate(t *testing.T) {
 	m := llmtest.New(objectAnswer(parisJSON))
 	req := objectRequest()
 	before := req.Clone()
-	got, resp, err := llm.GenerateObject[city](context.Background(), m, req, &llm.ObjectOptions{Name: "city", Description: "A city", Mode: llm.OutputNative})
+	got, resp, err := structured.Generate[city](context.Background(), m, req, &structured.Options{Name: "city", Description: "A city", Mode: llm.OutputNative})
 	if err != nil {
-		t.Fatalf("GenerateObject() error: %v", err)
+		t.Fatalf("Generate() error: %v", err)
 	}
 	if diff := cmp.Diff(paris, got); diff != "" {
-		t.Errorf("GenerateObject() value (-want +got):\n%s", diff)
+		t.Errorf("Generate() value (-want +got):\n%s", diff)
 	}
 	if string(resp.Object) != parisJSON {
-		t.Errorf("GenerateObject() resp.Object = %s, want %s", resp.Object, parisJSON)
+		t.Errorf("Generate() resp.Object = %s, want %s", resp.Object, parisJSON)
 	}
 	if diff := cmp.Diff(before, req); diff != "" {
-		t.Errorf("GenerateObject() modified the caller's request (-before +after):\n%s", diff)
+		t.Errorf("Generate() modified the caller's request (-before +after):\n%s", diff)
 	}
 	sent := m.Requests()
 	if len(sent) != 1 {
-		t.Fatalf("GenerateObject() made %d calls, want 1", len(sent))
+		t.Fatalf("Generate() made %d calls, want 1", len(sent))
 	}
 	sch, _ := schema.For[city]()
 	want := &llm.Output{Name: "city", Description: "A city", Schema: sch, Mode: llm.OutputNative}
 	if diff := cmp.Diff(want, sent[0].Output); diff != "" {
-		t.Errorf("GenerateObject() sent Output (-want +got):\n%s", diff)
+		t.Errorf("Generate() sent Output (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before.Messages, sent[0].Messages); diff != "" {
-		t.Errorf("GenerateObject() sent messages (-want +got):\n%s", diff)
+		t.Errorf("Generate() sent messages (-want +got):\n%s", diff)
 	}
 }
 
-func TestGenerateObjectKeepsRequestOutput(t *testing.T) {
+func TestGenerateKeepsRequestOutput(t *testing.T) {
 	m := llmtest.New(objectAnswer(parisJSON))
 	req := objectRequest()
 	req.Output = &llm.Output{Name: "answer", Description: "the caller's", Schema: json.RawMessage(`{"type":"object"}`), Mode: llm.OutputTool}
-	if _, _, err := llm.GenerateObject[city](context.Background(), m, req, nil); err != nil {
-		t.Fatalf("GenerateObject() error: %v", err)
+	if _, _, err := structured.Generate[city](context.Background(), m, req, nil); err != nil {
+		t.Fatalf("Generate() error: %v", err)
 	}
 	sch, _ := schema.For[city]()
 	want := &llm.Output{Name: "answer", Description: "the caller's", Schema: sch, Mode: llm.OutputTool}
 	if diff := cmp.Diff(want, m.Requests()[0].Output); diff != "" {
-		t.Errorf("GenerateObject(nil opts) sent Output (-want +got); name, description and mode kept, schema replaced:\n%s", diff)
+		t.Errorf("Generate(nil opts) sent Output (-want +got); name, description and mode kept, schema replaced:\n%s", diff)
 	}
 	if string(req.Output.Schema) != `{"type":"object"}` {
-		t.Errorf("GenerateObject() changed the caller's Output.Schema to %s", req.Output.Schema)
+		t.Errorf("Generate() changed the caller's Output.Schema to %s", req.Output.Schema)
 	}
 }
 
-// TestGenerateObjectFromText covers providers (or models) that leave Response.Object
+// TestGenerateFromText covers providers (or models) that leave Response.Object
 // empty and answer in text.
-func TestGenerateObjectFromText(t *testing.T) {
+func TestGenerateFromText(t *testing.T) {
 	tests := []struct {
 		name, text, reason string
 	}{
@@ -110,26 +111,26 @@ func TestGenerateObjectFromText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := llmtest.New(llmtest.Text(tt.text))
-			got, resp, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), nil)
+			got, resp, err := structured.Generate[city](context.Background(), m, objectRequest(), nil)
 			if err != nil {
-				t.Fatalf("GenerateObject(text %q) error: %v (%s)", tt.text, err, tt.reason)
+				t.Fatalf("Generate(text %q) error: %v (%s)", tt.text, err, tt.reason)
 			}
 			if got != paris {
-				t.Errorf("GenerateObject(text %q) = %+v, want %+v (%s)", tt.text, got, paris, tt.reason)
+				t.Errorf("Generate(text %q) = %+v, want %+v (%s)", tt.text, got, paris, tt.reason)
 			}
 			if string(resp.Object) != parisJSON {
-				t.Errorf("GenerateObject(text %q) resp.Object = %s, want the extracted %s", tt.text, resp.Object, parisJSON)
+				t.Errorf("Generate(text %q) resp.Object = %s, want the extracted %s", tt.text, resp.Object, parisJSON)
 			}
 		})
 	}
 }
 
-func TestGenerateObjectErrors(t *testing.T) {
+func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		reason   string
 		reply    llmtest.Reply
-		want     llm.ObjectErrorReason
+		want     structured.Reason
 		raw      string
 		also     error  // another category the error unwraps to
 		contains string // in the error message
@@ -137,116 +138,116 @@ func TestGenerateObjectErrors(t *testing.T) {
 		{
 			name: "text_only", reason: "the model answered in prose without JSON",
 			reply: llmtest.Text("Paris is the capital of France."),
-			want:  llm.ObjectNoJSON, raw: "Paris is the capital of France.",
-			contains: "llm: object: no object in the answer",
+			want:  structured.ReasonNoJSON, raw: "Paris is the capital of France.",
+			contains: "structured: no object in the answer",
 		},
 		{
 			name: "empty", reason: "an empty answer has no object either",
 			reply: llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant}, StopReason: llm.StopReasonEndTurn}),
-			want:  llm.ObjectNoJSON,
+			want:  structured.ReasonNoJSON,
 		},
 		{
 			name: "invalid_json", reason: "malformed JSON is not a mismatch",
 			reply: llmtest.Text(`{"name":"Paris","country":"France","population":}`),
-			want:  llm.ObjectInvalidJSON, raw: `{"name":"Paris","country":"France","population":}`, also: schema.ErrInvalidJSON,
+			want:  structured.ReasonInvalidJSON, raw: `{"name":"Paris","country":"France","population":}`, also: schema.ErrInvalidJSON,
 			contains: "invalid JSON",
 		},
 		{
 			name: "mismatch", reason: "valid JSON of the wrong shape names the path",
 			reply: objectAnswer(`{"name":"Paris","country":"France","population":"2102650"}`),
-			want:  llm.ObjectMismatch, raw: `{"name":"Paris","country":"France","population":"2102650"}`,
+			want:  structured.ReasonMismatch, raw: `{"name":"Paris","country":"France","population":"2102650"}`,
 			contains: "schema mismatch: schema: /population: want integer, got string",
 		},
 		{
 			name: "missing", reason: "a missing member is a mismatch",
 			reply: objectAnswer(`{"name":"Paris"}`),
-			want:  llm.ObjectMismatch, raw: `{"name":"Paris"}`,
+			want:  structured.ReasonMismatch, raw: `{"name":"Paris"}`,
 			contains: `missing required properties "country", "population"`,
 		},
 		{
 			name: "tool_call", reason: "the model called one of the request's tools instead",
 			reply: llmtest.ToolCalls(llm.ToolCall{ID: "t1", Name: "search", Input: json.RawMessage(`{"q":"Paris"}`)}),
-			want:  llm.ObjectToolCall, contains: "the model called a tool instead (search)",
+			want:  structured.ReasonToolCall, contains: "the model called a tool instead (search)",
 		},
 		{
 			name: "truncated", reason: "a max_tokens stop inside the object is a truncation",
 			reply: llmtest.Respond(&llm.Response{Message: llm.AssistantText(`{"name":"Paris","coun`), StopReason: llm.StopReasonMaxTokens}),
-			want:  llm.ObjectTruncated, raw: `{"name":"Paris","coun`, also: llm.ErrTruncated,
+			want:  structured.ReasonTruncated, raw: `{"name":"Paris","coun`, also: llm.ErrTruncated,
 		},
 		{
 			name: "truncated_before_object", reason: "a max_tokens stop before any JSON is a truncation too",
 			reply: llmtest.Respond(&llm.Response{Message: llm.AssistantText(`Let me think about`), StopReason: llm.StopReasonMaxTokens}),
-			want:  llm.ObjectTruncated, raw: `Let me think about`, also: llm.ErrTruncated,
+			want:  structured.ReasonTruncated, raw: `Let me think about`, also: llm.ErrTruncated,
 		},
 		{
 			name: "filtered", reason: "a guardrail stop yields no object",
 			reply: llmtest.Respond(&llm.Response{Message: llm.AssistantText("Sorry."), StopReason: llm.StopReasonGuardrailIntervened}),
-			want:  llm.ObjectFiltered, raw: "Sorry.", also: llm.ErrContentFiltered,
+			want:  structured.ReasonFiltered, raw: "Sorry.", also: llm.ErrContentFiltered,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := llmtest.New(tt.reply)
-			got, resp, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), nil)
+			got, resp, err := structured.Generate[city](context.Background(), m, objectRequest(), nil)
 			if got != (city{}) {
-				t.Errorf("GenerateObject() value = %+v, want the zero value", got)
+				t.Errorf("Generate() value = %+v, want the zero value", got)
 			}
-			var oe *llm.ObjectError
+			var oe *structured.Error
 			if !errors.As(err, &oe) {
-				t.Fatalf("GenerateObject() error = %v, want an *llm.ObjectError (%s)", err, tt.reason)
+				t.Fatalf("Generate() error = %v, want an *structured.Error (%s)", err, tt.reason)
 			}
 			if oe.Reason != tt.want {
-				t.Errorf("GenerateObject() reason = %q, want %q (%s)", oe.Reason, tt.want, tt.reason)
+				t.Errorf("Generate() reason = %q, want %q (%s)", oe.Reason, tt.want, tt.reason)
 			}
 			if !errors.Is(err, llm.ErrNoObject) {
-				t.Errorf("GenerateObject() error %v does not unwrap to ErrNoObject", err)
+				t.Errorf("Generate() error %v does not unwrap to ErrNoObject", err)
 			}
 			if tt.also != nil && !errors.Is(err, tt.also) {
-				t.Errorf("GenerateObject() error %v does not unwrap to %v", err, tt.also)
+				t.Errorf("Generate() error %v does not unwrap to %v", err, tt.also)
 			}
 			if oe.Raw != tt.raw {
-				t.Errorf("GenerateObject() Raw = %q, want %q", oe.Raw, tt.raw)
+				t.Errorf("Generate() Raw = %q, want %q", oe.Raw, tt.raw)
 			}
 			if resp == nil || oe.Response != resp {
-				t.Errorf("GenerateObject() response = %p, error's response = %p; want the same non-nil answer", resp, oe.Response)
+				t.Errorf("Generate() response = %p, error's response = %p; want the same non-nil answer", resp, oe.Response)
 			}
 			if oe.Attempts != 1 {
-				t.Errorf("GenerateObject() Attempts = %d, want 1", oe.Attempts)
+				t.Errorf("Generate() Attempts = %d, want 1", oe.Attempts)
 			}
 			if !strings.Contains(err.Error(), tt.contains) {
-				t.Errorf("GenerateObject() error = %q, want it to contain %q", err, tt.contains)
+				t.Errorf("Generate() error = %q, want it to contain %q", err, tt.contains)
 			}
-			if tt.want == llm.ObjectMismatch {
+			if tt.want == structured.ReasonMismatch {
 				var ve *schema.ValidationError
 				if !errors.As(err, &ve) || ve.Path == "" && tt.name == "mismatch" {
-					t.Errorf("GenerateObject() error = %v, want a *schema.ValidationError with a path", err)
+					t.Errorf("Generate() error = %v, want a *schema.ValidationError with a path", err)
 				}
 			}
 		})
 	}
 }
 
-func TestGenerateObjectRetry(t *testing.T) {
+func TestGenerateRetry(t *testing.T) {
 	bad := `{"name":"Paris","country":"France","population":"2102650"}`
 	m := llmtest.New(
 		textAnswer(bad, llm.Usage{InputTokens: 10, OutputTokens: 20, TotalTokens: 30}),
 		textAnswer(parisJSON, llm.Usage{InputTokens: 40, OutputTokens: 20, TotalTokens: 60, CacheReadTokens: 5}),
 	)
 	req := objectRequest()
-	got, resp, err := llm.GenerateObject[city](context.Background(), m, req, &llm.ObjectOptions{Retries: 2})
+	got, resp, err := structured.Generate[city](context.Background(), m, req, &structured.Options{Retries: 2})
 	if err != nil {
-		t.Fatalf("GenerateObject(Retries: 2) error: %v", err)
+		t.Fatalf("Generate(Retries: 2) error: %v", err)
 	}
 	if got != paris {
-		t.Errorf("GenerateObject(Retries: 2) = %+v, want %+v", got, paris)
+		t.Errorf("Generate(Retries: 2) = %+v, want %+v", got, paris)
 	}
 	wantUsage := llm.Usage{InputTokens: 50, OutputTokens: 40, TotalTokens: 90, CacheReadTokens: 5}
 	if diff := cmp.Diff(wantUsage, resp.Usage); diff != "" {
-		t.Errorf("GenerateObject(Retries: 2) usage is not the sum over attempts (-want +got):\n%s", diff)
+		t.Errorf("Generate(Retries: 2) usage is not the sum over attempts (-want +got):\n%s", diff)
 	}
 	sent := m.Requests()
 	if len(sent) != 2 {
-		t.Fatalf("GenerateObject(Retries: 2) made %d calls, want 2", len(sent))
+		t.Fatalf("Generate(Retries: 2) made %d calls, want 2", len(sent))
 	}
 	msgs := sent[1].Messages
 	if len(msgs) != len(req.Messages)+2 {
@@ -263,33 +264,33 @@ func TestGenerateObjectRetry(t *testing.T) {
 		t.Errorf("retry: Output = %+v, want the schema again", sent[1].Output)
 	}
 	if len(req.Messages) != 2 {
-		t.Errorf("GenerateObject() grew the caller's messages to %d", len(req.Messages))
+		t.Errorf("Generate() grew the caller's messages to %d", len(req.Messages))
 	}
 }
 
-func TestGenerateObjectRetriesExhausted(t *testing.T) {
+func TestGenerateRetriesExhausted(t *testing.T) {
 	m := llmtest.New(
 		textAnswer("No idea.", llm.Usage{OutputTokens: 1}),
 		textAnswer(`{"name":`, llm.Usage{OutputTokens: 2}),
 		textAnswer(`{"name":"Paris"}`, llm.Usage{OutputTokens: 4}),
 	)
-	_, resp, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), &llm.ObjectOptions{Retries: 2})
-	var oe *llm.ObjectError
+	_, resp, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Retries: 2})
+	var oe *structured.Error
 	if !errors.As(err, &oe) {
-		t.Fatalf("GenerateObject() error = %v, want an *llm.ObjectError", err)
+		t.Fatalf("Generate() error = %v, want an *structured.Error", err)
 	}
-	if oe.Attempts != 3 || oe.Reason != llm.ObjectMismatch {
-		t.Errorf("GenerateObject() = attempts %d, reason %q; want 3, the last answer's %q", oe.Attempts, oe.Reason, llm.ObjectMismatch)
+	if oe.Attempts != 3 || oe.Reason != structured.ReasonMismatch {
+		t.Errorf("Generate() = attempts %d, reason %q; want 3, the last answer's %q", oe.Attempts, oe.Reason, structured.ReasonMismatch)
 	}
 	if !strings.HasSuffix(err.Error(), "(after 3 attempts)") {
-		t.Errorf("GenerateObject() error = %q, want it to state the attempts", err)
+		t.Errorf("Generate() error = %q, want it to state the attempts", err)
 	}
 	if resp.Usage.OutputTokens != 7 {
-		t.Errorf("GenerateObject() usage.OutputTokens = %d, want 7 (summed)", resp.Usage.OutputTokens)
+		t.Errorf("Generate() usage.OutputTokens = %d, want 7 (summed)", resp.Usage.OutputTokens)
 	}
 	sent := m.Requests()
 	if len(sent) != 3 {
-		t.Fatalf("GenerateObject() made %d calls, want 3", len(sent))
+		t.Fatalf("Generate() made %d calls, want 3", len(sent))
 	}
 	// Each retry carries every earlier answer and its feedback, in order.
 	var roles []llm.Role
@@ -305,7 +306,7 @@ func TestGenerateObjectRetriesExhausted(t *testing.T) {
 	}
 }
 
-func TestGenerateObjectNoRetry(t *testing.T) {
+func TestGenerateNoRetry(t *testing.T) {
 	tests := []struct {
 		name   string
 		reason string
@@ -318,61 +319,61 @@ func TestGenerateObjectNoRetry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := llmtest.New(tt.reply, objectAnswer(parisJSON))
-			_, _, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), &llm.ObjectOptions{Retries: 3})
+			_, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Retries: 3})
 			if !errors.Is(err, llm.ErrNoObject) {
-				t.Errorf("GenerateObject() error = %v, want ErrNoObject", err)
+				t.Errorf("Generate() error = %v, want ErrNoObject", err)
 			}
 			if n := len(m.Requests()); n != 1 {
-				t.Errorf("GenerateObject() made %d calls, want 1 (%s)", n, tt.reason)
+				t.Errorf("Generate() made %d calls, want 1 (%s)", n, tt.reason)
 			}
 		})
 	}
 }
 
-func TestGenerateObjectRetryCap(t *testing.T) {
+func TestGenerateRetryCap(t *testing.T) {
 	m := llmtest.New()
 	m.SetHandler(func(context.Context, *llm.Request) llmtest.Reply { return llmtest.Text("no") })
-	_, _, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), &llm.ObjectOptions{Retries: 1000})
-	var oe *llm.ObjectError
-	if !errors.As(err, &oe) || oe.Attempts != llm.MaxObjectRetries+1 {
-		t.Errorf("GenerateObject(Retries: 1000) = %v, want an ObjectError after %d attempts", err, llm.MaxObjectRetries+1)
+	_, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Retries: 1000})
+	var oe *structured.Error
+	if !errors.As(err, &oe) || oe.Attempts != structured.MaxRetries+1 {
+		t.Errorf("Generate(Retries: 1000) = %v, want an *structured.Error after %d attempts", err, structured.MaxRetries+1)
 	}
 }
 
-func TestGenerateObjectCoerce(t *testing.T) {
+func TestGenerateCoerce(t *testing.T) {
 	llama := `{"name":"Paris","country":"France","population":"2102650"}`
 	m := llmtest.New(objectAnswer(llama))
-	got, _, err := llm.GenerateObject[city](context.Background(), m, objectRequest(), &llm.ObjectOptions{Coerce: true})
+	got, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Coerce: true})
 	if err != nil || got != paris {
-		t.Errorf("GenerateObject(Coerce, %s) = %+v, %v; want %+v (BEDROCK.md response rule 7)", llama, got, err, paris)
+		t.Errorf("Generate(Coerce, %s) = %+v, %v; want %+v (BEDROCK.md response rule 7)", llama, got, err, paris)
 	}
 }
 
-func TestGenerateObjectCallErrors(t *testing.T) {
+func TestGenerateCallErrors(t *testing.T) {
 	ctx := context.Background()
 	throttled := &llm.ProviderError{Provider: "test", Op: "converse", Category: llm.ErrRateLimited}
 	m := llmtest.New(llmtest.Fail(throttled))
-	_, resp, err := llm.GenerateObject[city](ctx, m, objectRequest(), &llm.ObjectOptions{Retries: 3})
+	_, resp, err := structured.Generate[city](ctx, m, objectRequest(), &structured.Options{Retries: 3})
 	if !errors.Is(err, llm.ErrRateLimited) || errors.Is(err, llm.ErrNoObject) || resp != nil {
-		t.Errorf("GenerateObject() with a throttled model = %v, %v; want the provider's error as is", resp, err)
+		t.Errorf("Generate() with a throttled model = %v, %v; want the provider's error as is", resp, err)
 	}
 
 	m = llmtest.New(objectAnswer(parisJSON))
-	if _, _, err := llm.GenerateObject[[]city](ctx, m, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "root must be a struct") {
-		t.Errorf("GenerateObject[[]city]() = %v, want the schema error", err)
+	if _, _, err := structured.Generate[[]city](ctx, m, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "root must be a struct") {
+		t.Errorf("Generate[[]city]() = %v, want the schema error", err)
 	}
-	if _, _, err := llm.GenerateObject[city](ctx, m, nil, nil); err == nil || !strings.Contains(err.Error(), "nil request") {
-		t.Errorf("GenerateObject(nil request) = %v, want an error", err)
+	if _, _, err := structured.Generate[city](ctx, m, nil, nil); err == nil || !strings.Contains(err.Error(), "nil request") {
+		t.Errorf("Generate(nil request) = %v, want an error", err)
 	}
-	if _, _, err := llm.GenerateObject[city](ctx, nil, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "nil model") {
-		t.Errorf("GenerateObject(nil model) = %v, want an error", err)
+	if _, _, err := structured.Generate[city](ctx, nil, objectRequest(), nil); err == nil || !strings.Contains(err.Error(), "nil model") {
+		t.Errorf("Generate(nil model) = %v, want an error", err)
 	}
 	if n := len(m.Requests()); n != 0 {
 		t.Errorf("bad arguments still made %d calls, want 0", n)
 	}
 }
 
-func TestStreamObject(t *testing.T) {
+func TestStream(t *testing.T) {
 	ctx := context.Background()
 	evs := []llm.Event{
 		llm.MessageStart{Role: llm.RoleAssistant},
@@ -384,60 +385,60 @@ func TestStreamObject(t *testing.T) {
 		llm.Metadata{Usage: llm.Usage{InputTokens: 3, OutputTokens: 4, TotalTokens: 7}},
 	}
 	m := llmtest.New(llmtest.Stream(evs, nil))
-	s, err := llm.StreamObject[city](ctx, m, objectRequest(), &llm.ObjectOptions{Name: "city"})
+	s, err := structured.Stream[city](ctx, m, objectRequest(), &structured.Options{Name: "city"})
 	if err != nil {
-		t.Fatalf("StreamObject() error: %v", err)
+		t.Fatalf("Stream() error: %v", err)
 	}
 	defer s.Close()
 	var parts []string
 	for text, err := range s.Text() {
 		if err != nil {
-			t.Fatalf("StreamObject().Text() error: %v", err)
+			t.Fatalf("Stream().Text() error: %v", err)
 		}
 		parts = append(parts, text)
 	}
 	if len(parts) != 3 || strings.Join(parts, "") != parisJSON {
-		t.Errorf("StreamObject().Text() = %q, want the three fragments of %s", parts, parisJSON)
+		t.Errorf("Stream().Text() = %q, want the three fragments of %s", parts, parisJSON)
 	}
 	got, resp, err := s.Object()
 	if err != nil || got != paris {
-		t.Fatalf("StreamObject().Object() = %+v, %v; want %+v", got, err, paris)
+		t.Fatalf("Stream().Object() = %+v, %v; want %+v", got, err, paris)
 	}
 	if resp.Usage.TotalTokens != 7 || string(resp.Object) != parisJSON {
-		t.Errorf("StreamObject().Object() response = usage %+v, object %s", resp.Usage, resp.Object)
+		t.Errorf("Stream().Object() response = usage %+v, object %s", resp.Usage, resp.Object)
 	}
 	if out := m.Requests()[0].Output; out == nil || out.Name != "city" || len(out.Schema) == 0 {
-		t.Errorf("StreamObject() sent Output %+v, want the schema named city", out)
+		t.Errorf("Stream() sent Output %+v, want the schema named city", out)
 	}
 }
 
-func TestStreamObjectErrors(t *testing.T) {
+func TestStreamErrors(t *testing.T) {
 	ctx := context.Background()
-	if _, err := llm.StreamObject[city](ctx, llmtest.New(), objectRequest(), &llm.ObjectOptions{Retries: 1}); err == nil || !strings.Contains(err.Error(), "Retries is not supported when streaming") {
-		t.Errorf("StreamObject(Retries: 1) = %v, want an error", err)
+	if _, err := structured.Stream[city](ctx, llmtest.New(), objectRequest(), &structured.Options{Retries: 1}); err == nil || !strings.Contains(err.Error(), "Retries is not supported when streaming") {
+		t.Errorf("Stream(Retries: 1) = %v, want an error", err)
 	}
 
 	// A stream that breaks returns the stream's error, not an ObjectError.
 	broken := errors.New("connection reset")
 	m := llmtest.New(llmtest.Stream([]llm.Event{llm.MessageStart{Role: llm.RoleAssistant}, llm.TextDelta{Text: `{"name":`}}, broken))
-	s, err := llm.StreamObject[city](ctx, m, objectRequest(), nil)
+	s, err := structured.Stream[city](ctx, m, objectRequest(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, resp, err := s.Object()
 	if !errors.Is(err, broken) || errors.Is(err, llm.ErrNoObject) || resp != nil {
-		t.Errorf("StreamObject().Object() on a broken stream = %v, %v; want the stream's error", resp, err)
+		t.Errorf("Stream().Object() on a broken stream = %v, %v; want the stream's error", resp, err)
 	}
 
 	// A complete stream with a bad object is an ObjectError.
 	m = llmtest.New(llmtest.Text(`{"name":"Paris"}`))
-	s, err = llm.StreamObject[city](ctx, m, objectRequest(), nil)
+	s, err = structured.Stream[city](ctx, m, objectRequest(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, resp, err = s.Object()
-	var oe *llm.ObjectError
-	if !errors.As(err, &oe) || oe.Reason != llm.ObjectMismatch || oe.Attempts != 1 || resp == nil {
-		t.Errorf("StreamObject().Object() with a partial object = %v, %v; want a mismatch ObjectError with the response", resp, err)
+	var oe *structured.Error
+	if !errors.As(err, &oe) || oe.Reason != structured.ReasonMismatch || oe.Attempts != 1 || resp == nil {
+		t.Errorf("Stream().Object() with a partial object = %v, %v; want a mismatch *structured.Error with the response", resp, err)
 	}
 }
