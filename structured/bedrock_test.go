@@ -25,7 +25,7 @@ type profile struct {
 }
 
 // forceNamed is the tool choice llmkit adds for models that take a named choice
-// (Claude; BEDROCK.md rule 14). ReqLLM's recordings omit it; for Cohere and Llama, which
+// (Claude). ReqLLM's recordings omit it; for Cohere and Llama, which
 // cannot be forced, llmkit sends no choice either (and warns).
 const forceNamed = `{"tool":{"name":"structured_output"}}`
 
@@ -113,7 +113,7 @@ func TestGenerateRecorded(t *testing.T) {
 			want:    profile{Name: "John Smith", Age: 30, Occupation: "Software Engineer"},
 		},
 		{
-			name: "llama_coerced", reason: `Llama sends "age":"30" (BEDROCK.md response rule 7): this decodes only with Coerce`,
+			name: "llama_coerced", reason: `Llama sends "age":"30", a number as a string: this decodes only with Coerce`,
 			fixture: "meta_llama3_3_70b_instruct_v1_0/object_basic.json", coerce: true,
 			want: profile{Name: "John Doe", Age: 30, Occupation: "Software Engineer"},
 		},
@@ -185,6 +185,54 @@ func TestStreamRecorded(t *testing.T) {
 	}
 	if resp.Usage.TotalTokens == 0 {
 		t.Errorf("Stream(object_streaming) usage = %+v, want the recorded usage", resp.Usage)
+	}
+	checkSent(t, srv, "")
+}
+
+// TestStreamPartialsRecorded streams the recorded object_streaming answer (Cohere's
+// converse-stream, replayed by the simulator through the real Bedrock client) and
+// checks the partial values Partials yields as the JSON arrives: a member appears when
+// its value has arrived (the age only once "30" is complete, never as 3), a string
+// grows as its fragments come, and the last value is the validated object.
+func TestStreamPartialsRecorded(t *testing.T) {
+	m, srv, req := fixtureModel(t, "cohere_command_r_plus_v1_0/object_streaming.json", "")
+	s, err := structured.Stream[profile](context.Background(), m, req, objectOptions(false))
+	if err != nil {
+		t.Fatalf("Stream(object_streaming) error: %v", err)
+	}
+	defer s.Close()
+	var got []profile
+	for v, err := range s.Partials() {
+		if err != nil {
+			t.Fatalf("Stream(object_streaming).Partials() error: %v", err)
+		}
+		got = append(got, v)
+	}
+	want := []profile{
+		{},
+		{Age: 30},
+		{Age: 30, Name: "John"},
+		{Age: 30, Name: "John Smith"},
+		{Age: 30, Name: "John Smith", Occupation: "Software"},
+		{Age: 30, Name: "John Smith", Occupation: "Software Engineer"},
+		{Age: 30, Name: "John Smith", Occupation: "Software Engineer"}, // the final, validated value
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Stream(object_streaming).Partials() sequence (-want +got):\n%s", diff)
+	}
+	final, resp, err := s.Object()
+	if err != nil || final != want[len(want)-1] || resp == nil {
+		t.Errorf("Object() after Partials() = %+v, %v; want the last value", final, err)
+	}
+	var again []profile
+	for v, err := range s.Partials() {
+		if err != nil {
+			t.Fatalf("second Partials() error: %v", err)
+		}
+		again = append(again, v)
+	}
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("a second pass over Partials() differs (-first +second):\n%s", diff)
 	}
 	checkSent(t, srv, "")
 }

@@ -65,3 +65,38 @@ func ExampleStream() {
 	// {"capital":"Paris"}
 	// {Capital:Paris} <nil>
 }
+
+func ExampleObjectStream_Partials() {
+	type Answer struct {
+		Capital    string `json:"capital"`
+		Population int    `json:"population"`
+	}
+	// The scripted model streams the object in four fragments.
+	m := llmtest.New(llmtest.Stream([]llm.Event{
+		llm.MessageStart{Role: llm.RoleAssistant},
+		llm.TextDelta{Text: `{"capital":"Pa`},
+		llm.TextDelta{Text: `ris","popul`},
+		llm.TextDelta{Text: `ation":2102`},
+		llm.TextDelta{Text: `650}`},
+		llm.BlockStop{},
+		llm.MessageStop{StopReason: llm.StopReasonEndTurn},
+	}, nil))
+	req := &llm.Request{Messages: []llm.Message{llm.UserText("Capital of France and its population?")}}
+
+	s, err := structured.Stream[Answer](context.Background(), m, req, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	for a, err := range s.Partials() {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%+v\n", a) // the last value is the validated object
+	}
+	// Output:
+	// {Capital:Pa Population:0}
+	// {Capital:Paris Population:0}
+	// {Capital:Paris Population:2102650}
+	// {Capital:Paris Population:2102650}
+}

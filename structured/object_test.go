@@ -345,7 +345,7 @@ func TestGenerateCoerce(t *testing.T) {
 	m := llmtest.New(objectAnswer(llama))
 	got, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Coerce: true})
 	if err != nil || got != paris {
-		t.Errorf("Generate(Coerce, %s) = %+v, %v; want %+v (BEDROCK.md response rule 7)", llama, got, err, paris)
+		t.Errorf("Generate(Coerce, %s) = %+v, %v; want %+v (Llama on Bedrock sends numbers as strings)", llama, got, err, paris)
 	}
 }
 
@@ -440,5 +440,91 @@ func TestStreamErrors(t *testing.T) {
 	var oe *structured.Error
 	if !errors.As(err, &oe) || oe.Reason != structured.ReasonMismatch || oe.Attempts != 1 || resp == nil {
 		t.Errorf("Stream().Object() with a partial object = %v, %v; want a mismatch *structured.Error with the response", resp, err)
+	}
+}
+
+func TestStreamPartials(t *testing.T) {
+	evs := []llm.Event{
+		llm.MessageStart{Role: llm.RoleAssistant},
+		llm.TextDelta{Index: 0, Text: "```json\n{\"name\":\"Pa"},
+		llm.TextDelta{Index: 0, Text: `ris","country":"Fr`},
+		llm.TextDelta{Index: 0, Text: `ance","population":21`},
+		llm.TextDelta{Index: 0, Text: "02650}\n```"},
+		llm.BlockStop{Index: 0},
+		llm.MessageStop{StopReason: llm.StopReasonEndTurn},
+	}
+	s, err := structured.Stream[city](context.Background(), llmtest.New(llmtest.Stream(evs, nil)), objectRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []city
+	for v, err := range s.Partials() {
+		if err != nil {
+			t.Fatalf("Partials() error: %v", err)
+		}
+		got = append(got, v)
+	}
+	want := []city{{Name: "Pa"}, {Name: "Paris", Country: "Fr"}, {Name: "Paris", Country: "France"}, paris, paris}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Partials() (-want +got); the population only once complete, then the final value:\n%s", diff)
+	}
+}
+
+func TestStreamPartialsErrors(t *testing.T) {
+	ctx := context.Background()
+	collect := func(s *structured.ObjectStream[city]) ([]city, error) {
+		var vs []city
+		for v, err := range s.Partials() {
+			if err != nil {
+				return vs, err
+			}
+			vs = append(vs, v)
+		}
+		return vs, nil
+	}
+
+	broken := errors.New("connection reset")
+	m := llmtest.New(llmtest.Stream([]llm.Event{llm.MessageStart{Role: llm.RoleAssistant}, llm.TextDelta{Text: `{"name":"Paris",`}}, broken))
+	s, err := structured.Stream[city](ctx, m, objectRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := collect(s)
+	if !errors.Is(err, broken) || !cmp.Equal(vs, []city{{Name: "Paris"}}) {
+		t.Errorf("Partials() on a broken stream = %+v, %v; want the partial value, then the stream's error", vs, err)
+	}
+
+	m = llmtest.New(llmtest.Text(`{"name":"Paris","population":"many"}`))
+	s, err = structured.Stream[city](ctx, m, objectRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err = collect(s)
+	var oe *structured.Error
+	if !errors.As(err, &oe) || oe.Reason != structured.ReasonMismatch || !cmp.Equal(vs, []city{{Name: "Paris"}}) {
+		t.Errorf("Partials() with a mismatched object = %+v, %v; want the lenient partial, then a mismatch *structured.Error", vs, err)
+	}
+
+	// Breaking out of the loop abandons the stream, as breaking out of llm.Stream.Text
+	// does: Object then reports the stream's error.
+	m = llmtest.New(llmtest.Stream([]llm.Event{
+		llm.MessageStart{Role: llm.RoleAssistant},
+		llm.TextDelta{Text: `{"name":"Paris",`},
+		llm.TextDelta{Text: `"country":"France","population":2102650}`},
+		llm.BlockStop{},
+		llm.MessageStop{StopReason: llm.StopReasonEndTurn},
+	}, nil))
+	s, err = structured.Stream[city](ctx, m, objectRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range s.Partials() {
+		n++
+		break
+	}
+	if _, _, err := s.Object(); n != 1 || !errors.Is(err, llm.ErrStream) {
+		t.Errorf("Object() after breaking out of Partials() after %d values = %v; want the abandoned stream's error", n, err)
 	}
 }

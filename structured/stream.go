@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"reflect"
 
 	"github.com/llmkit/llmkit/llm"
 )
@@ -47,17 +48,20 @@ func (o *ObjectStream[T]) Text() iter.Seq2[string, error] { return o.s.Text() }
 // leniently: a string still arriving is there as far as it goes; a number, a literal
 // or a key still arriving is left out until it is complete; a member whose value does
 // not fit its field is left at its zero value; nothing is validated. A new value is
-// yielded only when the JSON read so far adds something. Text before the object's first
+// yielded only when it differs from the one before. Text before the object's first
 // "{" (a preamble, a ```json fence) is skipped.
 //
 // When the stream ends, the last pair is what [ObjectStream.Object] returns: the
 // validated value with a nil error, or the zero value with the stream's error or an
 // [*Error]. A later call to Object returns the same value with the response. Like
-// [ObjectStream.Text], a second pass replays the same values.
+// [ObjectStream.Text], a second pass replays the same values, and breaking out of the
+// first pass abandons the stream (see [llm.Stream.Events]).
 func (o *ObjectStream[T]) Partials() iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var p partialJSON
-		var last []byte
+		var lastDoc []byte
+		var last T
+		yielded := false
 		for text, err := range o.s.Text() {
 			if err != nil {
 				var zero T
@@ -66,14 +70,15 @@ func (o *ObjectStream[T]) Partials() iter.Seq2[T, error] {
 			}
 			p.write(text)
 			doc := p.document()
-			if doc == nil || bytes.Equal(doc, last) {
+			if doc == nil || bytes.Equal(doc, lastDoc) {
 				continue
 			}
+			lastDoc = doc
 			var v T
-			if !decodeLenient(doc, &v) {
+			if !decodeLenient(doc, &v) || yielded && reflect.DeepEqual(v, last) {
 				continue
 			}
-			last = doc
+			last, yielded = v, true
 			if !yield(v, nil) {
 				return
 			}
