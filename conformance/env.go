@@ -15,7 +15,7 @@ import (
 // env is what a scenario runs with: where to report, the harness, the mode it runs in
 // and a context bounded by the harness's timeout.
 type env struct {
-	T
+	testingT
 	h    *Harness
 	ctx  context.Context
 	caps llm.Capabilities
