@@ -121,13 +121,9 @@ func TestBinaryDemoWithoutAWS(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile broken\nregion = \n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	p := startBinary(t, childEnv(home, "AWS_PROFILE=does-not-exist"), "demo")
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("llmkit demo: exit code %d, want 0\nstderr:\n%s", code, p.stderr)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("llmkit demo took %v, want a few seconds at most", d)
 	}
 	for _, want := range []string{"  <- tool result: 5\n", "assistant: sum=5\n", "check: the 2 requests the agent sent match the recorded ones"} {
 		if !strings.Contains(p.stdout.String(), want) {
