@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -136,14 +137,14 @@ func TestModelStreamEqualsGenerate(t *testing.T) {
 // the golden files ParseResponse and ParseStreamChunk are checked against.
 func TestModelFixtures(t *testing.T) {
 	m, srv := newTestModel(t, nil)
-	paths, err := filepath.Glob("bedrocktest/testdata/fixtures/*/*.json")
+	paths, err := fs.Glob(bedrocktest.Fixtures(), "*/*.json")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
 	for _, p := range paths {
-		name := filepath.Base(filepath.Dir(p)) + "/" + strings.TrimSuffix(filepath.Base(p), ".json")
+		name := strings.TrimSuffix(p, ".json")
 		t.Run(name, func(t *testing.T) {
-			f, err := bedrocktest.ReadFixture(p)
+			f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), p)
 			if err != nil {
 				t.Fatal(err)
 			}

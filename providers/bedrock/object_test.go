@@ -25,7 +25,7 @@ func objectReq(model string, mode llm.OutputMode) *llm.Request {
 
 func fixtureReply(t *testing.T, name string) bedrocktest.Reply {
 	t.Helper()
-	f, err := bedrocktest.ReadFixture("bedrocktest/testdata/fixtures/" + name + ".json")
+	f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), name+".json")
 	if err != nil {
 		t.Fatal(err)
 	}

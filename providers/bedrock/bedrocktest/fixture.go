@@ -22,7 +22,7 @@ type Fixture struct {
 	// Name identifies the fixture in messages, e.g. its file name; it is not stored.
 	Name       string          `json:"-"`
 	CapturedAt string          `json:"captured_at,omitempty"`
-	Chunks     []FixtureChunk  `json:"chunks,omitempty"`
+	Chunks     []FixtureBytes  `json:"chunks,omitempty"`
 	ModelSpec  string          `json:"model_spec,omitempty"` // "amazon_bedrock:<model id>"
 	Provider   string          `json:"provider,omitempty"`   // "amazon_bedrock"
 	Request    FixtureRequest  `json:"request"`
@@ -51,9 +51,6 @@ type FixtureResponse struct {
 type FixtureBytes struct {
 	B64 []byte `json:"b64"`
 }
-
-// FixtureChunk is one HTTP body chunk of a recorded stream, as received.
-type FixtureChunk = FixtureBytes
 
 // Header is a recorded header set with lower-case names. In JSON a value is a string or
 // a list of strings; it is written as a string when it has one value.
@@ -107,7 +104,7 @@ func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: load fixture: %w", err)
 	}
-	f, err := ParseFixture(b)
+	f, err := parseFixture(b)
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: load fixture %s: %w", name, errors.Unwrap(err))
 	}
@@ -115,24 +112,10 @@ func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
 	return f, nil
 }
 
-// ReadFixture reads and checks the fixture file at path.
-func ReadFixture(path string) (*Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("bedrocktest: read fixture: %w", err)
-	}
-	f, err := ParseFixture(b)
-	if err != nil {
-		return nil, fmt.Errorf("bedrocktest: read fixture %s: %w", path, errors.Unwrap(err))
-	}
-	f.Name = path
-	return f, nil
-}
-
-// ParseFixture decodes a fixture and checks it: the URL names a model and a known
+// parseFixture decodes a fixture and checks it: the URL names a model and a known
 // operation, the status is set, the recorded body and canonical_json agree, and the
 // response has a body or, for a successful stream, chunks.
-func ParseFixture(data []byte) (*Fixture, error) {
+func parseFixture(data []byte) (*Fixture, error) {
 	var f Fixture
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("bedrocktest: parse fixture: %w", err)

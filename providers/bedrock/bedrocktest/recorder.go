@@ -171,7 +171,7 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
 	if n > 0 && !b.finished {
-		b.f.Chunks = append(b.f.Chunks, FixtureChunk{B64: bytes.Clone(p[:n])})
+		b.f.Chunks = append(b.f.Chunks, FixtureBytes{B64: bytes.Clone(p[:n])})
 	}
 	b.mu.Unlock()
 	if err != nil {

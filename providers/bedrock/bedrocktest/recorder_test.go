@@ -58,7 +58,7 @@ func TestRecordReplay(t *testing.T) {
 				t.Errorf("fixture %d holds %q: credentials must be redacted", i, secret)
 			}
 		}
-		g, err := bedrocktest.ParseFixture(b)
+		g, err := parseFixture(b)
 		if err != nil {
 			t.Fatalf("fixture %d does not parse back: %v\n%s", i, err, b)
 		}
