@@ -131,7 +131,7 @@ func (r *countingRecorder) Save(names ...string) error {
 // is used.
 func TestReplay(t *testing.T) {
 	m := llmtest.New()
-	rp := &replayer{m: m, recordings: map[string]llmtest.Reply{
+	rp := &replayer{m: m, recordings: map[string]llmtest.Answer{
 		"basic":             llmtest.Respond(answer("Hello! How can I help?", llm.StopReasonEndTurn)),
 		"tool_round_trip_1": llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "t1", Name: "add", Input: json.RawMessage(`{"a":2,"b":3}`)}}}, StopReason: llm.StopReasonToolUse, Usage: usage}),
 		"tool_round_trip_2": llmtest.Respond(answer("sum=5", llm.StopReasonEndTurn)),
@@ -170,7 +170,7 @@ func TestReplay(t *testing.T) {
 
 type replayer struct {
 	m          *llmtest.Model
-	recordings map[string]llmtest.Reply
+	recordings map[string]llmtest.Answer
 	used       map[string]bool
 }
 

@@ -94,8 +94,10 @@ func (h *Harness) timeout() time.Duration {
 	return time.Minute
 }
 
-// Reply is one scripted answer, given as the caller of the model should receive it.
-type Reply struct {
+// ScriptedAnswer is one answer the suite scripts for the harness's model, given as the
+// caller of the model should receive it; the [Scripter] turns it into the backend's
+// form.
+type ScriptedAnswer struct {
 	// Response is the answer: Generate returns it, Stream streams it (its parts in order,
 	// as [llm.ResponseEvents] does) and accumulates to it. When Object is set, the answer
 	// is that structured object: a backend whose provider carries objects differently on
@@ -115,7 +117,7 @@ type Reply struct {
 // queue. The suite calls it from one goroutine, before the call each reply answers.
 type Scripter interface {
 	// Enqueue queues r as the answer to the model's next call, whether Generate or Stream.
-	Enqueue(r Reply) error
+	Enqueue(r ScriptedAnswer) error
 }
 
 // FaultKind names a failure [FaultInjector] can inject.

@@ -148,8 +148,8 @@ func tokenLimit(e *env) {
 	req := e.request(llm.UserText("Count from 1 to 200, separated by spaces. Do not stop early."))
 	req.MaxTokens = limit
 	want := textAnswer("1 2 3 4 5 6 7 8", llm.StopReasonMaxTokens, 22, limit)
-	e.script(Reply{Response: want})
-	e.script(Reply{Response: want})
+	e.script(ScriptedAnswer{Response: want})
+	e.script(ScriptedAnswer{Response: want})
 
 	check := func(what string, resp *llm.Response) {
 		e.Helper()
@@ -171,7 +171,7 @@ func truncatedToolCall(e *env) {
 	if e.caps.ToolChoiceRequired {
 		req.ToolChoice = llm.ToolChoice{Mode: llm.ToolChoiceRequired}
 	}
-	e.script(Reply{Events: []llm.Event{
+	e.script(ScriptedAnswer{Events: []llm.Event{
 		llm.MessageStart{Role: llm.RoleAssistant},
 		llm.TextDelta{Index: 0, Text: "Let me look."},
 		llm.BlockStop{Index: 0},
@@ -313,8 +313,8 @@ func usage(e *env) {
 	req := e.request(llm.UserText("Reply with the single word: pong"))
 	want := textAnswer("pong", llm.StopReasonEndTurn, 12, 2)
 	want.Usage = llm.Usage{InputTokens: 12, OutputTokens: 2, TotalTokens: 1534, CacheReadTokens: 1200, CacheWriteTokens: 320}
-	e.script(Reply{Response: want})
-	e.script(Reply{Response: want})
+	e.script(ScriptedAnswer{Response: want})
+	e.script(ScriptedAnswer{Response: want})
 	gen := e.generate("usage", req)
 	str := e.stream("usage", req).resp
 	e.exact("Generate(usage)", gen, want)
@@ -343,8 +343,8 @@ func streamEquivalence(e *env) {
 		)
 	}
 	want.Latency = 420 * time.Millisecond
-	e.script(Reply{Response: want})
-	e.script(Reply{Response: want})
+	e.script(ScriptedAnswer{Response: want})
+	e.script(ScriptedAnswer{Response: want})
 	gen := e.generate("stream_equivalence", req)
 	str := e.stream("stream_equivalence", req).resp
 	e.exact("Generate(stream_equivalence)", gen, want)
@@ -693,7 +693,7 @@ func reasoningSignature(e *env) {
 	req := e.reasoningRequest(llm.UserText(reasoningPrompt))
 	want := reasoningAnswer()
 	want.Message.Parts = append([]llm.Part{llm.Reasoning{Redacted: []byte{0x00, 0x9f, 0xff, 'r', 'e', 'd'}}}, want.Message.Parts...)
-	e.script(Reply{Response: want})
+	e.script(ScriptedAnswer{Response: want})
 	first := e.generate("reasoning_signature, turn 1", req)
 	const what1 = "Generate(reasoning_signature, turn 1)"
 	e.exact(what1, first, want)
@@ -854,7 +854,7 @@ func cancelStream(e *env) {
 		count.WriteString(strconv.Itoa(i))
 		count.WriteString("\n")
 	}
-	e.script(Reply{Response: textAnswer(count.String(), llm.StopReasonEndTurn, 20, 120), Interval: 20 * time.Millisecond})
+	e.script(ScriptedAnswer{Response: textAnswer(count.String(), llm.StopReasonEndTurn, 20, 120), Interval: 20 * time.Millisecond})
 
 	before := goroutines()
 	ctx, cancel := context.WithCancel(e.ctx)

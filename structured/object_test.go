@@ -28,13 +28,13 @@ func objectRequest() *llm.Request {
 	}
 }
 
-func textAnswer(text string, usage llm.Usage) llmtest.Reply {
+func textAnswer(text string, usage llm.Usage) llmtest.Answer {
 	r := llmtest.Text(text)
 	r.Response.Usage = usage
 	return r
 }
 
-func objectAnswer(object string) llmtest.Reply {
+func objectAnswer(object string) llmtest.Answer {
 	return llmtest.Respond(&llm.Response{
 		Message:    llm.AssistantText(object),
 		StopReason: llm.StopReasonEndTurn,
@@ -129,7 +129,7 @@ func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		reason   string
-		reply    llmtest.Reply
+		reply    llmtest.Answer
 		want     structured.Reason
 		raw      string
 		also     error  // another category the error unwraps to
@@ -310,7 +310,7 @@ func TestGenerateNoRetry(t *testing.T) {
 	tests := []struct {
 		name   string
 		reason string
-		reply  llmtest.Reply
+		reply  llmtest.Answer
 	}{
 		{"tool_call", "a tool call needs a tool result before any other turn", llmtest.ToolCalls(llm.ToolCall{ID: "t1", Name: "search"})},
 		{"truncated", "the same token limit would cut the answer again", llmtest.Respond(&llm.Response{Message: llm.AssistantText(`{"na`), StopReason: llm.StopReasonMaxTokens})},
@@ -332,7 +332,7 @@ func TestGenerateNoRetry(t *testing.T) {
 
 func TestGenerateRetryCap(t *testing.T) {
 	m := llmtest.New()
-	m.SetHandler(func(context.Context, *llm.Request) llmtest.Reply { return llmtest.Text("no") })
+	m.SetHandler(func(context.Context, *llm.Request) llmtest.Answer { return llmtest.Text("no") })
 	_, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Retries: 1000})
 	var oe *structured.Error
 	if !errors.As(err, &oe) || oe.Attempts != structured.MaxRetries+1 {

@@ -401,7 +401,7 @@ func TestModelStreamFaults(t *testing.T) {
 	tests := []struct {
 		name      string
 		reason    string
-		reply     bedrocktest.Reply
+		reply     bedrocktest.ServerReply
 		category  error
 		check     func(t *testing.T, err error)
 		minEvents int
@@ -498,7 +498,7 @@ func mustEvents(t *testing.T, r *llm.Response) []llm.Event {
 }
 
 // slowReply streams many deltas slowly.
-func slowReply(between time.Duration) bedrocktest.Reply {
+func slowReply(between time.Duration) bedrocktest.ServerReply {
 	return bedrocktest.Respond(&llm.Response{
 		Message:    llm.AssistantText(strings.Repeat("word ", 50)),
 		StopReason: llm.StopReasonEndTurn,

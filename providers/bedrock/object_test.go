@@ -23,7 +23,7 @@ func objectReq(model string, mode llm.OutputMode) *llm.Request {
 	return r
 }
 
-func fixtureReply(t *testing.T, name string) bedrocktest.Reply {
+func fixtureReply(t *testing.T, name string) bedrocktest.ServerReply {
 	t.Helper()
 	f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), name+".json")
 	if err != nil {

@@ -289,7 +289,7 @@ type Allow struct {
 // kept in [Server.Mismatches] and reported by [Server.Check]. Chunked, Pace, Delay,
 // WithRequestID and the stream faults apply as to other replies; Chunked and the faults
 // re-split the recorded body into frames. opts may be nil.
-func (f *Fixture) Reply(opts *ReplayOptions) Reply {
+func (f *Fixture) Reply(opts *ReplayOptions) ServerReply {
 	r := newReply(kindFixture)
 	r.fixture = f
 	if opts != nil {
@@ -305,7 +305,7 @@ var hopHeaders = map[string]bool{
 	"transfer-encoding": true, "x-amzn-requestid": true,
 }
 
-func (c *call) serveFixture(reply *Reply) {
+func (c *call) serveFixture(reply *ServerReply) {
 	f := reply.fixture
 	name := f.Name
 	if name == "" {

@@ -205,7 +205,7 @@ func TestReplayFixtures(t *testing.T) {
 			f := loadFixture(t, name)
 			for _, shape := range []struct {
 				reason string
-				reply  bedrocktest.Reply
+				reply  bedrocktest.ServerReply
 			}{
 				{"as recorded", f.Reply(nil)},
 				{"re-chunked in 3-byte writes", f.Reply(nil).Chunked(3)},

@@ -75,7 +75,7 @@ func withObjectInputs(m llm.Message) llm.Message {
 func TestModelFaults(t *testing.T) {
 	tests := []struct {
 		name     string
-		reply    bedrocktest.Reply
+		reply    bedrocktest.ServerReply
 		stream   bool
 		reason   string
 		category error

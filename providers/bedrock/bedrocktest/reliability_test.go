@@ -17,7 +17,7 @@ import (
 
 // thousandEvents is a reply streamed as exactly 1,000 frames: message start, 996 text
 // deltas of one character, block stop, message stop, metadata.
-func thousandEvents() (bedrocktest.Reply, string) {
+func thousandEvents() (bedrocktest.ServerReply, string) {
 	text := strings.Repeat("abcd", 249)
 	resp := &llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn, Usage: llm.Usage{InputTokens: 3, OutputTokens: 996, TotalTokens: 999}}
 	return bedrocktest.Respond(resp).Split(1).Padded(), text
