@@ -46,6 +46,10 @@ type Harness struct {
 	Recorder Recorder
 	// Timeout bounds each scenario; 0 means one minute.
 	Timeout time.Duration
+	// LeakWait bounds how long the cancellation scenario waits for the goroutines a
+	// cancelled stream started to end (it stops waiting as soon as they have); those
+	// still alive then are reported as left behind. 0 means five seconds.
+	LeakWait time.Duration
 }
 
 // Mode says how a harness's model answers: scripted, replayed or live.
@@ -85,6 +89,13 @@ func (h *Harness) caps() llm.Capabilities {
 		return r.Capabilities(h.ModelID)
 	}
 	return llm.Capabilities{}
+}
+
+func (h *Harness) leakWait() time.Duration {
+	if h.LeakWait > 0 {
+		return h.LeakWait
+	}
+	return 5 * time.Second
 }
 
 func (h *Harness) timeout() time.Duration {

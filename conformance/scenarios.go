@@ -887,7 +887,7 @@ func cancelStream(e *env) {
 	if _, err := s.Response(); !errors.Is(err, context.Canceled) {
 		e.Errorf("%s.Response() error = %v, want errors.Is(err, context.Canceled)", what, err)
 	}
-	if left := leaked(e.ctx, before, 5*time.Second); len(left) > 0 {
+	if left := leaked(e.ctx, before, e.h.leakWait()); len(left) > 0 {
 		e.Errorf("%s left %d goroutines behind after cancellation; the first:\n%s", what, len(left), left[0])
 	}
 }
