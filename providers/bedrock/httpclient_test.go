@@ -123,16 +123,17 @@ func drain(ctx context.Context, c *bedrockruntime.Client) (int, error) {
 	return n, st.Err()
 }
 
-// soak runs TestHTTPClientRequestBodyFix in full: 300 1,000-event streams (100 under
-// -race) on the SDK's default HTTP client and as many on NewHTTPClient, which takes
-// about a minute under the race detector. .ci/run runs it with SOAK=1.
-var soak = flag.Bool("soak", false, "run TestHTTPClientRequestBodyFix in full (hundreds of 1,000-event streams)")
+// soak runs the HTTP client's long tests in full: TestHTTPClientRequestBodyFix with 300
+// 1,000-event streams (100 under -race) on the SDK's default HTTP client and as many on
+// NewHTTPClient, which takes about a minute under the race detector, and
+// TestConfigureClient with 64 concurrent streams. .ci/run runs them with SOAK=1.
+var soak = flag.Bool("soak", false, "run the HTTP client's long tests in full (hundreds of 1,000-event streams)")
 
 // TestHTTPClientRequestBodyFix checks the request-body fix: with the SDK's default HTTP
 // client, some 1,000-event streams from a fast loopback server die with "use of closed
 // network connection"; with HTTPClient none does. The short form runs 20 streams on
 // NewHTTPClient only: losing the fix fails about one stream in ten, so it is caught
-// nine times in ten here and every time by TestHTTPClientBuffersBody. With -soak it
+// nine times in ten here, and every time by TestHTTPClientBuffersBody. With -soak it
 // runs 300 streams (100 under -race) on each client and logs the default client's
 // failures.
 func TestHTTPClientRequestBodyFix(t *testing.T) {
@@ -176,6 +177,7 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 // frame, or whose connection is cut, ends silently with the SDK's own client and with an
 // error in Err() with HTTPClient.
 func TestHTTPClientTruncatedStream(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		end     ending
@@ -319,6 +321,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // configured serves 64 concurrent streams (run with -race: the SDK's own protocol shares
 // its event-stream codec between them).
 func TestConfigureClient(t *testing.T) {
+	t.Parallel()
 	custom := &recordingDoer{}
 	tests := []struct {
 		name   string
@@ -352,14 +355,20 @@ func TestConfigureClient(t *testing.T) {
 		BaseEndpoint: aws.String(srv.URL),
 		Retryer:      aws.NopRetryer{},
 	}, bedrock.ConfigureClient, func(o *bedrockruntime.Options) { o.AuthSchemePreference = []string{"sigv4"} })
+	// Concurrent streams on one client: the race detector flags an event-stream decoder
+	// shared between them (-soak runs 64).
+	streams := 8
+	if *soak {
+		streams = 64
+	}
 	var wg sync.WaitGroup
-	errs := make([]error, 64)
-	counts := make([]int, 64)
-	for i := range 64 {
+	errs := make([]error, streams)
+	counts := make([]int, streams)
+	for i := range streams {
 		wg.Go(func() { counts[i], errs[i] = drain(t.Context(), c) })
 	}
 	wg.Wait()
-	for i := range 64 {
+	for i := range streams {
 		if errs[i] != nil || counts[i] != 200 {
 			t.Errorf("stream %d: %d events, err %v; want 200 events", i, counts[i], errs[i])
 		}
