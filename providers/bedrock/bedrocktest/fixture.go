@@ -145,7 +145,7 @@ func (f *Fixture) check() error {
 			return fmt.Errorf("request.body.b64 and request.canonical_json differ: %s", ms[0])
 		}
 	}
-	if f.Operation().Stream() && f.Response.Status == 200 {
+	if f.Operation().streaming() && f.Response.Status == 200 {
 		if len(f.Chunks) == 0 {
 			return errors.New("a successful stream needs chunks")
 		}
@@ -206,8 +206,8 @@ func (f *Fixture) Body() []byte {
 	return b
 }
 
-// Marshal returns the fixture in its file format, indented.
-func (f *Fixture) Marshal() ([]byte, error) {
+// marshal returns the fixture in its file format (its JSON form), indented.
+func (f *Fixture) marshal() ([]byte, error) {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: marshal fixture %s: %w", f.Name, err)
@@ -217,7 +217,7 @@ func (f *Fixture) Marshal() ([]byte, error) {
 
 // WriteFile writes the fixture to path.
 func (f *Fixture) WriteFile(path string) error {
-	b, err := f.Marshal()
+	b, err := f.marshal()
 	if err != nil {
 		return err
 	}

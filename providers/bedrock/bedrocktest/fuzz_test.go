@@ -24,7 +24,7 @@ func FuzzLoadFixture(f *testing.F) {
 		if err != nil {
 			return
 		}
-		b, err := fx.Marshal()
+		b, err := json.MarshalIndent(fx, "", "  ")
 		if err != nil {
 			t.Fatalf("Marshal of a parsed fixture: %v", err)
 		}

@@ -93,7 +93,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	f.Response.Status = resp.StatusCode
 	f.Response.Headers = recordHeader(resp.Header, false)
 	f.Response.Body = json.RawMessage("null")
-	if op.Stream() && resp.StatusCode == 200 {
+	if op.streaming() && resp.StatusCode == 200 {
 		resp.Body = &recordingBody{rc: resp.Body, rec: r, f: f}
 		return resp, nil
 	}

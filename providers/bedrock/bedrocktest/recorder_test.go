@@ -1,6 +1,7 @@
 package bedrocktest_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestRecordReplay(t *testing.T) {
 	}
 	for i, f := range fixtures {
 		// Through the file format and back.
-		b, err := f.Marshal()
+		b, err := json.MarshalIndent(f, "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -173,13 +173,8 @@ func RawJSON(body []byte) ServerReply {
 // Error returns a reply that answers with an HTTP error in Bedrock's shape: status
 // code.Status(), headers X-Amzn-ErrorType and X-Amzn-Requestid, body {"message": message}.
 func Error(code ErrorCode, message string) ServerReply {
-	return ErrorStatus(code.Status(), code, message)
-}
-
-// ErrorStatus is like [Error] with an explicit HTTP status.
-func ErrorStatus(status int, code ErrorCode, message string) ServerReply {
 	r := newReply(kindError)
-	r.status, r.code, r.message = status, code, message
+	r.status, r.code, r.message = code.Status(), code, message
 	return r
 }
 

@@ -40,12 +40,12 @@ const (
 	OpInvokeStream   Operation = "invoke-with-response-stream"
 )
 
-// Stream reports whether op answers with an event stream.
-func (op Operation) Stream() bool { return op == OpConverseStream || op == OpInvokeStream }
+// streaming reports whether op answers with an event stream.
+func (op Operation) streaming() bool { return op == OpConverseStream || op == OpInvokeStream }
 
 // Options configures a [Server]. The zero value is usable.
 type Options struct {
-	// Default answers a request when no scripted reply is queued for it. The zero Reply
+	// Default answers a request when no scripted reply is queued for it. The zero ServerReply
 	// means none: such a request gets a 500 error naming the problem, and [Server.Check]
 	// reports it.
 	Default ServerReply
@@ -521,7 +521,7 @@ func (c *call) serve(reply ServerReply, depth int) {
 			c.fail(fmt.Errorf("a %s reply cannot answer %s", reply.kind, c.op))
 			return
 		}
-		if c.op.Stream() {
+		if c.op.streaming() {
 			frames, err := reply.streamFrames()
 			if err != nil {
 				c.fail(err)
