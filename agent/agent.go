@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 	"golang.org/x/sync/errgroup"
 )
@@ -77,7 +78,7 @@ func New(m llm.Model, opts *Options) *Agent {
 	for i := range a.opts.Tools {
 		t := &a.opts.Tools[i]
 		name := t.Declaration.Name
-		switch err := checkToolName(name); {
+		switch err := toolname.Check(name); {
 		case err != nil:
 			a.err = fmt.Errorf("agent: tools[%d]: %w", i, err)
 		case t.Run == nil:

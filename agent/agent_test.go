@@ -81,7 +81,7 @@ func TestRunTwoSteps(t *testing.T) {
 }
 
 func TestRunEndTurnWithToolCalls(t *testing.T) {
-	// Response rule 1: judge the whole turn; end_turn with tool calls is tool use.
+	// RESP-STOP: judge the whole turn; end_turn with tool calls is tool use.
 	r := llmtest.ToolCalls(call("t1", "add", `{"a":1,"b":1}`))
 	r.Response.StopReason = llm.StopReasonEndTurn
 	m := llmtest.New(r, llmtest.Text("2"))
@@ -235,7 +235,7 @@ func TestRunErrorResults(t *testing.T) {
 		{"panic", "a panicking tool becomes an error result, never a crash", call("c", "boom", `{}`), false, "tool boom failed: it panicked: runtime error: integer divide by zero", 0},
 		{"unknown_tool", "an unknown tool becomes an error result naming the tools", call("c", "multiply", `{}`), false, `unknown tool "multiply"; the tools are: boom, failing, add`, 0},
 		{"invalid_input", "input that does not match the schema never reaches the function", call("c", "add", `{"a":"two","b":3}`), false, "invalid input: schema: /a:", 0},
-		{"non_object_input", "tool input must be a JSON object (request rule 7)", call("c", "add", `[1,2]`), false, "invalid input: input is not a JSON object", 0},
+		{"non_object_input", "tool input must be a JSON object (REQ-TOOL-INPUT)", call("c", "add", `[1,2]`), false, "invalid input: input is not a JSON object", 0},
 		{"tool_error", "a tool's error becomes an error result with its message", call("c", "failing", `{}`), false, "the station is off the air", 0},
 		{"denied", "BeforeTool denies a call with a reason", call("c", "add", `{"a":1,"b":2}`), true, "tool call denied: not on weekends", 0},
 	}
@@ -308,7 +308,7 @@ func TestRunTruncated(t *testing.T) {
 			return nil, nil
 		},
 	}
-	// Response rule 2: the stream is cut by max_tokens inside the second call's input.
+	// RESP-CUT-CALL: the stream is cut by max_tokens inside the second call's input.
 	cut := []llm.Event{
 		llm.MessageStart{Role: llm.RoleAssistant},
 		llm.TextDelta{Index: 0, Text: "Writing both files."},

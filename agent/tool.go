@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/schema"
 )
@@ -39,7 +40,7 @@ var ErrInvalidInput = errors.New("invalid input")
 //
 // name must match [a-zA-Z0-9_-]{1,64}, which every provider accepts.
 func NewTool[In, Out any](name, description string, fn func(context.Context, In) (Out, error)) (Tool, error) {
-	if err := checkToolName(name); err != nil {
+	if err := toolname.Check(name); err != nil {
 		return Tool{}, fmt.Errorf("agent: new tool: %w", err)
 	}
 	if fn == nil {
@@ -82,7 +83,7 @@ func resultParts(out any) ([]llm.Part, error) {
 // validated against it before fn runs; input that does not match becomes an error result
 // wrapping [ErrInvalidInput].
 func NewRawTool(decl llm.Tool, fn func(ctx context.Context, input json.RawMessage) ([]llm.Part, error)) (Tool, error) {
-	if err := checkToolName(decl.Name); err != nil {
+	if err := toolname.Check(decl.Name); err != nil {
 		return Tool{}, fmt.Errorf("agent: new tool: %w", err)
 	}
 	if fn == nil {
@@ -113,18 +114,4 @@ func NewRawTool(decl llm.Tool, fn func(ctx context.Context, input json.RawMessag
 			return fn(ctx, input)
 		},
 	}, nil
-}
-
-// checkToolName checks name against [a-zA-Z0-9_-]{1,64} (BEDROCK.md request rule 8).
-func checkToolName(name string) error {
-	if name == "" || len(name) > 64 {
-		return fmt.Errorf("tool name %q: want 1 to 64 characters", name)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return fmt.Errorf("tool name %q: character %q at %d: want letters, digits, _ or -", name, c, i)
-		}
-	}
-	return nil
 }

@@ -114,18 +114,18 @@ func TestNewToolErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"empty_name", "a tool needs a name", func() (agent.Tool, error) { return agent.NewTool("", "", fn) }, `agent: new tool: tool name "": want 1 to 64 characters`},
-		{"long_name", "Bedrock allows 64 characters (request rule 8)", func() (agent.Tool, error) { return agent.NewTool(strings.Repeat("a", 65), "", fn) }, "agent: new tool: tool name"},
-		{"bad_character", "Bedrock allows [a-zA-Z0-9_-] (request rule 8)", func() (agent.Tool, error) { return agent.NewTool("get.weather", "", fn) }, `agent: new tool: tool name "get.weather": character '.' at 3`},
+		{"long_name", "Bedrock allows 64 characters (REQ-TOOL-IDS)", func() (agent.Tool, error) { return agent.NewTool(strings.Repeat("a", 65), "", fn) }, "agent: new tool: tool name"},
+		{"bad_character", "Bedrock allows [a-zA-Z0-9_-] (REQ-TOOL-IDS)", func() (agent.Tool, error) { return agent.NewTool("get.weather", "", fn) }, `agent: new tool: tool name "get.weather": character '.' at 3`},
 		{"nil_function", "a tool must run something", func() (agent.Tool, error) {
 			return agent.NewTool[addInput, int]("add", "", nil)
 		}, "agent: new tool add: nil function"},
 		{"non_struct_input", "Bedrock wants an object schema at the root", func() (agent.Tool, error) {
 			return agent.NewTool("n", "", func(ctx context.Context, in int) (int, error) { return in, nil })
 		}, "agent: new tool n: input type int:"},
-		{"raw_schema_with_ref", "Bedrock resolves no $ref (request rule 10)", func() (agent.Tool, error) {
+		{"raw_schema_with_ref", "Bedrock resolves no $ref (REQ-SCHEMA)", func() (agent.Tool, error) {
 			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}},"$defs":{"x":{"type":"string"}}}`)}, rawEcho)
 		}, "agent: new tool r: input schema:"},
-		{"raw_schema_not_object", "the root must be an object (request rule 10)", func() (agent.Tool, error) {
+		{"raw_schema_not_object", "the root must be an object (REQ-SCHEMA)", func() (agent.Tool, error) {
 			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"string"}`)}, rawEcho)
 		}, "agent: new tool r: input schema:"},
 		{"raw_strict_with_map", "strict tools need additionalProperties false", func() (agent.Tool, error) {

@@ -163,8 +163,8 @@ type profile struct {
 }
 
 // profileOptions ask for the object as the recordings did: through a tool, described as
-// they described it. Coercion is on, since Llama sends numbers as strings (BEDROCK.md,
-// response rule 7).
+// they described it. Coercion is on, since Llama sends numbers as strings
+// (providers/bedrock/RULES.md RESP-LLAMA).
 var profileOptions = structured.Options{
 	Mode:        llm.OutputTool,
 	Description: "Generate structured output matching the provided schema",

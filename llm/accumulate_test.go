@@ -19,7 +19,7 @@ func TestAccumulator(t *testing.T) {
 	}{
 		{
 			name:   "text_without_block_start",
-			reason: "Bedrock sends text deltas without contentBlockStart (response rule 3)",
+			reason: "Bedrock sends text deltas without contentBlockStart (STREAM-BLOCKS)",
 			events: []Event{
 				MessageStart{Role: RoleAssistant},
 				TextDelta{Index: 0, Text: "Hel"},
@@ -37,7 +37,7 @@ func TestAccumulator(t *testing.T) {
 		},
 		{
 			name:   "two_tool_calls_in_fragments",
-			reason: "several tool calls per turn, input in fragments, parsed at the end (response rule 3)",
+			reason: "several tool calls per turn, input in fragments, parsed at the end (STREAM-BLOCKS)",
 			events: []Event{
 				MessageStart{Role: RoleAssistant},
 				TextDelta{Index: 0, Text: "Let me check."},
@@ -64,7 +64,7 @@ func TestAccumulator(t *testing.T) {
 		},
 		{
 			name:   "empty_tool_input_is_empty_object",
-			reason: "a tool without arguments streams no input; Bedrock needs {} (request rule 7)",
+			reason: "a tool without arguments streams no input; Bedrock needs {} (REQ-TOOL-INPUT)",
 			events: []Event{
 				ToolCallStart{Index: 0, ID: "t", Name: "now"},
 				BlockStop{Index: 0},
@@ -77,7 +77,7 @@ func TestAccumulator(t *testing.T) {
 		},
 		{
 			name:   "reasoning_text_signature_redacted",
-			reason: "reasoning keeps text, signature and redacted bytes exactly for replay (response rule 6)",
+			reason: "reasoning keeps text, signature and redacted bytes exactly for replay (RESP-REASONING)",
 			events: []Event{
 				ReasoningDelta{Index: 0, Text: "think"},
 				ReasoningDelta{Index: 0, Text: "ing"},
@@ -100,7 +100,7 @@ func TestAccumulator(t *testing.T) {
 		},
 		{
 			name:   "metadata_before_message_stop",
-			reason: "metadata may come before or after messageStop (response rule 4)",
+			reason: "metadata may come before or after messageStop (STREAM-METADATA)",
 			events: []Event{
 				TextDelta{Index: 0, Text: "x"},
 				Metadata{Usage: Usage{InputTokens: 1, OutputTokens: 1, TotalTokens: 2, CacheReadTokens: 7, CacheWriteTokens: 9}},
@@ -114,7 +114,7 @@ func TestAccumulator(t *testing.T) {
 		},
 		{
 			name:   "tool_call_cut_by_max_tokens",
-			reason: "a call cut by max_tokens is left out and named in a warning, never run (response rule 2)",
+			reason: "a call cut by max_tokens is left out and named in a warning, never run (RESP-CUT-CALL)",
 			events: []Event{
 				TextDelta{Index: 0, Text: "ok"},
 				ToolCallStart{Index: 1, ID: "t1", Name: "add"},
@@ -182,7 +182,7 @@ func TestAccumulatorErrors(t *testing.T) {
 		events  []Event
 		wantErr string // substring; the error is found either by Add or by Response
 	}{
-		{"no_message_stop", "a stream without messageStop is an error, never a short success (response rule 5)",
+		{"no_message_stop", "a stream without messageStop is an error, never a short success (STREAM-ERRORS)",
 			[]Event{TextDelta{Index: 0, Text: "hi"}}, "without a message stop"},
 		{"input_delta_unknown_block", "tool input for a block never started cannot be attributed",
 			[]Event{ToolInputDelta{Index: 3, Fragment: "{}"}}, "never started"},
@@ -192,7 +192,7 @@ func TestAccumulatorErrors(t *testing.T) {
 			[]Event{ToolCallStart{Index: 0, ID: "a", Name: "x"}, TextDelta{Index: 0, Text: "t"}}, "text delta for tool input block 0"},
 		{"broken_tool_json", "broken tool input is an error unless max_tokens cut it",
 			[]Event{ToolCallStart{Index: 0, ID: "a", Name: "x"}, ToolInputDelta{Index: 0, Fragment: `{"a":`}, BlockStop{Index: 0}, MessageStop{StopReason: StopReasonToolUse}}, "not a JSON object"},
-		{"tool_input_not_object", "tool input must be a JSON object (request rule 7)",
+		{"tool_input_not_object", "tool input must be a JSON object (REQ-TOOL-INPUT)",
 			[]Event{ToolCallStart{Index: 0, ID: "a", Name: "x"}, ToolInputDelta{Index: 0, Fragment: `[1]`}, MessageStop{StopReason: StopReasonToolUse}}, "not a JSON object"},
 		{"delta_after_stop", "content after messageStop",
 			[]Event{MessageStop{StopReason: StopReasonEndTurn}, TextDelta{Index: 0, Text: "late"}}, "after message stop"},

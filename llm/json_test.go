@@ -96,7 +96,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "reasoning_with_signature",
-			reason: "reasoning text and signature survive exactly for replay (response rule 6)",
+			reason: "reasoning text and signature survive exactly for replay (RESP-REASONING)",
 			msg: Message{Role: RoleAssistant, Parts: []Part{
 				Reasoning{Text: "The user wants a sum.", Signature: "EqQBCkYIBxgCKkA="},
 				Text{Text: "5"},
@@ -107,7 +107,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "reasoning_redacted",
-			reason: "redacted reasoning bytes survive exactly (response rule 6)",
+			reason: "redacted reasoning bytes survive exactly (RESP-REASONING)",
 			msg:    Message{Role: RoleAssistant, Parts: []Part{Reasoning{Redacted: []byte{0, 1, 2, 0xfe}}}},
 			wire:   `{"role":"assistant","parts":[{"type":"reasoning","redacted":"AAEC/g=="}]}`,
 		},

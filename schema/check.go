@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
 // CheckToolSchema reports whether Bedrock accepts raw as a tool's input schema
-// (BEDROCK.md request rule 10): a JSON object whose root has type "object", whose
+// (providers/bedrock/RULES.md REQ-SCHEMA): a JSON object whose root has type "object", whose
 // "properties" are never null, and which holds no "$ref", "$defs", "definitions", "$id"
 // or "$schema" anywhere, since Bedrock resolves no references. The error names the
 // schema location at fault, as a JSON pointer.
@@ -28,7 +29,7 @@ func CheckToolSchema(raw json.RawMessage) error {
 }
 
 // CheckStrictSchema is [CheckToolSchema] plus what strict tools and Bedrock's native
-// structured output require (BEDROCK.md request rule 10): every object schema sets
+// structured output require (providers/bedrock/RULES.md REQ-SCHEMA): every object schema sets
 // "additionalProperties": false — so a Go map, whose keys are open, cannot be part of a
 // strict schema — and no array schema carries "maxItems" (which a Go array produces).
 func CheckStrictSchema(raw json.RawMessage) error {
@@ -118,7 +119,7 @@ func checkTree(s map[string]any, at string, strict bool) error {
 			}
 			slices.Sort(keys) // deterministic: report the same fault every time
 			for _, name := range keys {
-				if err := checkSub(m[name], at+"/"+k+"/"+escapePointer(name), strict); err != nil {
+				if err := checkSub(m[name], at+"/"+k+"/"+jsonx.EscapePointer(name), strict); err != nil {
 					return err
 				}
 			}
@@ -161,30 +162,12 @@ func describe(v any) string {
 	return string(b)
 }
 
+// jsonKind names the kind of a value decoded by encoding/json: "object", "array", ….
 func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number, float64:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
+	if k, ok := jsonx.KindOfValue(v); ok {
+		return k.String()
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// escapePointer escapes one JSON pointer token (RFC 6901).
-func escapePointer(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
 func pointerOrRoot(p string) string {

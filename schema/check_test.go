@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// TestCheckToolSchema covers BEDROCK.md request rule 10.
+// TestCheckToolSchema covers what Bedrock requires of tool schemas
+// (providers/bedrock/RULES.md REQ-SCHEMA).
 func TestCheckToolSchema(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -37,7 +38,7 @@ func TestCheckToolSchema(t *testing.T) {
 		{"empty", "an empty schema is an error", ``, "empty schema", "-"},
 		{"map", "a map's open additionalProperties is fine for a tool, not in strict mode", `{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"integer"}}},"additionalProperties":false}`, "", `/properties/m: strict schemas need "additionalProperties": false`},
 		{"open_root", "strict mode wants additionalProperties false at the root too", `{"type":"object","properties":{}}`, "", `(root): strict schemas need "additionalProperties": false`},
-		{"max_items", "strict mode refuses maxItems (rule 10)", `{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"},"maxItems":3}},"additionalProperties":false}`, "", "/properties/a: strict schemas do not take maxItems"},
+		{"max_items", "strict mode refuses maxItems (REQ-SCHEMA)", `{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"},"maxItems":3}},"additionalProperties":false}`, "", "/properties/a: strict schemas do not take maxItems"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,7 @@
 //
 // [For] reflects a struct type once (with github.com/invopop/jsonschema) and caches the
 // result. The schema is what Bedrock accepts for a tool's input and for structured
-// output (BEDROCK.md request rule 10):
+// output (providers/bedrock/RULES.md REQ-SCHEMA):
 //
 //   - the root is a struct, so the schema's root has type "object"; any other root type
 //     is an error;

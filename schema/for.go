@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/invopop/jsonschema"
+	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
 // For returns the JSON Schema of T, as Bedrock accepts it for a tool's input or for
@@ -308,38 +309,9 @@ func orderKeywords(raw []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-type member struct {
-	key string
-	val json.RawMessage
-}
-
-func members(raw []byte) ([]member, bool, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, false, err
-	}
-	if tok != json.Delim('{') {
-		return nil, false, nil
-	}
-	var ms []member
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, false, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false, err
-		}
-		ms = append(ms, member{k.(string), v})
-	}
-	return ms, true, nil
-}
-
 // writeOrdered writes raw, a schema (isSchema) or a map of schemas (!isSchema).
 func writeOrdered(buf *bytes.Buffer, raw []byte, isSchema bool) error {
-	ms, isObject, err := members(raw)
+	ms, isObject, err := jsonx.ObjectMembers(raw)
 	if err != nil {
 		return err
 	}
@@ -348,8 +320,8 @@ func writeOrdered(buf *bytes.Buffer, raw []byte, isSchema bool) error {
 		return nil
 	}
 	if isSchema {
-		slices.SortStableFunc(ms, func(a, b member) int {
-			ra, rb := keywordRank[a.key], keywordRank[b.key]
+		slices.SortStableFunc(ms, func(a, b jsonx.RawMember) int {
+			ra, rb := keywordRank[a.Key], keywordRank[b.Key]
 			if ra == 0 {
 				ra = len(keywordRank) + 1
 			}
@@ -364,19 +336,19 @@ func writeOrdered(buf *bytes.Buffer, raw []byte, isSchema bool) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		k, _ := json.Marshal(m.key)
+		k, _ := json.Marshal(m.Key)
 		buf.Write(k)
 		buf.WriteByte(':')
 		switch {
 		case !isSchema:
-			err = writeOrdered(buf, m.val, true)
-		case slices.Contains(schemaMapKeywords, m.key):
-			err = writeOrdered(buf, m.val, false)
-		case slices.Contains(schemaKeywords, m.key):
-			err = writeOrdered(buf, m.val, true)
-		case slices.Contains(schemaListKeyword, m.key):
+			err = writeOrdered(buf, m.Value, true)
+		case slices.Contains(schemaMapKeywords, m.Key):
+			err = writeOrdered(buf, m.Value, false)
+		case slices.Contains(schemaKeywords, m.Key):
+			err = writeOrdered(buf, m.Value, true)
+		case slices.Contains(schemaListKeyword, m.Key):
 			var list []json.RawMessage
-			if err = json.Unmarshal(m.val, &list); err != nil {
+			if err = json.Unmarshal(m.Value, &list); err != nil {
 				break
 			}
 			buf.WriteByte('[')
@@ -390,7 +362,7 @@ func writeOrdered(buf *bytes.Buffer, raw []byte, isSchema bool) error {
 			}
 			buf.WriteByte(']')
 		default:
-			buf.Write(m.val)
+			buf.Write(m.Value)
 		}
 		if err != nil {
 			return err

@@ -174,7 +174,7 @@ func TestDecodeCoerce(t *testing.T) {
 		data   string
 		want   decoded
 	}{
-		{"llama_age", "Llama writes integers as strings (BEDROCK.md response rule 7)", `{"name":"Ann","age":"30","score":1,"ok":true}`,
+		{"llama_age", "Llama writes integers as strings (providers/bedrock/RULES.md RESP-LLAMA)", `{"name":"Ann","age":"30","score":1,"ok":true}`,
 			decoded{Name: "Ann", Age: 30, Score: 1, OK: true}},
 		{"number", "a decimal string becomes a number", `{"name":"Ann","age":1,"score":"2.5","ok":true}`,
 			decoded{Name: "Ann", Age: 1, Score: 2.5, OK: true}},

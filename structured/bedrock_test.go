@@ -25,8 +25,8 @@ type profile struct {
 }
 
 // forceNamed is the tool choice llmkit adds for models that take a named choice
-// (Claude). ReqLLM's recordings omit it; for Cohere and Llama, which
-// cannot be forced, llmkit sends no choice either (and warns).
+// (Claude; providers/bedrock/RULES.md REQ-TOOL-CHOICE). ReqLLM's recordings omit it; for
+// Cohere and Llama, which cannot be forced, llmkit sends no choice either (and warns).
 const forceNamed = `{"tool":{"name":"structured_output"}}`
 
 // fixtureModel returns a Bedrock model on a simulator that replays the fixture name,
@@ -113,7 +113,7 @@ func TestGenerateRecorded(t *testing.T) {
 			want:    profile{Name: "John Smith", Age: 30, Occupation: "Software Engineer"},
 		},
 		{
-			name: "llama_coerced", reason: `Llama sends "age":"30", a number as a string: this decodes only with Coerce`,
+			name: "llama_coerced", reason: `Llama sends "age":"30" (providers/bedrock/RULES.md RESP-LLAMA): this decodes only with Coerce`,
 			fixture: "meta_llama3_3_70b_instruct_v1_0/object_basic.json", coerce: true,
 			want: profile{Name: "John Doe", Age: 30, Occupation: "Software Engineer"},
 		},

@@ -345,7 +345,7 @@ func TestGenerateCoerce(t *testing.T) {
 	m := llmtest.New(objectAnswer(llama))
 	got, _, err := structured.Generate[city](context.Background(), m, objectRequest(), &structured.Options{Coerce: true})
 	if err != nil || got != paris {
-		t.Errorf("Generate(Coerce, %s) = %+v, %v; want %+v (Llama on Bedrock sends numbers as strings)", llama, got, err, paris)
+		t.Errorf("Generate(Coerce, %s) = %+v, %v; want %+v (providers/bedrock/RULES.md RESP-LLAMA)", llama, got, err, paris)
 	}
 }
 

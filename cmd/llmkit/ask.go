@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/schema"
 )
@@ -118,12 +119,11 @@ func loadSchema(path string) (json.RawMessage, *schema.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !json.Valid(data) {
-		return nil, nil, fmt.Errorf("%s: not valid JSON", path)
+	compact, err := jsonx.Compact(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, err)
 	}
-	var b bytes.Buffer
-	json.Compact(&b, data)
-	raw := json.RawMessage(b.Bytes())
+	raw := json.RawMessage(compact)
 	s, err := schema.Compile(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)

@@ -10,7 +10,7 @@ import (
 // in what the Converse API lets them do: which tool choices they take, whether a tool
 // result may carry an error status, whether text may share a turn with tool results,
 // how reasoning is switched on. The table below is matched on the model id without its
-// inference-profile prefix (BEDROCK.md rule 15): an entry's prefix is the provider and the
+// inference-profile prefix (RULES.md REQ-MODEL-ID): an entry's prefix is the provider and the
 // model family ("anthropic.claude-sonnet-4-5"), never a substring found anywhere in the id.
 // Entries are tried in order, so a longer prefix comes before a shorter one it extends.
 //
@@ -59,14 +59,14 @@ var (
 		SystemPrompt: true, StopSequences: true, MixedToolResults: true,
 	}
 	// Llama 3.1+: tools without streaming tool use, without a forced choice, and no text
-	// beside tool results (BEDROCK.md rule 4).
+	// beside tool results (RULES.md REQ-TOOL-RESULT-TURN).
 	llamaToolCaps = llm.Capabilities{
 		Tools: true, Documents: true, SystemPrompt: true, StopSequences: true,
 	}
 	// Text-only chat without tools.
 	plainCaps = llm.Capabilities{Documents: true, SystemPrompt: true, StopSequences: true}
 	// Mistral Large and Small: tools and "any", no streaming tool use, no text beside tool
-	// results (rule 4).
+	// results (REQ-TOOL-RESULT-TURN).
 	mistralToolCaps = llm.Capabilities{
 		Tools: true, ToolChoiceRequired: true, Documents: true, SystemPrompt: true,
 		StopSequences: true,

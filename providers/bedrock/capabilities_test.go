@@ -89,21 +89,21 @@ func TestCapabilitiesFor(t *testing.T) {
 		}, "Claude 3.7: thinking and caching, no native output"},
 		{"anthropic.claude-3-5-sonnet-20240620-v1:0", func(c llm.Capabilities) bool {
 			return !c.Reasoning && c.ToolChoiceTool && c.ToolResultStatus && c.Images
-		}, "Claude 3.5 Sonnet: tools with named choice and status (rules 9, 14), no reasoning"},
+		}, "Claude 3.5 Sonnet: tools with named choice and status (REQ-TOOL-ERROR and REQ-TOOL-CHOICE), no reasoning"},
 		{"anthropic.claude-v2:1", func(c llm.Capabilities) bool { return !c.Tools }, "Claude 2 has no tools"},
 		{"amazon.nova-lite-v1:0", func(c llm.Capabilities) bool {
 			return c.ToolChoiceTool && c.ToolResultStatus && !c.NativeOutput && !c.Reasoning
-		}, "Nova: named choice and status (rules 9, 14)"},
+		}, "Nova: named choice and status (REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
 		{"amazon.nova-2-lite-v1:0", func(c llm.Capabilities) bool { return c.Reasoning }, "Nova 2 Lite reasons"},
 		{"amazon.nova-micro-v1:0", func(c llm.Capabilities) bool { return !c.Images }, "Nova Micro is text only"},
 		{"meta.llama3-1-70b-instruct-v1:0", func(c llm.Capabilities) bool {
 			return c.Tools && !c.ToolChoiceTool && !c.ToolChoiceRequired && !c.ToolResultStatus && !c.MixedToolResults && !c.StreamingTools
-		}, "Llama 3.1: tools, no forced choice, no status, no text beside results (rules 4, 9, 14)"},
+		}, "Llama 3.1: tools, no forced choice, no status, no text beside results (REQ-TOOL-RESULT-TURN, REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
 		{"meta.llama3-2-3b-instruct-v1:0", func(c llm.Capabilities) bool { return !c.Tools }, "Llama 3.2 3B has no tools"},
 		{"meta.llama3-2-11b-instruct-v1:0", func(c llm.Capabilities) bool { return c.Tools && c.Images }, "Llama 3.2 11B sees images"},
 		{"mistral.mistral-large-2407-v1:0", func(c llm.Capabilities) bool {
 			return c.Tools && c.ToolChoiceRequired && !c.ToolChoiceTool && !c.ToolResultStatus && !c.MixedToolResults
-		}, "Mistral Large: any but no named choice, no status, no text beside results (rules 4, 9, 14)"},
+		}, "Mistral Large: any but no named choice, no status, no text beside results (REQ-TOOL-RESULT-TURN, REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
 		{"mistral.mistral-7b-instruct-v0:2", func(c llm.Capabilities) bool { return !c.Tools && !c.SystemPrompt }, "Mistral 7B: no tools, no system prompt"},
 		{"cohere.command-r-plus-v1:0", func(c llm.Capabilities) bool { return c.Tools && c.StreamingTools && !c.ToolChoiceTool }, "Command R+ streams tool use"},
 		{"deepseek.r1-v1:0", func(c llm.Capabilities) bool { return c.Reasoning && !c.Tools }, "DeepSeek-R1 reasons, no tools"},
@@ -123,7 +123,7 @@ func TestCapabilitiesFor(t *testing.T) {
 	}
 }
 
-// TestCapabilitiesNotBySubstring checks rule 15: an id is matched on its provider and
+// TestCapabilitiesNotBySubstring checks REQ-MODEL-ID: an id is matched on its provider and
 // family prefix, never on a substring found elsewhere.
 func TestCapabilitiesNotBySubstring(t *testing.T) {
 	ids := []string{

@@ -1,16 +1,15 @@
 package bedrock
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
 // repeatsToolCalls reports whether the family is known to repeat a tool call within one
-// answer under a new tool-use id: Llama models on Bedrock do (BEDROCK.md, response rule
-// 7). Running such a repeat would run the tool twice for one request of the model.
+// answer under a new tool-use id: Llama models on Bedrock do (RULES.md
+// RESP-LLAMA). Running such a repeat would run the tool twice for one request of the model.
 func (f *modelFamily) repeatsToolCalls() bool {
 	return strings.HasPrefix(f.prefix, "meta.llama")
 }
@@ -32,10 +31,9 @@ func dropRepeatedToolCalls(resp *llm.Response) {
 			}
 			continue
 		}
-		var buf bytes.Buffer
 		input := string(c.Input)
-		if json.Compact(&buf, c.Input) == nil {
-			input = buf.String()
+		if compact, err := jsonx.Compact(c.Input); err == nil {
+			input = string(compact)
 		}
 		k := key{c.Name, input}
 		if first, dup := seen[k]; dup {

@@ -16,7 +16,7 @@ import (
 // TestRepeatedToolCalls: Llama models repeat a tool call under a new id; the Model
 // drops the repeat, with a warning, so that an agent runs the tool once — in Generate
 // and in Stream alike. Other families keep equal calls: there they are meant
-// (BEDROCK.md, response rule 7).
+// (RULES.md RESP-LLAMA).
 func TestRepeatedToolCalls(t *testing.T) {
 	answer := &llm.Response{
 		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{

@@ -52,19 +52,13 @@
 //
 // # What FormatRequest repairs and rejects
 //
-// [FormatRequest] applies every request rule of the Converse API that llmkit knows of
-// (its documentation and request.go list them rule by rule). It repairs what can be
-// repaired without changing the conversation's meaning — system messages to the system
-// prompt; consecutive turns of one role merged; tool results gathered into the user turn
-// after their calls; whitespace-only text dropped; a toolConfig declared whenever the
-// history holds tool blocks; empty tool input sent as {}; tool-use ids mapped into
-// Bedrock's character set; document names sanitised; reasoning replayed only with its
-// signature; settings a model cannot take dropped — and says so in the warnings it
-// returns, which a Model puts first in [llm.Response.Warnings]. What cannot be repaired
-// safely — a conversation that starts with the assistant, a tool call without its
-// result, an unsupported part, more than four cache points, thinking with a forced tool
-// choice, out-of-range settings — is an [*llm.InvalidRequestError] naming the message and
-// part (or the field) at fault, returned before anything is sent.
+// [FormatRequest] applies every request rule of the Converse API that llmkit knows of;
+// RULES.md in this package lists them, and the response, stream, error and SDK rules,
+// each with an ID (REQ-TOOL-PAIRS, SDK-TRUNCATION …) and where it was learned. What can
+// be repaired without changing the conversation's meaning is repaired and reported in
+// the warnings, which a Model puts first in [llm.Response.Warnings]; what cannot is an
+// [*llm.InvalidRequestError] naming the message and part (or the field) at fault,
+// returned before anything is sent.
 //
 // # Responses
 //
@@ -82,7 +76,7 @@
 //
 // # Errors
 //
-// Every error from Bedrock or the SDK is mapped, in one switch (errors.go), to an
+// Every error from Bedrock or the SDK is mapped, by the tables in errors.go, to an
 // [*llm.ProviderError] whose Category is one of llm's sentinels, tested with errors.Is:
 // [llm.ErrAuth] (AccessDenied, missing, bad or expired credentials, "Signature expired"),
 // [llm.ErrInvalidRequest] (Validation), [llm.ErrContextTooLong] (a validation or model

@@ -21,7 +21,7 @@ const (
 )
 
 // contextOverflow lists the messages, lowercased, with which Bedrock and its models say
-// the input does not fit the context window (BEDROCK.md, response rule 8).
+// the input does not fit the context window (RULES.md ERR-CONTEXT-OVERFLOW).
 var contextOverflow = []string{
 	"input is too long",
 	"prompt is too long",
@@ -33,14 +33,71 @@ var contextOverflow = []string{
 	"model_context_window_exceeded",
 }
 
+// errorClass is how llmkit classes a Bedrock error: its category, whether a later
+// attempt may succeed, and whether a message saying the input does not fit the context
+// window makes it [llm.ErrContextTooLong].
+type errorClass struct {
+	category  error
+	retryable bool
+	overflow  bool
+}
+
+// errorCodes classes the error codes Bedrock sends (RULES.md ERR-CODES, ERR-THROTTLING),
+// as normalizeCode spells them: the
+// typed exceptions of bedrockruntime, the generic codes of the AWS front end, and the
+// lowerCamel spellings of exception frames inside a stream, which normalise to the same.
+var errorCodes = map[string]errorClass{
+	"throttlingexception":      {category: llm.ErrRateLimited, retryable: true},
+	"toomanyrequestsexception": {category: llm.ErrRateLimited, retryable: true},
+	// An account quota: waiting a little does not lift it.
+	"servicequotaexceededexception": {category: llm.ErrRateLimited},
+	// The SDK does not retry it (RULES.md SDK-RETRIES); the model is loading and a later
+	// call succeeds.
+	"modelnotreadyexception": {category: llm.ErrModelNotReady, retryable: true},
+
+	"accessdeniedexception":               {category: llm.ErrAuth},
+	"unrecognizedclientexception":         {category: llm.ErrAuth},
+	"expiredtokenexception":               {category: llm.ErrAuth},
+	"invalidsignatureexception":           {category: llm.ErrAuth},
+	"incompletesignatureexception":        {category: llm.ErrAuth},
+	"missingauthenticationtokenexception": {category: llm.ErrAuth},
+	"invalidclienttokenid":                {category: llm.ErrAuth},
+	"signaturedoesnotmatch":               {category: llm.ErrAuth},
+	"unauthorizedexception":               {category: llm.ErrAuth},
+
+	"validationexception": {category: llm.ErrInvalidRequest, overflow: true},
+	"conflictexception":   {category: llm.ErrInvalidRequest},
+
+	"resourcenotfoundexception": {category: llm.ErrNotFound},
+	"modeltimeoutexception":     {category: llm.ErrTimeout},
+
+	"internalserverexception":     {category: llm.ErrServer, retryable: true},
+	"internalfailure":             {category: llm.ErrServer, retryable: true},
+	"serviceunavailableexception": {category: llm.ErrServer, retryable: true},
+	"serviceunavailable":          {category: llm.ErrServer, retryable: true},
+	"modelerrorexception":         {category: llm.ErrServer, overflow: true},
+	"modelstreamerrorexception":   {category: llm.ErrServer},
+}
+
+// errorStatuses classes an HTTP error answer that carries no error code. Other statuses
+// from 400 to 499 are invalid requests; 500 and above are retryable server failures.
+var errorStatuses = map[int]errorClass{
+	400: {category: llm.ErrInvalidRequest, overflow: true},
+	401: {category: llm.ErrAuth},
+	403: {category: llm.ErrAuth},
+	404: {category: llm.ErrNotFound},
+	408: {category: llm.ErrTimeout},
+	413: {category: llm.ErrInvalidRequest, overflow: true},
+	424: {category: llm.ErrServer},
+	429: {category: llm.ErrRateLimited, retryable: true},
+}
+
 // mapError turns an error from the SDK into the error llmkit returns. Every Bedrock
-// error becomes an [*llm.ProviderError] whose Category is an llm sentinel, chosen in the
-// one switch below: by error code first (typed exceptions, generic API errors, and the
-// lowerCamel spellings of exception frames inside a stream), then by HTTP status, then by
-// kind of transport failure. StatusCode and RequestID come from the SDK's HTTP response
-// error (a mid-stream exception has neither: StatusCode 0); a retry.MaxAttemptsError or
-// an operation error around it is seen through. midStream says the error ended a stream
-// after its 200 response: a failure that is not a Bedrock exception then belongs to
+// error becomes an [*llm.ProviderError] whose Category is an llm sentinel: StatusCode and
+// RequestID come from the SDK's HTTP response error (a mid-stream exception has neither:
+// StatusCode 0); a retry.MaxAttemptsError or an operation error around it is seen
+// through. The class comes from classify. midStream says the error ended a stream after
+// its 200 response: a failure that is not a Bedrock exception then belongs to
 // [llm.ErrStream].
 //
 // Cancellation is not hidden: an error caused by a cancelled context is returned
@@ -71,75 +128,74 @@ func mapError(op string, err error, midStream bool) error {
 		e.Code = ae.ErrorCode()
 		e.Message = ae.ErrorMessage()
 	}
-	code := normalizeCode(e.Code)
-	msg := strings.ToLower(e.Message)
-	status := e.StatusCode
+	c := classify(err, normalizeCode(e.Code), e.StatusCode, strings.ToLower(e.Message), midStream)
+	e.Category, e.Retryable = c.category, c.retryable
+	return e
+}
 
+// classify classes an error by its normalised code, its HTTP status and its lowercased
+// message: the failures before sending first, then the code (errorCodes), or, with no
+// code, the status (errorStatuses), or the kind of transport failure; last, the few
+// messages that say more than the code.
+func classify(err error, code string, status int, msg string, midStream bool) errorClass {
 	var signErr *v4.SigningError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		e.Category = llm.ErrTimeout
+		return errorClass{category: llm.ErrTimeout}
 	case errors.As(err, &signErr) || strings.Contains(err.Error(), "failed to retrieve credentials"):
 		// The request was never sent: no credentials could be found or refreshed.
-		e.Category = llm.ErrAuth
-	case code == "throttlingexception" || code == "toomanyrequestsexception" || code == "" && status == 429:
-		e.Category, e.Retryable = llm.ErrRateLimited, true
-	case code == "servicequotaexceededexception":
-		// An account quota: waiting a little does not lift it.
-		e.Category = llm.ErrRateLimited
-	case code == "modelnotreadyexception":
-		// The SDK does not retry it (BEDROCK.md, SDK 5); the model is loading and a later
-		// call succeeds.
-		e.Category, e.Retryable = llm.ErrModelNotReady, true
-	case code == "accessdeniedexception" || code == "unrecognizedclientexception" ||
-		code == "expiredtokenexception" || code == "invalidsignatureexception" ||
-		code == "incompletesignatureexception" || code == "missingauthenticationtokenexception" ||
-		code == "invalidclienttokenid" || code == "signaturedoesnotmatch" ||
-		code == "unauthorizedexception" || strings.Contains(msg, "signature expired") ||
-		code == "" && (status == 401 || status == 403):
-		// "Signature expired": a request signed more than 5 minutes before it was sent
-		// (BEDROCK.md, SDK 7).
-		e.Category = llm.ErrAuth
-	case code == "validationexception" && strings.Contains(msg, "model identifier is invalid"):
+		return errorClass{category: llm.ErrAuth}
+	}
+	c := classifyCode(err, code, status, midStream)
+	if c.overflow && isContextOverflow(msg) {
+		c.category = llm.ErrContextTooLong
+	}
+	if code == "validationexception" && strings.Contains(msg, "model identifier is invalid") {
 		// Bedrock answers an unknown model id with a ValidationException, not a 404.
-		e.Category = llm.ErrNotFound
-	case (code == "validationexception" || code == "modelerrorexception" || code == "" && (status == 400 || status == 413)) && isContextOverflow(msg):
-		e.Category = llm.ErrContextTooLong
-	case code == "validationexception" || code == "conflictexception" || code == "" && status >= 400 && status < 500 && status != 404 && status != 408 && status != 424:
-		e.Category = llm.ErrInvalidRequest
-	case code == "resourcenotfoundexception" || code == "" && status == 404:
-		e.Category = llm.ErrNotFound
-	case code == "modeltimeoutexception" || code == "" && status == 408:
-		e.Category = llm.ErrTimeout
-	case code == "internalserverexception" || code == "internalfailure" ||
-		code == "serviceunavailableexception" || code == "serviceunavailable" ||
-		code == "" && status >= 500:
-		e.Category, e.Retryable = llm.ErrServer, true
-	case code == "modelerrorexception" || code == "modelstreamerrorexception" || code == "" && status == 424:
-		e.Category = llm.ErrServer
-	case code != "":
-		// A code this switch does not know: judge by its status and fault.
-		e.Category = llm.ErrServer
-		e.Retryable = status >= 500 || status == 429
-		if status >= 400 && status < 500 && status != 429 {
-			e.Category = llm.ErrInvalidRequest
-			if isContextOverflow(msg) {
-				e.Category = llm.ErrContextTooLong
-			}
+		c.category = llm.ErrNotFound
+	}
+	if strings.Contains(msg, "signature expired") && c.category != llm.ErrRateLimited && c.category != llm.ErrModelNotReady {
+		// A request signed more than 5 minutes before it was sent (RULES.md
+		// SDK-SIGNATURE-EXPIRY), whatever code carries it.
+		c = errorClass{category: llm.ErrAuth}
+	}
+	return c
+}
+
+// classifyCode classes an error by its code, else its status, else its transport failure.
+func classifyCode(err error, code string, status int, midStream bool) errorClass {
+	if c, ok := errorCodes[code]; ok {
+		return c
+	}
+	if code != "" {
+		// A code the table does not know: judge by its status.
+		switch {
+		case status == 429 || status >= 500:
+			return errorClass{category: llm.ErrServer, retryable: true}
+		case status >= 400:
+			return errorClass{category: llm.ErrInvalidRequest, overflow: true}
 		}
+		return errorClass{category: llm.ErrServer}
+	}
+	if c, ok := errorStatuses[status]; ok {
+		return c
+	}
+	switch {
+	case status >= 500:
+		return errorClass{category: llm.ErrServer, retryable: true}
+	case status >= 400:
+		return errorClass{category: llm.ErrInvalidRequest}
 	case retry.RetryableConnectionError{}.IsErrorRetryable(err).Bool():
 		// Connection refused, reset, or closed under the stream.
-		e.Category, e.Retryable = llm.ErrServer, true
 		if midStream {
-			e.Category = llm.ErrStream
+			return errorClass{category: llm.ErrStream, retryable: true}
 		}
+		return errorClass{category: llm.ErrServer, retryable: true}
 	case midStream:
 		// A broken or truncated event stream.
-		e.Category = llm.ErrStream
-	default:
-		e.Category = llm.ErrServer
+		return errorClass{category: llm.ErrStream}
 	}
-	return e
+	return errorClass{category: llm.ErrServer}
 }
 
 // normalizeCode lowercases an error code and strips a shape-id namespace

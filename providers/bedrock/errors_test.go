@@ -53,10 +53,10 @@ func TestMapError(t *testing.T) {
 	}{
 		{"access_denied", "403 AccessDenied is an auth failure", httpErr(403, "r1", &types.AccessDeniedException{Message: msg("no access")}), false, llm.ErrAuth, false, "AccessDeniedException", 403, "r1"},
 		{"validation", "400 Validation is the caller's fault", httpErr(400, "r2", &types.ValidationException{Message: msg("The text field in the ContentBlock object at messages.0.content.0 is blank")}), false, llm.ErrInvalidRequest, false, "ValidationException", 400, "r2"},
-		{"context_input_too_long", "rule 8: 'Input is too long for requested model' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("Input is too long for requested model.")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
-		{"context_prompt_too_long", "rule 8: 'prompt is too long' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("prompt is too long: 250000 tokens > 200000 maximum")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
-		{"context_max_tokens", "rule 8: 'input length and max_tokens exceed context limit' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("input length and `max_tokens` exceed context limit: 199000 + 8192 > 200000")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
-		{"context_too_many_input_tokens", "rule 8: 'too many input tokens' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("Too many input tokens. Max input tokens: 8192")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
+		{"context_input_too_long", "ERR-CONTEXT-OVERFLOW: 'Input is too long for requested model' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("Input is too long for requested model.")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
+		{"context_prompt_too_long", "ERR-CONTEXT-OVERFLOW: 'prompt is too long' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("prompt is too long: 250000 tokens > 200000 maximum")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
+		{"context_max_tokens", "ERR-CONTEXT-OVERFLOW: 'input length and max_tokens exceed context limit' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("input length and `max_tokens` exceed context limit: 199000 + 8192 > 200000")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
+		{"context_too_many_input_tokens", "ERR-CONTEXT-OVERFLOW: 'too many input tokens' is a context overflow", httpErr(400, "r", &types.ValidationException{Message: msg("Too many input tokens. Max input tokens: 8192")}), false, llm.ErrContextTooLong, false, "ValidationException", 400, "r"},
 		{"context_model_error", "a model error that says the prompt is too long is a context overflow", httpErr(424, "r", &types.ModelErrorException{Message: msg("This model's maximum context length is 8192 tokens")}), false, llm.ErrContextTooLong, false, "ModelErrorException", 424, "r"},
 		{"quota", "ServiceQuotaExceeded is a rate limit that waiting does not lift", httpErr(400, "r", &types.ServiceQuotaExceededException{Message: msg("quota")}), false, llm.ErrRateLimited, false, "ServiceQuotaExceededException", 400, "r"},
 		{"not_found", "404 ResourceNotFound: unknown model", httpErr(404, "r", &types.ResourceNotFoundException{Message: msg("model not found")}), false, llm.ErrNotFound, false, "ResourceNotFoundException", 404, "r"},
@@ -66,7 +66,7 @@ func TestMapError(t *testing.T) {
 		{"model_error", "424 ModelError is a model failure", httpErr(424, "r", &types.ModelErrorException{Message: msg("bad output")}), false, llm.ErrServer, false, "ModelErrorException", 424, "r"},
 		{"internal_server", "500 InternalServer is retryable", httpErr(500, "r", &types.InternalServerException{Message: msg("oops")}), false, llm.ErrServer, true, "InternalServerException", 500, "r"},
 		{"service_unavailable", "503 ServiceUnavailable is retryable", httpErr(503, "r", &types.ServiceUnavailableException{Message: msg("down")}), false, llm.ErrServer, true, "ServiceUnavailableException", 503, "r"},
-		{"signature_expired", "SDK 7: a request signed too long ago fails with 'Signature expired'", httpErr(403, "r", generic("InvalidSignatureException", "Signature expired: 20250101T000000Z is now earlier than 20250101T000500Z")), false, llm.ErrAuth, false, "InvalidSignatureException", 403, "r"},
+		{"signature_expired", "SDK-SIGNATURE-EXPIRY: a request signed too long ago fails with 'Signature expired'", httpErr(403, "r", generic("InvalidSignatureException", "Signature expired: 20250101T000000Z is now earlier than 20250101T000500Z")), false, llm.ErrAuth, false, "InvalidSignatureException", 403, "r"},
 		{"invalid_model_id", "Bedrock answers an unknown model id with 400 Validation 'The provided model identifier is invalid.'", httpErr(400, "r", &types.ValidationException{Message: msg("The provided model identifier is invalid.")}), false, llm.ErrNotFound, false, "ValidationException", 400, "r"},
 		{"no_credentials", "the SDK's signer found no credentials: the request was never sent", &smithy.OperationError{Err: &v4.SigningError{Err: errors.New("failed to retrieve credentials: no EC2 IMDS role found")}}, false, llm.ErrAuth, false, "", 0, ""},
 		{"unrecognized_client", "a bad access key", httpErr(403, "r", generic("UnrecognizedClientException", "The security token included in the request is invalid.")), false, llm.ErrAuth, false, "UnrecognizedClientException", 403, "r"},
@@ -85,16 +85,16 @@ func TestMapError(t *testing.T) {
 		{"deserialization", "an unreadable 200 answer is a server failure", &smithy.OperationError{Err: &smithy.DeserializationError{Err: errors.New("unexpected end of JSON input")}}, false, llm.ErrServer, false, "", 0, ""},
 		{"deadline", "a passed deadline is a timeout and stays errors.Is-able", &smithy.OperationError{Err: &smithy.CanceledError{Err: context.DeadlineExceeded}}, false, llm.ErrTimeout, false, "", 0, ""},
 
-		{"stream_throttling_typed", "rule 8: a throttlingException frame decodes as the typed exception", &types.ThrottlingException{Message: msg("slow")}, true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
-		{"stream_throttling_override", "rule 8: the lowerCamel spelling as a code override", &types.ThrottlingException{Message: msg("slow"), ErrorCodeOverride: aws.String("throttlingException")}, true, llm.ErrRateLimited, true, "throttlingException", 0, ""},
-		{"stream_throttling_generic", "rule 8: the spelling the SDK does not know arrives as a generic error", generic("ThrottlingException", "slow"), true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
-		{"stream_throttling_lower_generic", "rule 8: both spellings are the same category", generic("throttlingException", "slow"), true, llm.ErrRateLimited, true, "throttlingException", 0, ""},
-		{"stream_model_stream_error", "rule 5: modelStreamErrorException mid-stream", &types.ModelStreamErrorException{Message: msg("broke")}, true, llm.ErrServer, false, "ModelStreamErrorException", 0, ""},
+		{"stream_throttling_typed", "ERR-THROTTLING: a throttlingException frame decodes as the typed exception", &types.ThrottlingException{Message: msg("slow")}, true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
+		{"stream_throttling_override", "ERR-THROTTLING: the lowerCamel spelling as a code override", &types.ThrottlingException{Message: msg("slow"), ErrorCodeOverride: aws.String("throttlingException")}, true, llm.ErrRateLimited, true, "throttlingException", 0, ""},
+		{"stream_throttling_generic", "ERR-THROTTLING: the spelling the SDK does not know arrives as a generic error", generic("ThrottlingException", "slow"), true, llm.ErrRateLimited, true, "ThrottlingException", 0, ""},
+		{"stream_throttling_lower_generic", "ERR-THROTTLING: both spellings are the same category", generic("throttlingException", "slow"), true, llm.ErrRateLimited, true, "throttlingException", 0, ""},
+		{"stream_model_stream_error", "STREAM-ERRORS: modelStreamErrorException mid-stream", &types.ModelStreamErrorException{Message: msg("broke")}, true, llm.ErrServer, false, "ModelStreamErrorException", 0, ""},
 		{"stream_validation", "a validationException frame", generic("validationException", "bad"), true, llm.ErrInvalidRequest, false, "validationException", 0, ""},
 		{"stream_internal", "an internalServerException frame is retryable", generic("internalServerException", "x"), true, llm.ErrServer, true, "internalServerException", 0, ""},
 		{"stream_unavailable", "a serviceUnavailableException frame is retryable", &types.ServiceUnavailableException{}, true, llm.ErrServer, true, "ServiceUnavailableException", 0, ""},
-		{"stream_truncated", "SDK 6: a body that ends inside a frame is a stream error", fmt.Errorf("decode event: %w", fmt.Errorf("event stream ended inside a frame: %w", io.ErrUnexpectedEOF)), true, llm.ErrStream, false, "", 0, ""},
-		{"stream_conn_closed", "a connection closed under the stream (SDK 1) is a retryable stream error", fmt.Errorf("decode event: read tcp: use of closed network connection"), true, llm.ErrStream, true, "", 0, ""},
+		{"stream_truncated", "SDK-TRUNCATION: a body that ends inside a frame is a stream error", fmt.Errorf("decode event: %w", fmt.Errorf("event stream ended inside a frame: %w", io.ErrUnexpectedEOF)), true, llm.ErrStream, false, "", 0, ""},
+		{"stream_conn_closed", "a connection closed under the stream (SDK-BODY-CLOSE) is a retryable stream error", fmt.Errorf("decode event: read tcp: use of closed network connection"), true, llm.ErrStream, true, "", 0, ""},
 		{"stream_bad_crc", "a corrupt frame is a stream error", fmt.Errorf("decode event: message checksum mismatch"), true, llm.ErrStream, false, "", 0, ""},
 	}
 	for _, tt := range tests {
@@ -126,6 +126,39 @@ func TestMapError(t *testing.T) {
 	}
 }
 
+// TestMapErrorTable sends every code of errorCodes and every status of errorStatuses
+// through mapError, with a plain message and with one that says the context overflowed,
+// before a response (with a status) and mid-stream (without).
+func TestMapErrorTable(t *testing.T) {
+	check := func(t *testing.T, what string, err error, midStream bool, want errorClass) {
+		t.Helper()
+		got := mapError(opConverse, err, midStream)
+		var pe *llm.ProviderError
+		if !errors.As(got, &pe) || !errors.Is(got, want.category) || pe.Retryable != want.retryable {
+			t.Errorf("mapError(%s) = %v, want category %v, retryable %v", what, got, want.category, want.retryable)
+		}
+	}
+	overflowed := func(c errorClass) errorClass {
+		if c.overflow {
+			return errorClass{category: llm.ErrContextTooLong}
+		}
+		return c
+	}
+	for code, want := range errorCodes {
+		t.Run(code, func(t *testing.T) {
+			check(t, code+" with status 400", httpErr(400, "r", generic(code, "no")), false, want)
+			check(t, code+" mid-stream", generic(code, "no"), true, want)
+			check(t, code+" saying the input is too long", httpErr(400, "r", generic(code, "Input is too long for requested model.")), false, overflowed(want))
+		})
+	}
+	for status, want := range errorStatuses {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			check(t, fmt.Sprintf("bare %d", status), httpErr(status, "r", errors.New("no body")), false, want)
+			check(t, fmt.Sprintf("bare %d saying the input is too long", status), httpErr(status, "r", generic("", "prompt is too long")), false, overflowed(want))
+		})
+	}
+}
+
 func TestMapErrorContext(t *testing.T) {
 	if got := mapError(opConverse, nil, false); got != nil {
 		t.Errorf("mapError(nil) = %v, want nil", got)
@@ -144,7 +177,7 @@ func TestMapErrorContext(t *testing.T) {
 	}
 }
 
-// TestMapErrorWire sends each HTTP error shape of BEDROCK.md through the real SDK client
+// TestMapErrorWire sends each HTTP error shape of RULES.md ERR-CODES through the real SDK client
 // and maps what it returns.
 func TestMapErrorWire(t *testing.T) {
 	tests := []struct {

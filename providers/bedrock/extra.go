@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -82,12 +83,12 @@ func extraFrom(v any) (*requestExtra, error) {
 	}
 	out := &requestExtra{}
 	if len(e.AdditionalModelRequestFields) > 0 {
-		b, err := compactJSON(e.AdditionalModelRequestFields)
+		b, err := jsonx.Compact(e.AdditionalModelRequestFields)
 		if err != nil {
 			return nil, fieldError("extra.additionalModelRequestFields", "not valid JSON: %v", err)
 		}
 		if b[0] != '{' {
-			return nil, fieldError("extra.additionalModelRequestFields", "must be a JSON object, got %s", jsonKindName(b))
+			return nil, fieldError("extra.additionalModelRequestFields", "must be a JSON object, got %s", jsonx.KindOf(b).Name())
 		}
 		out.fields = b
 	}

@@ -23,7 +23,7 @@ func UpdateGoldens() bool { return *update }
 // compareRequestGolden compares body with the golden file, as parsed JSON.
 func compareRequestGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "request", name+".json")
+	path := filepath.Join("testdata", "request", filepath.FromSlash(name)+".json")
 	if *update {
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, body, "", "  "); err != nil {

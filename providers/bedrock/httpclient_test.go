@@ -129,7 +129,7 @@ func drain(ctx context.Context, c *bedrockruntime.Client) (int, error) {
 // TestConfigureClient with 64 concurrent streams. .ci/run runs them with SOAK=1.
 var soak = flag.Bool("soak", false, "run the HTTP client's long tests in full (hundreds of 1,000-event streams)")
 
-// TestHTTPClientRequestBodyFix checks the request-body fix: with the SDK's default HTTP
+// TestHTTPClientRequestBodyFix checks SDK-BODY-CLOSE: with the SDK's default HTTP
 // client, some 1,000-event streams from a fast loopback server die with "use of closed
 // network connection"; with HTTPClient none does. The short form runs 20 streams on
 // NewHTTPClient only: losing the fix fails about one stream in ten, so it is caught
@@ -173,7 +173,7 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 	}
 }
 
-// TestHTTPClientTruncatedStream checks SDK behaviour 6: a stream body that ends inside a
+// TestHTTPClientTruncatedStream checks SDK-TRUNCATION: a stream body that ends inside a
 // frame, or whose connection is cut, ends silently with the SDK's own client and with an
 // error in Err() with HTTPClient.
 func TestHTTPClientTruncatedStream(t *testing.T) {

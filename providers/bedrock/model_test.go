@@ -103,7 +103,7 @@ func TestModelGenerate(t *testing.T) {
 }
 
 // TestModelStreamEqualsGenerate: the accumulated stream equals Generate's answer for the
-// same exchange (DESIGN.md, streaming), with deltas split small, frames cut across
+// same exchange (llm.Stream's contract), with deltas split small, frames cut across
 // reads and Bedrock's padding.
 func TestModelStreamEqualsGenerate(t *testing.T) {
 	m, srv := newTestModel(t, nil)
@@ -189,7 +189,7 @@ func TestModelStreamStateful(t *testing.T) {
 		check  func(t *testing.T, r *llm.Response)
 	}{{
 		name:   "end_turn_with_tool_call",
-		reason: "response rule 1: end_turn after a tool call reads tool_use in a stream too",
+		reason: "RESP-STOP: end_turn after a tool call reads tool_use in a stream too",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"add","input":{"a":1}}}]}},"stopReason":"end_turn",` + usage + `}`,
 		frames: []bedrocktest.Frame{
 			frame("messageStart", `{"role":"assistant"}`),
@@ -222,7 +222,7 @@ func TestModelStreamStateful(t *testing.T) {
 		},
 	}, {
 		name:   "metadata_then_additional_fields",
-		reason: "rule 4: metadata before messageStop; the additional fields still arrive, usage kept",
+		reason: "STREAM-METADATA: metadata before messageStop; the additional fields still arrive, usage kept",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"end_turn","additionalModelResponseFields":{"k":[1]},` + usage + `}`,
 		frames: []bedrocktest.Frame{
 			frame("messageStart", `{"role":"assistant"}`),
@@ -260,7 +260,7 @@ func TestModelStreamStateful(t *testing.T) {
 		},
 	}, {
 		name:   "unknown_event_type",
-		reason: "SDK 2: an event type the SDK does not know is a warning, as an unknown block is in Generate",
+		reason: "SDK-UNKNOWN-UNION: an event type the SDK does not know is a warning, as an unknown block is in Generate",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"hologram":{}},{"text":"x"}]}},"stopReason":"end_turn",` + usage + `}`,
 		frames: []bedrocktest.Frame{
 			frame("messageStart", `{"role":"assistant"}`),
@@ -313,7 +313,7 @@ func TestModelInvalidRequest(t *testing.T) {
 	}{
 		{"nil", "no request", nil},
 		{"no_model", "the model id is required", &llm.Request{Messages: []llm.Message{llm.UserText("hi")}}},
-		{"assistant_first", "rule 2: a conversation starts with a user turn", &llm.Request{Model: claude, Messages: []llm.Message{llm.AssistantText("hi")}}},
+		{"assistant_first", "REQ-ROLES: a conversation starts with a user turn", &llm.Request{Model: claude, Messages: []llm.Message{llm.AssistantText("hi")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -391,7 +391,7 @@ func streamErr(s *llm.Stream) (int, error) {
 }
 
 // TestModelStreamFaults: a stream that breaks after its 200 response is an error, never a
-// short success (BEDROCK.md response rule 5, SDK behaviours 4 and 6).
+// short success (RULES.md STREAM-ERRORS, SDK-STREAM-ERR and SDK-TRUNCATION).
 func TestModelStreamFaults(t *testing.T) {
 	long := &llm.Response{
 		Message:    llm.AssistantText("one two three four five six seven eight nine ten"),
@@ -407,7 +407,7 @@ func TestModelStreamFaults(t *testing.T) {
 		minEvents int
 	}{{
 		name:      "throttling_exception_frame",
-		reason:    "rule 8: throttlingException mid-stream is a retryable rate limit with status 0",
+		reason:    "ERR-THROTTLING: throttlingException mid-stream is a retryable rate limit with status 0",
 		reply:     base.ExceptionAfter(3, bedrocktest.ThrottlingException, "slow down"),
 		category:  llm.ErrRateLimited,
 		minEvents: 3,
@@ -419,7 +419,7 @@ func TestModelStreamFaults(t *testing.T) {
 		},
 	}, {
 		name:      "model_stream_error_frame",
-		reason:    "rule 5: modelStreamErrorException mid-stream is an error with its type",
+		reason:    "STREAM-ERRORS: modelStreamErrorException mid-stream is an error with its type",
 		reply:     base.ExceptionAfter(2, bedrocktest.ModelStreamErrorException, "model broke"),
 		category:  llm.ErrServer,
 		minEvents: 2,
@@ -431,7 +431,7 @@ func TestModelStreamFaults(t *testing.T) {
 		},
 	}, {
 		name:     "truncated_frame_clean_end",
-		reason:   "SDK 6: a body that ends cleanly inside a frame is an error, not a short success",
+		reason:   "SDK-TRUNCATION: a body that ends cleanly inside a frame is an error, not a short success",
 		reply:    base.TruncateAfter(4),
 		category: llm.ErrStream,
 		check: func(t *testing.T, err error) {
@@ -441,12 +441,12 @@ func TestModelStreamFaults(t *testing.T) {
 		},
 	}, {
 		name:     "cut_inside_frame",
-		reason:   "SDK 6: a connection cut inside a frame is an error",
+		reason:   "SDK-TRUNCATION: a connection cut inside a frame is an error",
 		reply:    base.CutAfter(4),
 		category: llm.ErrStream,
 	}, {
 		name:     "dropped_between_frames",
-		reason:   "rule 5: a stream that ends without messageStop is an error",
+		reason:   "STREAM-ERRORS: a stream that ends without messageStop is an error",
 		reply:    base.DropAfter(4),
 		category: llm.ErrStream,
 	}, {
@@ -456,7 +456,7 @@ func TestModelStreamFaults(t *testing.T) {
 		category: llm.ErrStream,
 	}, {
 		name:      "cut_before_metadata",
-		reason:    "SDK 6: a stream cut after messageStop loses usage; it is an error, not a zero-usage success",
+		reason:    "SDK-TRUNCATION: a stream cut after messageStop loses usage; it is an error, not a zero-usage success",
 		reply:     bedrocktest.Respond(long).TruncateAfter(len(mustEvents(t, long)) - 1),
 		category:  llm.ErrStream,
 		minEvents: len(mustEvents(t, long)) - 1, // up to and including messageStop
@@ -507,7 +507,7 @@ func slowReply(between time.Duration) bedrocktest.ServerReply {
 
 // TestModelStreamCancel: cancelling the context ends the stream with an error for which
 // errors.Is(err, context.Canceled) holds, closes the network stream and leaves no
-// goroutine (SDK behaviour 4).
+// goroutine (SDK-STREAM-ERR).
 func TestModelStreamCancel(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
@@ -623,7 +623,7 @@ func TestModelCapabilities(t *testing.T) {
 }
 
 // TestNewFromConfig: a Model built from an aws.Config gets the HTTP fixes — a truncated
-// stream is an error, which the SDK alone would report as a clean end (SDK 6).
+// stream is an error, which the SDK alone would report as a clean end (SDK-TRUNCATION).
 func TestNewFromConfig(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
@@ -689,7 +689,7 @@ func TestNewFromConfig(t *testing.T) {
 }
 
 // TestModelGenerateContext: a cancelled call's error is context.Canceled; a passed
-// deadline is llm.ErrTimeout and still context.DeadlineExceeded (SDK behaviour 4).
+// deadline is llm.ErrTimeout and still context.DeadlineExceeded (SDK-STREAM-ERR).
 func TestModelGenerateContext(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)

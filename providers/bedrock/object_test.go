@@ -94,8 +94,8 @@ func TestModelObjectFixtures(t *testing.T) {
 }
 
 // TestGenerateObjectFixture runs structured.Generate over the Model on recorded answers:
-// Claude's object, and Llama's with a number sent as a string (BEDROCK.md response rule
-// 7), which decodes only with coercion — and is validated either way.
+// Claude's object, and Llama's with a number sent as a string (RULES.md RESP-LLAMA),
+// which decodes only with coercion — and is validated either way.
 func TestGenerateObjectFixture(t *testing.T) {
 	type profile struct {
 		Name       string `json:"name"`
@@ -158,7 +158,7 @@ func TestModelObjectScripted(t *testing.T) {
 		wantObject: obj, wantStop: llm.StopReasonEndTurn,
 	}, {
 		name:   "duplicate_object_calls",
-		reason: "rule 7: Llama may repeat a call with another id; the first is the object, the rest dropped with a warning",
+		reason: "RESP-LLAMA: Llama may repeat a call with another id; the first is the object, the rest dropped with a warning",
 		resp: &llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{call("t1"), call("t2")}},
 			StopReason: llm.StopReasonToolUse},
 		wantParts:  []llm.Part{llm.Text{Text: string(obj)}},
@@ -249,7 +249,7 @@ func TestModelObjectScripted(t *testing.T) {
 }
 
 // TestModelObjectTruncated: an object cut by max_tokens in a stream is text without an
-// Object; structured.Stream reports the truncation (BEDROCK.md response rule 2).
+// Object; structured.Stream reports the truncation (RULES.md RESP-CUT-CALL).
 func TestModelObjectTruncated(t *testing.T) {
 	m, srv := newTestModel(t, nil)
 	srv.Enqueue(bedrocktest.Events(

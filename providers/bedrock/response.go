@@ -130,7 +130,7 @@ func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 }
 
 // sameBlock reports whether a and b are the same pointer: the SDK decodes an unknown
-// union member of a list as a repeat of the member before it (BEDROCK.md, SDK 2).
+// union member of a list as a repeat of the member before it (RULES.md SDK-UNKNOWN-UNION).
 func sameBlock(a, b types.ContentBlock) bool {
 	// Every ContentBlock member type is a pointer: interface equality is pointer
 	// identity, and comparing cannot panic.
@@ -252,7 +252,7 @@ func blockName(block types.ContentBlock) string {
 
 // toolInput renders a tool-use input document as the JSON object Bedrock sent. It uses
 // the document's own JSON (numbers kept as written), never a decode into any
-// (BEDROCK.md, SDK 3). A missing input is {}.
+// (RULES.md SDK-DOC-NUMBERS). A missing input is {}.
 func toolInput(doc smithydocument.Marshaler) (json.RawMessage, error) {
 	if doc == nil {
 		return json.RawMessage("{}"), nil
@@ -285,8 +285,8 @@ func responseDocJSON(doc smithydocument.Marshaler) (json.RawMessage, error) {
 }
 
 // parseStopReason maps Bedrock's stop reason to the neutral one, returning the raw
-// value too. An end_turn whose turn holds tool calls reads as tool_use (BEDROCK.md,
-// response rule 1). ParseResponse, ParseStreamChunk and the Model's stream share it.
+// value too. An end_turn whose turn holds tool calls reads as tool_use (RULES.md
+// RESP-STOP). ParseResponse, ParseStreamChunk and the Model's stream share it.
 func parseStopReason(r types.StopReason, hasToolCall bool) (llm.StopReason, string) {
 	var s llm.StopReason
 	switch r {

@@ -105,7 +105,7 @@ func decodeConverse(t testing.TB, body []byte, requestID string) *bedrockruntime
 }
 
 // testSDKClient is a real Bedrock Runtime client for a loopback server: static
-// credentials, no retries, and the request-body fix (BEDROCK.md, SDK 1).
+// credentials, no retries, and the request-body fix (RULES.md SDK-BODY-CLOSE).
 func testSDKClient(url string) *bedrockruntime.Client {
 	return bedrockruntime.New(bedrockruntime.Options{
 		Region:       "us-east-1",
@@ -206,7 +206,7 @@ func TestParseResponseWire(t *testing.T) {
 		want   *llm.Response
 	}{{
 		name:   "unknown_block_first",
-		reason: "SDK 2: an unknown first block decodes as nil; skip it with a warning",
+		reason: "SDK-UNKNOWN-UNION: an unknown first block decodes as nil; skip it with a warning",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"hologram":{"x":1}},{"text":"hi"}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "hi"}}},
@@ -216,7 +216,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "unknown_block_repeats_previous",
-		reason: "SDK 2: an unknown block after a known one decodes as the same pointer again; it is not a second copy",
+		reason: "SDK-UNKNOWN-UNION: an unknown block after a known one decodes as the same pointer again; it is not a second copy",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"a"},{"hologram":{}},{"text":"b"},{"hologram":{}},{"hologram":{}}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "a"}, llm.Text{Text: "b"}}},
@@ -230,7 +230,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "tool_input_numbers_verbatim",
-		reason: "SDK 3: tool input is the document's own JSON, numbers as written (no float64 round trip, no document.Number strings)",
+		reason: "SDK-DOC-NUMBERS: tool input is the document's own JSON, numbers as written (no float64 round trip, no document.Number strings)",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"calc","input":{"big":12345678901234567890,"f":3.50,"e":2e3,"n":null,"s":"\u00e9"},"type":"tool_use"}}]}},"stopReason":"tool_use",` + usage + `}`,
 		want: &llm.Response{
 			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
@@ -241,7 +241,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "tool_input_empty_object",
-		reason: "request rule 7 mirrored: a tool call with {} input stays {}",
+		reason: "REQ-TOOL-INPUT mirrored: a tool call with {} input stays {}",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"now","input":{}}}]}},"stopReason":"tool_use",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "t1", Name: "now", Input: json.RawMessage(`{}`)}}},
@@ -250,7 +250,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "end_turn_with_tool_calls",
-		reason: "response rule 1: end_turn with tool calls reads as tool_use, raw value kept",
+		reason: "RESP-STOP: end_turn with tool calls reads as tool_use, raw value kept",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"calling"},{"toolUse":{"toolUseId":"t1","name":"add","input":{"a":1}}}]}},"stopReason":"end_turn",` + usage + `}`,
 		want: &llm.Response{
 			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
@@ -261,7 +261,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "unknown_stop_reason",
-		reason: "response rule 1 and SDK 2: unknown enum strings pass through; kept raw, read as unknown",
+		reason: "RESP-STOP and SDK-UNKNOWN-UNION: unknown enum strings pass through; kept raw, read as unknown",
 		body:   `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"solar_flare",` + usage + `}`,
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "x"}}},
@@ -270,7 +270,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "cache_usage_and_extra",
-		reason: "response rule 4: cache reads/writes counted apart from input; latency, trace, service tier, performance and additional fields kept",
+		reason: "STREAM-METADATA: cache reads/writes counted apart from input; latency, trace, service tier, performance and additional fields kept",
 		body: `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"end_turn",` +
 			`"usage":{"inputTokens":3,"outputTokens":5,"totalTokens":1032,"cacheReadInputTokens":1000,"cacheWriteInputTokens":24,"cacheReadInputTokenCount":1000},` +
 			`"metrics":{"latencyMs":1234},"performanceConfig":{"latency":"optimized"},"serviceTier":{"type":"flex"},` +
@@ -290,7 +290,7 @@ func TestParseResponseWire(t *testing.T) {
 		},
 	}, {
 		name:   "reasoning_then_text",
-		reason: "response rule 6: reasoning text and signature, and redacted bytes, kept exactly for replay",
+		reason: "RESP-REASONING: reasoning text and signature, and redacted bytes, kept exactly for replay",
 		body: `{"output":{"message":{"role":"assistant","content":[` +
 			`{"reasoningContent":{"reasoningText":{"text":"think","signature":"c2ln"}}},` +
 			`{"reasoningContent":{"redactedContent":"AAEC"}},{"text":"answer"}]}},"stopReason":"end_turn",` + usage + `}`,
@@ -369,13 +369,13 @@ func TestParseResponseBlocks(t *testing.T) {
 		wantWarn  []llm.Warning
 	}{{
 		name:      "nil_block",
-		reason:    "SDK 2: an unknown block may decode as nil",
+		reason:    "SDK-UNKNOWN-UNION: an unknown block may decode as nil",
 		blocks:    []types.ContentBlock{text, nil},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
 		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
 	}, {
 		name:      "repeated_pointer",
-		reason:    "SDK 2: the same pointer twice in a row is an unknown block, not a duplicate",
+		reason:    "SDK-UNKNOWN-UNION: the same pointer twice in a row is an unknown block, not a duplicate",
 		blocks:    []types.ContentBlock{text, text},
 		wantParts: []llm.Part{llm.Text{Text: "t"}},
 		wantWarn:  []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block skipped")},
@@ -386,7 +386,7 @@ func TestParseResponseBlocks(t *testing.T) {
 		wantParts: []llm.Part{llm.Text{Text: "t"}, llm.Text{Text: "t"}},
 	}, {
 		name:     "unknown_union_member",
-		reason:   "SDK 2: an UnknownUnionMember is skipped with a warning naming its tag",
+		reason:   "SDK-UNKNOWN-UNION: an UnknownUnionMember is skipped with a warning naming its tag",
 		blocks:   []types.ContentBlock{&types.UnknownUnionMember{Tag: "hologram"}},
 		wantWarn: []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, 0, "unknown block %q skipped", "hologram")},
 	}, {
@@ -480,7 +480,7 @@ func TestParseResponseErrors(t *testing.T) {
 	}
 }
 
-// TestParseStopReason covers every stop reason of BEDROCK.md response rule 1.
+// TestParseStopReason covers every stop reason of RULES.md RESP-STOP.
 func TestParseStopReason(t *testing.T) {
 	tests := []struct {
 		raw      types.StopReason
@@ -493,7 +493,7 @@ func TestParseStopReason(t *testing.T) {
 		{types.StopReasonEndTurn, true, llm.StopReasonToolUse, "end_turn with tool calls is tool use [strands]", "end_turn"},
 		{types.StopReasonToolUse, true, llm.StopReasonToolUse, "tool use", "tool_use"},
 		{types.StopReasonToolUse, false, llm.StopReasonToolUse, "tool_use is kept even without a parsed call", "tool_use"},
-		{types.StopReasonMaxTokens, true, llm.StopReasonMaxTokens, "max_tokens wins over tool calls: the call may be cut (rule 2)", "max_tokens"},
+		{types.StopReasonMaxTokens, true, llm.StopReasonMaxTokens, "max_tokens wins over tool calls: the call may be cut (RESP-CUT-CALL)", "max_tokens"},
 		{types.StopReasonStopSequence, false, llm.StopReasonStopSequence, "stop sequence", "stop_sequence"},
 		{types.StopReasonGuardrailIntervened, false, llm.StopReasonGuardrailIntervened, "guardrail", "guardrail_intervened"},
 		{types.StopReasonContentFiltered, false, llm.StopReasonContentFiltered, "content filter", "content_filtered"},

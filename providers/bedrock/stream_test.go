@@ -70,18 +70,18 @@ func TestParseStreamChunk(t *testing.T) {
 		{"message_start_other_role", "a role other than assistant is read as assistant, with a warning",
 			&types.ConverseStreamOutputMemberMessageStart{Value: types.MessageStartEvent{Role: types.ConversationRoleUser}},
 			[]llm.Event{roleWarning("user"), llm.MessageStart{Role: llm.RoleAssistant}}},
-		{"text_delta", "rule 3: text arrives without a block start", evText(0, "Hel"), []llm.Event{llm.TextDelta{Index: 0, Text: "Hel"}}},
-		{"tool_start", "rule 3: a tool block opens with its id and name", evToolStart(2, "t1", "add"), []llm.Event{llm.ToolCallStart{Index: 2, ID: "t1", Name: "add"}}},
-		{"tool_input", "rule 3: tool input arrives as JSON fragments", evToolInput(2, `{"a":`), []llm.Event{llm.ToolInputDelta{Index: 2, Fragment: `{"a":`}}},
+		{"text_delta", "STREAM-BLOCKS: text arrives without a block start", evText(0, "Hel"), []llm.Event{llm.TextDelta{Index: 0, Text: "Hel"}}},
+		{"tool_start", "STREAM-BLOCKS: a tool block opens with its id and name", evToolStart(2, "t1", "add"), []llm.Event{llm.ToolCallStart{Index: 2, ID: "t1", Name: "add"}}},
+		{"tool_input", "STREAM-BLOCKS: tool input arrives as JSON fragments", evToolInput(2, `{"a":`), []llm.Event{llm.ToolInputDelta{Index: 2, Fragment: `{"a":`}}},
 		{"tool_input_nil", "a delta with no input is an empty fragment", evToolInput(2, ""), []llm.Event{llm.ToolInputDelta{Index: 2}}},
-		{"reasoning_text", "rule 6: reasoning text", evReasoning(0, &types.ReasoningContentBlockDeltaMemberText{Value: "hmm"}), []llm.Event{llm.ReasoningDelta{Index: 0, Text: "hmm"}}},
-		{"reasoning_signature", "rule 6: the signature follows the text", evReasoning(0, &types.ReasoningContentBlockDeltaMemberSignature{Value: "sig"}), []llm.Event{llm.ReasoningDelta{Index: 0, Signature: "sig"}}},
-		{"reasoning_redacted", "rule 6: redacted reasoning arrives as bytes", evReasoning(1, &types.ReasoningContentBlockDeltaMemberRedactedContent{Value: []byte{9, 8}}), []llm.Event{llm.ReasoningDelta{Index: 1, Redacted: []byte{9, 8}}}},
-		{"reasoning_unknown", "SDK 2: an unknown reasoning member is a warning", evReasoning(1, &types.UnknownUnionMember{Tag: "dream"}), []llm.Event{llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "unknown reasoning delta \"dream\" skipped")}},
+		{"reasoning_text", "RESP-REASONING: reasoning text", evReasoning(0, &types.ReasoningContentBlockDeltaMemberText{Value: "hmm"}), []llm.Event{llm.ReasoningDelta{Index: 0, Text: "hmm"}}},
+		{"reasoning_signature", "RESP-REASONING: the signature follows the text", evReasoning(0, &types.ReasoningContentBlockDeltaMemberSignature{Value: "sig"}), []llm.Event{llm.ReasoningDelta{Index: 0, Signature: "sig"}}},
+		{"reasoning_redacted", "RESP-REASONING: redacted reasoning arrives as bytes", evReasoning(1, &types.ReasoningContentBlockDeltaMemberRedactedContent{Value: []byte{9, 8}}), []llm.Event{llm.ReasoningDelta{Index: 1, Redacted: []byte{9, 8}}}},
+		{"reasoning_unknown", "SDK-UNKNOWN-UNION: an unknown reasoning member is a warning", evReasoning(1, &types.UnknownUnionMember{Tag: "dream"}), []llm.Event{llm.WarnBlockf(llm.WarningSkipped, 1, "%s", "unknown reasoning delta \"dream\" skipped")}},
 		{"block_stop", "closes the block", evStop(3), []llm.Event{llm.BlockStop{Index: 3}}},
-		{"message_stop", "rule 1: the stop reason maps as in ParseResponse", evMessageStop(types.StopReasonMaxTokens), []llm.Event{llm.MessageStop{StopReason: llm.StopReasonMaxTokens, RawStopReason: "max_tokens"}}},
-		{"message_stop_unknown", "rule 1: an unknown stop reason is kept raw", evMessageStop("meteor"), []llm.Event{llm.MessageStop{StopReason: llm.StopReasonUnknown, RawStopReason: "meteor"}}},
-		{"metadata", "rule 4: usage with cache counts and latency",
+		{"message_stop", "RESP-STOP: the stop reason maps as in ParseResponse", evMessageStop(types.StopReasonMaxTokens), []llm.Event{llm.MessageStop{StopReason: llm.StopReasonMaxTokens, RawStopReason: "max_tokens"}}},
+		{"message_stop_unknown", "RESP-STOP: an unknown stop reason is kept raw", evMessageStop("meteor"), []llm.Event{llm.MessageStop{StopReason: llm.StopReasonUnknown, RawStopReason: "meteor"}}},
+		{"metadata", "STREAM-METADATA: usage with cache counts and latency",
 			&types.ConverseStreamOutputMemberMetadata{Value: types.ConverseStreamMetadataEvent{
 				Usage:   &types.TokenUsage{InputTokens: aws.Int32(1), OutputTokens: aws.Int32(2), TotalTokens: aws.Int32(13), CacheReadInputTokens: aws.Int32(7), CacheWriteInputTokens: aws.Int32(3)},
 				Metrics: &types.ConverseStreamMetrics{LatencyMs: aws.Int64(250)},
@@ -98,12 +98,12 @@ func TestParseStreamChunk(t *testing.T) {
 				ServiceTier:       &types.ServiceTier{Type: types.ServiceTierTypePriority},
 				PerformanceConfig: &types.PerformanceConfiguration{Latency: types.PerformanceConfigLatencyStandard},
 			}}}},
-		{"unknown_event", "SDK 2: an unknown event type is a warning, not an error", &types.UnknownUnionMember{Tag: "weather", Value: []byte("x")},
+		{"unknown_event", "SDK-UNKNOWN-UNION: an unknown event type is a warning, not an error", &types.UnknownUnionMember{Tag: "weather", Value: []byte("x")},
 			[]llm.Event{llm.Warnf(llm.WarningSkipped, "", "unknown stream event %q skipped", "weather")}},
-		{"unknown_delta", "SDK 2: an unknown delta member is a warning",
+		{"unknown_delta", "SDK-UNKNOWN-UNION: an unknown delta member is a warning",
 			&types.ConverseStreamOutputMemberContentBlockDelta{Value: types.ContentBlockDeltaEvent{ContentBlockIndex: idx(4), Delta: &types.UnknownUnionMember{Tag: "smell"}}},
 			[]llm.Event{llm.WarnBlockf(llm.WarningSkipped, 4, "%s", "unknown delta \"smell\" skipped")}},
-		{"unknown_start", "SDK 2: an unknown block start is a warning",
+		{"unknown_start", "SDK-UNKNOWN-UNION: an unknown block start is a warning",
 			&types.ConverseStreamOutputMemberContentBlockStart{Value: types.ContentBlockStartEvent{ContentBlockIndex: idx(1), Start: &types.UnknownUnionMember{Tag: "hologram"}}},
 			[]llm.Event{llm.WarnBlockf(llm.WarningSkipped, 1, "unknown block %q skipped", "hologram")}},
 		{"citation_delta", "citations are not represented: a warning, as in ParseResponse",
@@ -178,7 +178,8 @@ func accumulate(evs []types.ConverseStreamOutput) (*llm.Response, error) {
 	return acc.Response()
 }
 
-// TestStreamSequences accumulates whole event sequences: the stream rules of BEDROCK.md.
+// TestStreamSequences accumulates whole event sequences: the stream rules of RULES.md
+// (STREAM-*), and the response rules a stream shares.
 func TestStreamSequences(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -188,7 +189,7 @@ func TestStreamSequences(t *testing.T) {
 		wantErr string
 	}{{
 		name:   "text_without_block_start",
-		reason: "rule 3: text blocks may arrive without contentBlockStart",
+		reason: "STREAM-BLOCKS: text blocks may arrive without contentBlockStart",
 		evs:    []types.ConverseStreamOutput{evMessageStart(), evText(0, "Hel"), evText(0, "lo"), evStop(0), evMessageStop(types.StopReasonEndTurn), evMetadata(3, 2, 10)},
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "Hello"}}},
@@ -197,7 +198,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:   "two_tools_interleaved",
-		reason: "rule 3: several tool blocks per turn, fragments keyed by block index, parsed at the end",
+		reason: "STREAM-BLOCKS: several tool blocks per turn, fragments keyed by block index, parsed at the end",
 		evs: []types.ConverseStreamOutput{
 			evMessageStart(), evText(0, "ok"), evStop(0),
 			evToolStart(1, "a", "f"), evToolStart(2, "b", "g"),
@@ -213,7 +214,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:   "metadata_before_message_stop",
-		reason: "rule 4: metadata may come before messageStop",
+		reason: "STREAM-METADATA: metadata may come before messageStop",
 		evs:    []types.ConverseStreamOutput{evMessageStart(), evText(0, "x"), evMetadata(4, 4, 4), evMessageStop(types.StopReasonEndTurn)},
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "x"}}},
@@ -222,7 +223,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:   "reasoning_text_signature_redacted",
-		reason: "rule 6: reasoning text, then its signature; redacted bytes in their own block",
+		reason: "RESP-REASONING: reasoning text, then its signature; redacted bytes in their own block",
 		evs: []types.ConverseStreamOutput{
 			evMessageStart(),
 			evReasoning(0, &types.ReasoningContentBlockDeltaMemberText{Value: "let me "}),
@@ -239,7 +240,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:   "max_tokens_inside_tool_call",
-		reason: "rule 2: a call cut by max_tokens is never returned as a call; the truncation is reported",
+		reason: "RESP-CUT-CALL: a call cut by max_tokens is never returned as a call; the truncation is reported",
 		evs:    []types.ConverseStreamOutput{evMessageStart(), evToolStart(0, "t", "f"), evToolInput(0, `{"a":`), evMessageStop(types.StopReasonMaxTokens)},
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{}},
@@ -248,7 +249,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:   "unknown_event_mid_stream",
-		reason: "SDK 2: an unknown event is a warning on the response, the stream goes on",
+		reason: "SDK-UNKNOWN-UNION: an unknown event is a warning on the response, the stream goes on",
 		evs:    []types.ConverseStreamOutput{evMessageStart(), &types.UnknownUnionMember{Tag: "future"}, evText(0, "x"), evMessageStop(types.StopReasonEndTurn)},
 		want: &llm.Response{
 			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text{Text: "x"}}},
@@ -257,7 +258,7 @@ func TestStreamSequences(t *testing.T) {
 		},
 	}, {
 		name:    "no_message_stop",
-		reason:  "rule 5: a stream that ends without messageStop is an error, not a short success",
+		reason:  "STREAM-ERRORS: a stream that ends without messageStop is an error, not a short success",
 		evs:     []types.ConverseStreamOutput{evMessageStart(), evText(0, "par")},
 		wantErr: "llm: stream: stream ended without a message stop",
 	}, {
@@ -272,7 +273,7 @@ func TestStreamSequences(t *testing.T) {
 		wantErr: "llm: stream: stop for block 0 that never started",
 	}, {
 		name:    "broken_tool_json",
-		reason:  "rule 3: tool input is parsed at the end; broken JSON with a normal stop is an error",
+		reason:  "STREAM-BLOCKS: tool input is parsed at the end; broken JSON with a normal stop is an error",
 		evs:     []types.ConverseStreamOutput{evMessageStart(), evToolStart(0, "t", "f"), evToolInput(0, `{"a":`), evStop(0), evMessageStop(types.StopReasonToolUse)},
 		wantErr: `llm: stream: tool call t (f) in block 0: input is not a JSON object: "{\"a\":"`,
 	}}
@@ -550,8 +551,8 @@ func BenchmarkAccumulate(b *testing.B) {
 }
 
 // TestAccumulateLinear: streaming through ParseStreamChunk and an Accumulator allocates
-// the same per delta for a short and a long answer — no quadratic copying (DESIGN.md:
-// cost linear in the stream's size).
+// the same per delta for a short and a long answer — no quadratic copying: the cost
+// is linear in the stream's size.
 func TestAccumulateLinear(t *testing.T) {
 	perDelta := func(n int) float64 {
 		evs := make([]types.ConverseStreamOutput, 0, n+2)

@@ -134,7 +134,7 @@ func (f faultInjector) Inject(fault conformance.Fault) error {
 func ConformanceAllow() map[string][]Allow {
 	object := []Allow{{
 		Path:   "$.toolConfig.toolChoice",
-		Reason: "the shipped recordings (ReqLLM's) omit toolChoice where the structured_output tool should be forced; llmkit forces it by name where the model takes a forced choice (Claude), and sends none, with a warning, where it does not (Llama 3.3, Command R+; BEDROCK.md request rule 14)",
+		Reason: "the shipped recordings (ReqLLM's) omit toolChoice where the structured_output tool should be forced; llmkit forces it by name where the model takes a forced choice (Claude), and sends none, with a warning, where it does not (Llama 3.3, Command R+; providers/bedrock/RULES.md REQ-TOOL-CHOICE)",
 	}}
 	return map[string][]Allow{
 		"streaming": {{

@@ -75,7 +75,7 @@ func TestHTTPErrors(t *testing.T) {
 
 // bodyFixOnly buffers the request body like bedrock.HTTPClient but does not watch
 // frames: a client that shows what the SDK alone makes of a broken stream, free of the
-// request-body race (SDK behaviour 1).
+// request-body race (SDK-BODY-CLOSE).
 type bodyFixOnly struct{ c *http.Client }
 
 func (b bodyFixOnly) Do(req *http.Request) (*http.Response, error) {
@@ -96,7 +96,7 @@ func (b bodyFixOnly) Do(req *http.Request) (*http.Response, error) {
 var fiveFrames = &llm.Response{Message: llm.AssistantText("hello"), StopReason: llm.StopReasonEndTurn, Usage: llm.Usage{InputTokens: 1, OutputTokens: 1, TotalTokens: 2}}
 
 // TestStreamFaults checks each stream fault through the real client, with the SDK
-// alone and with the HTTP fixes (BEDROCK.md SDK behaviour 6, stream rule 5).
+// alone and with the HTTP fixes (providers/bedrock/RULES.md SDK-TRUNCATION, STREAM-ERRORS).
 func TestStreamFaults(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -182,8 +182,8 @@ func TestConverseFaults(t *testing.T) {
 	}
 }
 
-// TestRetries checks the retry settings of the client against the faults (BEDROCK.md
-// SDK behaviour 5).
+// TestRetries checks the retry settings of the client against the faults (providers/bedrock/RULES.md
+// SDK-RETRIES).
 func TestRetries(t *testing.T) {
 	tests := []struct {
 		name     string

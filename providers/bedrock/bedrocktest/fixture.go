@@ -12,6 +12,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
 // Fixture is a recorded Bedrock exchange, in the format of the fixtures under
@@ -231,11 +233,11 @@ func compactJSON(b json.RawMessage) []byte {
 	if len(b) == 0 || string(b) == "null" {
 		return nil
 	}
-	var out bytes.Buffer
-	if json.Compact(&out, b) != nil {
+	out, err := jsonx.Compact(b)
+	if err != nil {
 		return b
 	}
-	return out.Bytes()
+	return out
 }
 
 // frames splits the recorded stream body into frames by their length prelude.

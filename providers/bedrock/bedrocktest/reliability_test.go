@@ -44,11 +44,11 @@ func thousandEvents() (bedrocktest.ServerReply, string) {
 }
 
 // TestReliabilitySequential runs consecutive 1,000-event streams through the real
-// client with the HTTP fixes: none may fail. Without the request-body fix about one in
-// ten such streams dies with "use of closed network connection": the short form's 10
-// streams catch its loss about two times in three, the deterministic test of the fix
-// (providers/bedrock, TestHTTPClientBuffersBody) every time; -soak runs 500 (100 under
-// -race).
+// client with the HTTP fixes: none may fail (providers/bedrock/RULES.md SDK-BODY-CLOSE).
+// Without the request-body fix about one in ten such streams dies with "use of closed
+// network connection": the short form's 10 streams catch its loss about two times in
+// three, the deterministic test of the fix (providers/bedrock, TestHTTPClientBuffersBody)
+// every time; -soak runs 500 (100 under -race).
 func TestReliabilitySequential(t *testing.T) {
 	t.Parallel()
 	reply, text := thousandEvents()

@@ -214,7 +214,7 @@ func TestFramesRaw(t *testing.T) {
 	}
 	u, ok := r.events[1].(*types.UnknownUnionMember)
 	if !ok || u.Tag != "futureEvent" {
-		t.Errorf("event 1 = %#v, want *types.UnknownUnionMember with tag futureEvent (BEDROCK.md SDK behaviour 2)", r.events[1])
+		t.Errorf("event 1 = %#v, want *types.UnknownUnionMember with tag futureEvent (providers/bedrock/RULES.md SDK-UNKNOWN-UNION)", r.events[1])
 	}
 }
 

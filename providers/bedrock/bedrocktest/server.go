@@ -241,7 +241,7 @@ type ClientOptions struct {
 	// HTTPClient replaces the HTTP client. Nil means the request-body fix and frame
 	// watcher of bedrock.HTTPClient over a client that trusts the server's certificate
 	// (or, with Raw, the SDK's default client). A client without the fix loses some
-	// streams (BEDROCK.md, SDK behaviour 1).
+	// streams (providers/bedrock/RULES.md SDK-BODY-CLOSE).
 	HTTPClient bedrockruntime.HTTPClient
 	// Raw leaves the SDK's own HTTP client (unless HTTPClient is set) and protocol in
 	// place, without the fixes of bedrock.ConfigureClient: for baselines, and to show what

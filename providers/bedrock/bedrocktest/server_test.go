@@ -18,7 +18,7 @@ import (
 )
 
 // TestRouting checks that model ids with ':' and '/' (profiles, ARNs) reach the right
-// route whole, for every operation (BEDROCK.md, wire protocol).
+// route whole, for every operation (providers/bedrock/RULES.md WIRE-PATH).
 func TestRouting(t *testing.T) {
 	ids := []struct{ id, reason string }{
 		{"anthropic.claude-3-haiku-20240307-v1:0", "a base id with a version after ':'"},
@@ -116,7 +116,7 @@ func TestAuth(t *testing.T) {
 		{"empty-bearer", map[string]string{"Authorization": "Bearer  "}, "a bearer scheme with no token", "MissingAuthenticationTokenException", "Missing Authentication Token"},
 		{"other-scheme", map[string]string{"Authorization": "Basic dTpw"}, "neither SigV4 nor Bearer", "InvalidSignatureException", "Authorization header requires"},
 		{"wrong-service", map[string]string{"Authorization": sigv4("s3"), "X-Amz-Date": now.Format("20060102T150405Z")}, "SigV4 scoped to another service", "InvalidSignatureException", "correct service: 'bedrock'"},
-		{"expired", map[string]string{"Authorization": sigv4("bedrock"), "X-Amz-Date": now.Add(-6 * time.Minute).Format("20060102T150405Z")}, "a signature older than 5 minutes (BEDROCK.md SDK behaviour 7)", "InvalidSignatureException", "Signature expired"},
+		{"expired", map[string]string{"Authorization": sigv4("bedrock"), "X-Amz-Date": now.Add(-6 * time.Minute).Format("20060102T150405Z")}, "a signature older than 5 minutes (providers/bedrock/RULES.md SDK-SIGNATURE-EXPIRY)", "InvalidSignatureException", "Signature expired"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
