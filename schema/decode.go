@@ -94,77 +94,92 @@ func coerce(sch, v any) (any, bool) {
 	}
 	switch x := v.(type) {
 	case string:
-		types := wantTypes(node)
-		if len(types) == 0 || types["string"] {
-			return v, false
-		}
-		s := strings.TrimSpace(x)
-		if types["integer"] || types["number"] {
-			if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return json.Number(s), true
-			}
-			if _, err := strconv.ParseUint(s, 10, 64); err == nil {
-				return json.Number(s), true
-			}
-			if types["number"] && isJSONNumber(s) {
-				return json.Number(s), true
-			}
-		}
-		if types["boolean"] {
-			switch s {
-			case "true":
-				return true, true
-			case "false":
-				return false, true
-			}
-		}
-		return v, false
+		return coerceString(node, x)
 	case map[string]any:
-		obj := branch(node, "object")
-		if obj == nil {
-			return v, false
-		}
-		props, _ := obj["properties"].(map[string]any)
-		required, _ := obj["required"].([]any)
-		changed := false
-		for k, val := range x {
-			sub, ok := props[k]
-			if !ok {
-				sub = obj["additionalProperties"]
-			}
-			if val == nil && ok && !slices.Contains(required, any(k)) && !acceptsNull(sub) {
-				delete(x, k) // an optional member sent as null: as if absent
-				changed = true
-				continue
-			}
-			nv, c := coerce(sub, val)
-			if c {
-				x[k] = nv
-				changed = true
-			}
-		}
-		return x, changed
+		return coerceObject(node, x)
 	case []any:
-		arr := branch(node, "array")
-		if arr == nil {
-			return v, false
-		}
-		prefix, _ := arr["prefixItems"].([]any)
-		changed := false
-		for i, val := range x {
-			sub := arr["items"]
-			if i < len(prefix) {
-				sub = prefix[i]
-			}
-			nv, c := coerce(sub, val)
-			if c {
-				x[i] = nv
-				changed = true
-			}
-		}
-		return x, changed
+		return coerceArray(node, x)
 	}
 	return v, false
+}
+
+// coerceString turns a string into the number or boolean node asks for, when it is
+// one written as a string.
+func coerceString(node map[string]any, x string) (any, bool) {
+	types := wantTypes(node)
+	if len(types) == 0 || types["string"] {
+		return x, false
+	}
+	s := strings.TrimSpace(x)
+	if types["integer"] || types["number"] {
+		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return json.Number(s), true
+		}
+		if _, err := strconv.ParseUint(s, 10, 64); err == nil {
+			return json.Number(s), true
+		}
+		if types["number"] && isJSONNumber(s) {
+			return json.Number(s), true
+		}
+	}
+	if types["boolean"] {
+		switch s {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return x, false
+}
+
+// coerceObject coerces the members of an object, in place, and drops optional members
+// sent as null.
+func coerceObject(node map[string]any, x map[string]any) (any, bool) {
+	obj := branch(node, "object")
+	if obj == nil {
+		return x, false
+	}
+	props, _ := obj["properties"].(map[string]any)
+	required, _ := obj["required"].([]any)
+	changed := false
+	for k, val := range x {
+		sub, ok := props[k]
+		if !ok {
+			sub = obj["additionalProperties"]
+		}
+		if val == nil && ok && !slices.Contains(required, any(k)) && !acceptsNull(sub) {
+			delete(x, k) // an optional member sent as null: as if absent
+			changed = true
+			continue
+		}
+		if nv, c := coerce(sub, val); c {
+			x[k] = nv
+			changed = true
+		}
+	}
+	return x, changed
+}
+
+// coerceArray coerces the items of an array, in place.
+func coerceArray(node map[string]any, x []any) (any, bool) {
+	arr := branch(node, "array")
+	if arr == nil {
+		return x, false
+	}
+	prefix, _ := arr["prefixItems"].([]any)
+	changed := false
+	for i, val := range x {
+		sub := arr["items"]
+		if i < len(prefix) {
+			sub = prefix[i]
+		}
+		if nv, c := coerce(sub, val); c {
+			x[i] = nv
+			changed = true
+		}
+	}
+	return x, changed
 }
 
 // wantTypes returns the types a schema node accepts, its anyOf/oneOf branches included.
