@@ -15,7 +15,13 @@
 // was. [Session.History] returns a copy; [Session.Reset] and [Session.SetHistory]
 // replace it; a Session marshals to and from JSON to store a conversation and resume it;
 // [Session.Hash] (and [HashMessages]) give a stable hash of the history for logs. Turns
-// are serialised, so a Session is safe for concurrent use.
+// are serialised, so a Session is safe for concurrent use. SetHistory and the JSON form
+// only accept a history that passes [CheckHistory]; otherwise the session is unchanged.
+//
+// A chat whose turns may call tools composes a Session with an [Agent]:
+// [Session.Run] and [Session.RunStream] (and their Message forms) run the agent's tool
+// loop as one turn — typed tools, parallel calls, limits and hooks — and the whole turn,
+// every model answer and tool message, enters the history only when the loop succeeds.
 //
 // # Tools
 //

@@ -329,18 +329,27 @@ func (s *Session) History() []llm.Message {
 }
 
 // SetHistory replaces the history with a copy of msgs, to resume a conversation. A turn
-// in progress is then not added to the history.
-func (s *Session) SetHistory(msgs []llm.Message) {
-	c := llm.CloneMessages(msgs)
+// in progress is then not added to the history. msgs must pass [CheckHistory]; when it
+// does not, SetHistory returns an error saying why and the session is unchanged. nil
+// and an empty slice clear the history.
+func (s *Session) SetHistory(msgs []llm.Message) error {
+	if err := CheckHistory(msgs); err != nil {
+		return fmt.Errorf("agent: set history: %w", err)
+	}
+	s.replaceHistory(llm.CloneMessages(msgs))
+	return nil
+}
+
+func (s *Session) replaceHistory(msgs []llm.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.hist = c
+	s.hist = msgs
 	s.gen++
 }
 
 // Reset clears the history; the defaults, including their messages, stay. A turn in
 // progress is then not added to the history.
-func (s *Session) Reset() { s.SetHistory(nil) }
+func (s *Session) Reset() { s.replaceHistory(nil) }
 
 // Hash returns a stable hash of the history (see [HashMessages]).
 func (s *Session) Hash() string {
@@ -368,23 +377,17 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the history with the one in data, as written by
-// [Session.MarshalJSON]. The session must have been made by [NewSession].
+// [Session.MarshalJSON]. The session must have been made by [NewSession]. data must be
+// an object whose only member, "messages", is an array ([] for an empty conversation)
+// of messages forming a history that passes [CheckHistory]; anything else — null, {},
+// {"messages":null}, another kind of JSON file, a history that starts with the
+// model's answer — is an error saying what is wrong, and the session is unchanged.
 func (s *Session) UnmarshalJSON(data []byte) error {
-	var w sessionJSON
-	if err := json.Unmarshal(data, &w); err != nil {
+	msgs, err := parseSessionJSON(data)
+	if err != nil {
 		return fmt.Errorf("agent: unmarshal session: %w", err)
 	}
-	for i, m := range w.Messages {
-		switch m.Role {
-		case llm.RoleUser, llm.RoleAssistant, llm.RoleTool:
-		default:
-			return fmt.Errorf("agent: unmarshal session: message %d: role %q: want user, assistant or tool", i, m.Role)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hist = w.Messages
-	s.gen++
+	s.replaceHistory(msgs)
 	return nil
 }
 

@@ -277,7 +277,9 @@ func TestSessionFailedTurnsLeaveHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := llmtest.New(tt.reply, llmtest.Text("retried"))
 			s := agent.NewSession(m, nil)
-			s.SetHistory(before)
+			if err := s.SetHistory(before); err != nil {
+				t.Fatal(err)
+			}
 			hash := s.Hash()
 			if err := tt.turn(context.Background(), s); err == nil {
 				t.Fatalf("the failing turn returned no error (%s)", tt.reason)
@@ -539,9 +541,11 @@ func TestSessionJSON(t *testing.T) {
 	if _, err := s.Send(context.Background(), llm.Document{Name: "a", Format: "pdf", Data: []byte{0, 0xff}}, llm.Text{Text: "read"}); err != nil {
 		t.Fatalf("Send() error: %v", err)
 	}
-	s.SetHistory(append(s.History(), llm.Message{Role: llm.RoleTool, Parts: []llm.Part{
+	if err := s.SetHistory(append(s.History(), llm.Message{Role: llm.RoleTool, Parts: []llm.Part{
 		llm.ToolResult{CallID: "t1", Content: []llm.Part{llm.Text{Text: "found"}}},
-	}}))
+	}})); err != nil {
+		t.Fatal(err)
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		t.Fatalf("json.Marshal(session) error: %v", err)

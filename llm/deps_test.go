@@ -9,15 +9,15 @@ import (
 )
 
 // TestImportBoundaries keeps the neutral packages neutral: llm, schema, structured,
-// agent and conformance must not depend on a provider or on the AWS SDK, and llm, which
-// every provider and program imports, depends on the standard library alone.
+// agent, batch and conformance must not depend on a provider or on the AWS SDK, and llm,
+// which every provider and program imports, depends on the standard library alone.
 func TestImportBoundaries(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not on PATH")
 	}
 	t.Parallel()
 	const mod = "github.com/llmkit/llmkit/"
-	for _, pkg := range []string{"llm", "llm/llmtest", "schema", "structured", "agent", "conformance"} {
+	for _, pkg := range []string{"llm", "llm/llmtest", "schema", "structured", "agent", "batch", "conformance"} {
 		if _, err := os.Stat(filepath.Join("..", pkg)); err != nil {
 			t.Errorf("%s: no such package", pkg)
 			continue

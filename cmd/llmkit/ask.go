@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +25,8 @@ object the model returns for the JSON Schema in FILE, checked against it
 (with --json too, inside the response's "object").
 
 The prompt is the arguments after the flags, joined by spaces; "-" reads it
-from standard input. Flags go before the prompt. Credentials and --endpoint
-work as for "llmkit chat".`
+from standard input. Flags may come before or after the prompt; "--" ends
+them. Credentials and --endpoint work as for "llmkit chat".`
 
 func runAsk(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ask", askSynopsis, askAbout)
@@ -119,6 +120,12 @@ func loadSchema(path string) (json.RawMessage, *schema.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, jsonErrorAt(data, err))
+	}
+	if k := jsonx.KindOf(data); k != jsonx.Object {
+		return nil, nil, fmt.Errorf("%s: a JSON Schema is a JSON object, not %s", path, k.Name())
+	}
 	compact, err := jsonx.Compact(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, err)
@@ -176,4 +183,17 @@ func askStream(ctx context.Context, e *env, m llm.Model, req *llm.Request) error
 		fmt.Fprintf(e.stderr, "warning: the answer was cut at the token limit (--max-tokens)\n")
 	}
 	return nil
+}
+
+// jsonErrorAt adds the line and column of a JSON syntax error to err.
+func jsonErrorAt(data []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	off := min(max(se.Offset, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := max(int(off)-(bytes.LastIndexByte(before, '\n')+1), 1)
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

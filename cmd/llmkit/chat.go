@@ -15,7 +15,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N]"
+const chatSynopsis = "llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools]"
 
 const chatAbout = `
 Chats with a model on Amazon Bedrock, streaming each answer as it arrives and
@@ -23,7 +23,12 @@ sending the whole conversation every turn. Credentials come from the AWS default
 chain (environment, ~/.aws config and credentials, SSO, container or instance
 role); AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) is used when set and the
 endpoint is https. --endpoint points at any Bedrock-compatible endpoint, such as
-the one "llmkit sim" prints.
+the one "llmkit sim" prints; a loopback endpoint needs no AWS account.
+
+With --tools the model may call two built-in demo tools, add (two numbers) and
+word_count (a text): each turn runs the tool loop (package agent), printing a
+line per tool call and result, and enters the conversation whole, tool calls
+included, once it succeeds. "llmkit sim --script" can script the calls.
 
 Type a message and press Enter. Commands:
   /reset         forget the conversation
@@ -45,6 +50,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
+	withTools := fs.Bool("tools", false, "let the model call the built-in demo tools add and word_count")
 	aws.register(fs)
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
@@ -73,8 +79,16 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if aws.endpoint != "" {
 		where = aws.endpoint
 	}
-	fmt.Fprintf(e.stdout, "Chatting with %s (%s). /help lists the commands; Ctrl-D or /quit leaves.\n", *model, where)
 	c := &chat{e: e, sess: sess}
+	if *withTools {
+		tools, err := demoTools()
+		if err != nil {
+			return report(e.stderr, "chat", err)
+		}
+		c.agent = agent.New(cl.model, &agent.Options{Tools: tools, Logger: discardLogger()})
+		where += "; tools: " + toolNames(tools)
+	}
+	fmt.Fprintf(e.stdout, "Chatting with %s (%s). /help lists the commands; Ctrl-D or /quit leaves.\n", *model, where)
 	return c.loop(ctx)
 }
 
@@ -82,6 +96,8 @@ func runChat(ctx context.Context, e *env, args []string) int {
 type chat struct {
 	e    *env
 	sess *agent.Session
+	// agent, when set, runs each turn's tool loop (--tools).
+	agent *agent.Agent
 	// code is the exit code of the last turn that failed, or 0.
 	code int
 }
@@ -248,7 +264,12 @@ func (c *chat) turn(ctx context.Context, line string) {
 		case <-done:
 		}
 	}()
-	err := c.stream(tctx, line)
+	var err error
+	if c.agent != nil {
+		err = c.runTools(tctx, line)
+	} else {
+		err = c.stream(tctx, line)
+	}
 	close(done)
 	<-watched
 	switch {

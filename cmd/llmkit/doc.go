@@ -6,8 +6,13 @@
 //
 //	llmkit <command> [flags] [arguments]
 //
-// Flags go before arguments. "llmkit help" lists the commands; "llmkit <command> -h"
-// (or "llmkit help <command>") prints a command's usage.
+// Flags may come before or after the arguments ("llmkit ask "Hi" --model m" works);
+// "--" ends the flags. "llmkit help" lists the commands; "llmkit <command> -h" (or
+// "llmkit help <command>") prints a command's usage. Install the command with
+//
+//	go install github.com/llmkit/llmkit/cmd/llmkit@latest
+//
+// ("go run" reports every failure as exit status 1, losing the exit codes below).
 //
 // # demo
 //
@@ -28,9 +33,12 @@
 //
 // # chat
 //
-//	llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N]
+//	llmkit chat --model ID [--region REGION] [--profile PROFILE] [--endpoint URL] [--system TEXT] [--max-tokens N] [--tools]
 //
-// An interactive multi-turn chat (agent.Session) with streamed answers. /reset clears
+// An interactive multi-turn chat (agent.Session) with streamed answers. With --tools
+// the model may call two built-in demo tools, add and word_count: each turn runs the
+// tool loop (agent.Session.RunStream), printing a line per tool call and result, and
+// enters the conversation whole once it succeeds. /reset clears
 // the conversation, /history shows it, /save FILE and /load FILE store and restore it
 // (llmkit's JSON form of messages), /help lists the commands, /quit leaves; so do end of
 // input and Ctrl-C twice at the prompt. Ctrl-C while an answer streams cancels that
@@ -47,11 +55,14 @@
 //
 // # sim
 //
-//	llmkit sim [--addr 127.0.0.1:PORT] [--fixtures DIR | --recorded] [--quiet]
+//	llmkit sim [--addr 127.0.0.1:PORT] [--script FILE | --fixtures DIR | --recorded] [--quiet]
 //
 // Serves the simulator for programs in any language and prints how to point the AWS
 // SDKs and CLI at it. It listens on loopback addresses only and refuses any other
 // (it accepts any credentials). Without fixtures it echoes the last user message. With
+// --script FILE it answers with the replies of a JSON script (text, tool calls,
+// reasoning, errors, pacing, stream faults; in order, per model id, or by rules
+// matching requests; see bedrocktest.Script and the README). With
 // --fixtures DIR (or --recorded, the recordings shipped with llmkit) a request gets the
 // recording of the same model id and operation whose request body is the same JSON;
 // a ConverseStream request may also get a Converse recording, as a stream; a request
@@ -68,12 +79,32 @@
 // live against Bedrock (recording new fixtures with --record), replaying recordings, or
 // scripted on the simulator.
 //
+// # batch
+//
+//	llmkit batch submit --model ID --role ARN --input s3://… --output s3://… [--wait] FILE
+//	llmkit batch submit --local FILE
+//	llmkit batch status|results|cancel [--endpoint URL] JOB_ARN
+//	llmkit batch sim [--addr 127.0.0.1:PORT]
+//
+// Runs the requests of FILE (JSONL: {"id": …, "messages": […]} with llmkit's JSON form
+// of messages) as one Bedrock batch inference job (package
+// providers/bedrock/bedrockbatch), follows it with a progress line on standard error,
+// and writes the results as JSONL: {"id": …, "response": {…}} or {"id": …, "error":
+// {"category": …, "message": …}}. A bad request is reported by record id before anything
+// is uploaded (exit code 2). --local runs against the stand-in of package batchtest in
+// the process; "batch sim" serves it for --endpoint.
+//
 // # AWS configuration
 //
-// chat, ask and live conformance use the AWS default configuration: environment
+// chat, ask, batch and live conformance use the AWS default configuration: environment
 // variables, the shared config and credentials files (--profile or AWS_PROFILE), SSO,
 // and container or instance roles; the region comes from --region, AWS_REGION or the
-// profile. Credentials are checked before the first call. AWS_BEARER_TOKEN_BEDROCK (a
+// profile. Credentials are checked before the first call. A loopback endpoint (--endpoint
+// or AWS_ENDPOINT_URL_BEDROCK_RUNTIME on 127.0.0.1, ::1 or localhost, such as "llmkit
+// sim") needs no AWS account: unless --profile, AWS_PROFILE or AWS_ACCESS_KEY_ID ask
+// for real credentials, its requests are signed with throwaway ones, and an endpoint
+// where nothing listens is reported at once. The AWS SDK's own log is shown only with
+// --debug. AWS_BEARER_TOKEN_BEDROCK (a
 // Bedrock API key) is used instead when set, except over plain http. --endpoint sends
 // the calls to another Bedrock-compatible endpoint, such as "llmkit sim"; it wins over
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME. AWS_MAX_ATTEMPTS and AWS_RETRY_MODE set the SDK's
@@ -83,7 +114,8 @@
 //
 //	0    success
 //	1    the command failed at run time: throttled, unknown model, model or server
-//	     error, a broken stream, a failed conformance scenario
+//	     error, a broken stream, an endpoint not reachable, a failed conformance
+//	     scenario
 //	2    bad usage: unknown command or flag, missing or invalid argument or file, or a
 //	     request llmkit refuses to send (llm.InvalidRequestError)
 //	3    AWS credentials missing or refused, or an unusable AWS configuration (no

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
@@ -41,7 +43,12 @@ and the inference profiles (us.…, eu.…, global.…) with
   aws bedrock list-inference-profiles --region REGION`
 	onDemandHint = `This model is served through inference profiles only: use a profile id, e.g. the model id
 with a "us.", "eu.", "apac." or "global." prefix (aws bedrock list-inference-profiles).`
-	notReadyHint = `The model is loading; try again in a minute.`
+	notReadyHint     = `The model is loading; try again in a minute.`
+	endpointDownHint = `Nothing answers at that address. Is "llmkit sim" running? Start it in another terminal with
+  llmkit sim --addr 127.0.0.1:8089
+and pass the URL it prints to --endpoint; or try "llmkit demo", which needs no server.`
+	unreachableHint = `The endpoint could not be reached: check --endpoint (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME),
+the network and any proxy settings (HTTPS_PROXY); "llmkit sim" serves a local endpoint.`
 )
 
 // exitCode returns the exit code for err; see the package documentation.
@@ -80,14 +87,29 @@ func isCredentialsError(err error) bool {
 		strings.Contains(msg, "failed to refresh cached credentials")
 }
 
+// isUnreachable reports whether err is a failure to connect to the endpoint: refused,
+// unknown host, no route.
+func isUnreachable(err error) bool {
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH) || errors.As(err, &de) ||
+		(errors.As(err, &oe) && oe.Op == "dial")
+}
+
 // hint returns advice for err, or "".
 func hint(err error) string {
 	var pe *llm.ProviderError
 	errors.As(err, &pe)
 	msg := strings.ToLower(err.Error())
+	var down *endpointDownError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ""
+	case errors.As(err, &down):
+		return endpointDownHint
+	case isUnreachable(err):
+		return unreachableHint
 	case isCredentialsError(err):
 		return credentialsHint
 	case errors.Is(err, llm.ErrAuth):

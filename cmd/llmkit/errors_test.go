@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -33,6 +36,9 @@ func TestExitCodeAndHint(t *testing.T) {
 		{"a server error has no advice", &llm.ProviderError{Provider: "bedrock", Op: "converse", Code: "InternalServerException", StatusCode: 500, Category: llm.ErrServer}, exitFailure, ""},
 		{"a request refused before sending is bad input", &llm.InvalidRequestError{Provider: "bedrock", Message: 0, Part: 0, Reason: "empty text"}, exitUsage, ""},
 		{"a bad argument", &usageErr{"--schema: nope"}, exitUsage, ""},
+		{"a remote endpoint that refuses connections", &llm.ProviderError{Provider: "bedrock", Op: "converse-stream", Category: llm.ErrServer,
+			Err: fmt.Errorf("exceeded maximum number of attempts, 3: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})}, exitFailure, "check --endpoint"},
+		{"a local endpoint where nothing listens", &endpointDownError{endpoint: "http://127.0.0.1:8089", err: syscall.ECONNREFUSED}, exitFailure, `Is "llmkit sim" running?`},
 		{"Ctrl-C", fmt.Errorf("bedrock: converse-stream: %w", context.Canceled), exitInterrupted, ""},
 	}
 	for _, tt := range tests {

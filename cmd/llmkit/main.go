@@ -47,6 +47,7 @@ func commands() []command {
 		{"ask", "ask a Bedrock model one question; plain text, JSON or a structured object", runAsk},
 		{"sim", "serve the Bedrock Runtime simulator on loopback for other programs", runSim},
 		{"conformance", "run the conformance suite against Bedrock models and print the matrix", runConformance},
+		{"batch", "run many requests as one Bedrock batch inference job: submit, status, results, cancel", runBatch},
 	}
 }
 
@@ -66,7 +67,7 @@ Exit codes:
 	0    success; also sim stopped by Ctrl-C or SIGTERM, and chat left by /quit,
 	     end of input or Ctrl-C twice
 	1    failed at run time: throttled, unknown model, model or server error,
-	     broken stream, a failed conformance scenario
+	     broken stream, endpoint not reachable, a failed conformance scenario
 	2    bad usage: unknown command or flag, missing or invalid argument or file
 	3    AWS credentials missing or refused, or no usable AWS configuration
 	     (no region, unknown profile, access denied)
@@ -147,22 +148,39 @@ func newFlagSet(e *env, name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args with fs. It returns false and the exit code when the
-// command must stop: 0 after -h (usage printed on stdout), 2 after a bad flag (the
-// error and the usage printed on stderr).
+// parseFlags parses args with fs. Flags may come before, between or after the
+// arguments ("ask hello --model m" works as "ask --model m hello"); "--" ends the flags.
+// After it, fs.Args() are the arguments in order. It returns false and the exit code
+// when the command must stop: 0 after -h (usage printed on stdout), 2 after a bad flag
+// (the error and the usage printed on stderr).
 func parseFlags(e *env, fs *flag.FlagSet, args []string) (int, bool) {
 	var out strings.Builder
 	fs.SetOutput(&out)
-	err := fs.Parse(args)
-	fs.SetOutput(e.stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		io.WriteString(e.stdout, out.String())
-		return exitOK, false
-	case err != nil:
-		io.WriteString(e.stderr, out.String())
-		return exitUsage, false
+	defer fs.SetOutput(e.stderr)
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			io.WriteString(e.stdout, out.String())
+			return exitOK, false
+		case err != nil:
+			io.WriteString(e.stderr, out.String())
+			return exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
+	// Leave the arguments in fs.Args(): after "--" the flag package takes the rest as is.
+	fs.Parse(append([]string{"--"}, positional...))
 	return 0, true
 }
 

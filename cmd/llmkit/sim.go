@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -18,7 +19,7 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-const simSynopsis = "llmkit sim [--addr 127.0.0.1:PORT] [--fixtures DIR | --recorded] [--quiet]"
+const simSynopsis = "llmkit sim [--addr 127.0.0.1:PORT] [--script FILE | --fixtures DIR | --recorded] [--quiet]"
 
 const simAbout = `
 Serves the Bedrock Runtime API (Converse, ConverseStream, InvokeModel and
@@ -29,6 +30,10 @@ token. It listens on loopback only and refuses other addresses.
 
 Answers:
   default      echo: each answer is the text of the request's last user message.
+  --script     the replies in a JSON script FILE: text, tool calls, reasoning,
+               errors, pacing and stream faults, in order or per model id, and
+               rules matching requests; see the format in the README or in
+               "go doc github.com/llmkit/llmkit/providers/bedrock/bedrocktest.Script".
   --fixtures   recorded exchanges: every *.json fixture under DIR (the format of
                providers/bedrock/bedrocktest/testdata/fixtures). A request gets the
                fixture recorded for the same model id and operation whose request
@@ -47,6 +52,7 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on; port 0 picks a free one")
 	dir := fs.String("fixtures", "", "serve the recorded exchanges in `DIR` (searched recursively for *.json)")
 	recorded := fs.Bool("recorded", false, "serve the recorded exchanges shipped with llmkit")
+	scriptFile := fs.String("script", "", "answer with the replies of the JSON script `FILE`")
 	quiet := fs.Bool("quiet", false, "do not log each request on standard error")
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
@@ -54,8 +60,23 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	if fs.NArg() > 0 {
 		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
 	}
-	if *dir != "" && *recorded {
-		return usageError(e, fs, "--fixtures and --recorded exclude each other")
+	if n := countSet(*dir != "", *recorded, *scriptFile != ""); n > 1 {
+		return usageError(e, fs, "--script, --fixtures and --recorded exclude each other")
+	}
+	if *dir != "" {
+		if st, err := os.Stat(*dir); err != nil {
+			return usageError(e, fs, "--fixtures %s: %v", *dir, errors.Unwrap(err))
+		} else if !st.IsDir() {
+			return usageError(e, fs, "--fixtures %s: not a directory (want a directory of *.json fixtures)", *dir)
+		}
+	}
+	var script *bedrocktest.Script
+	if *scriptFile != "" {
+		sc, err := bedrocktest.LoadScript(*scriptFile)
+		if err != nil {
+			return usageError(e, fs, "--script %v", err)
+		}
+		script = sc
 	}
 	listen, err := loopbackAddr(*addr)
 	if err != nil {
@@ -65,6 +86,9 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	def := bedrocktest.Echo()
 	answers := "echo: each answer is the text of the request's last user message"
 	var models []string
+	if script != nil {
+		answers = "the replies of the script " + *scriptFile
+	}
 	if *dir != "" || *recorded {
 		var fsys iofs.FS
 		where := "the recordings shipped with llmkit"
@@ -96,21 +120,10 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return report(e.stderr, "sim", fmt.Errorf("--addr %s: %w", *addr, err))
 	}
-	model := "MODEL_ID"
-	if len(models) > 0 {
-		model = models[0]
+	if script != nil {
+		script.Install(srv)
 	}
-	fmt.Fprintf(e.stdout, `llmkit sim: Bedrock Runtime simulator listening on %[1]s
-Answers: %[2]s.
-Point a client at it; any credentials work, but there must be some to sign with:
-  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=%[1]s
-  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim AWS_REGION=us-east-1
-  aws bedrock-runtime converse --endpoint-url %[1]s --model-id %[3]s \
-    --messages '[{"role":"user","content":[{"text":"Hello"}]}]'
-  llmkit chat --endpoint %[1]s --model %[3]s
-In Go, set BaseEndpoint in bedrockruntime.Options (or aws.Config) to %[1]s.
-Stop with Ctrl-C.
-`, srv.URL, answers, model)
+	printSimBanner(e.stdout, srv.URL, answers, models)
 
 	select {
 	case <-ctx.Done():
@@ -119,6 +132,42 @@ Stop with Ctrl-C.
 	srv.Close()
 	fmt.Fprintf(e.stdout, "llmkit sim: stopped after %d requests\n", len(srv.Requests()))
 	return exitOK
+}
+
+func countSet(flags ...bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
+}
+
+// printSimBanner tells how to point clients at the simulator at url. With recordings
+// (models not empty) it suggests no chat: a request must match a recorded one, which
+// chat's and ask's requests never do.
+func printSimBanner(w io.Writer, url, answers string, models []string) {
+	fmt.Fprintf(w, `llmkit sim: Bedrock Runtime simulator listening on %[1]s
+Answers: %[2]s.
+Point a client at it; any credentials work, but there must be some to sign with:
+  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=%[1]s
+  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim AWS_REGION=us-east-1
+`, url, answers)
+	if len(models) == 0 {
+		fmt.Fprintf(w, `  aws bedrock-runtime converse --endpoint-url %[1]s --model-id MODEL_ID \
+    --messages '[{"role":"user","content":[{"text":"Hello"}]}]'
+  llmkit chat --endpoint %[1]s --model MODEL_ID   (llmkit needs no keys for a loopback endpoint)
+`, url)
+	} else {
+		fmt.Fprintf(w, `A request is answered only when it matches a recorded request (model id, operation,
+body as JSON), so send the requests of the recordings, e.g. with the SDK of your
+language; "llmkit chat" and "llmkit ask" send other requests and get a
+ValidationException naming the closest recording. "llmkit conformance --replay"
+replays them in-process.
+`)
+	}
+	fmt.Fprintf(w, "In Go, set BaseEndpoint in bedrockruntime.Options (or aws.Config) to %s.\nStop with Ctrl-C.\n", url)
 }
 
 // loopbackAddr checks that addr is host:port with a loopback host, and returns it with

@@ -134,6 +134,10 @@ func TestSimRecorded(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "The provided model identifier is invalid.") || hint(err) != unknownModelHint {
 		t.Errorf("Generate(unknown model) error = %v (hint %q), want an invalid model identifier with the unknown-model hint", err, hint(err))
 	}
+	// The banner suggests no chat, whose requests never match a recording.
+	if out := s.stdout.String(); strings.Contains(out, "llmkit chat --endpoint") || !strings.Contains(out, "matches a recorded request") {
+		t.Errorf("llmkit sim --recorded banner suggests chat or does not say requests must match:\n%s", out)
+	}
 	s.stop(t, "4")
 }
 

@@ -1,6 +1,9 @@
 package bedrock
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/llmkit/llmkit/internal/toolname"
@@ -18,7 +21,10 @@ type outputPlan struct {
 
 // structuredOutput translates [llm.Request.Output] (REQ-OUTPUT): native where the model has
 // it and the mode allows it, else a synthetic tool that toolConfig forces. ts are the
-// declared tools; thinking tells whether the reasoning pass switched thinking on.
+// declared tools; thinking tells whether the reasoning pass switched thinking on. In
+// auto mode a schema native output cannot take because it holds a map (an object with
+// additionalProperties other than false, which strict schemas refuse) goes through the
+// tool instead, with a warning.
 func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan, error) {
 	o := b.req.Output
 	if o == nil {
@@ -34,7 +40,17 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	switch o.Mode {
 	case llm.OutputAuto:
 		if b.caps.NativeOutput {
-			return b.nativeOutput(o, name)
+			plan, err := b.nativeOutput(o, name)
+			if err == nil || !isStrictMap(err) || !b.caps.Tools {
+				return plan, err
+			}
+			// A map cannot be strict: the tool carries it instead, if it can.
+			tplan, terr := b.outputTool(o, name, ts, thinking)
+			if terr != nil {
+				return outputPlan{}, err
+			}
+			b.warn(llm.Warnf(llm.WarningUnsupported, "output.mode", "native structured output takes no map (additionalProperties other than false); the object is asked for through the %s tool instead", name))
+			return tplan, nil
 		}
 	case llm.OutputNative:
 		if !b.caps.NativeOutput {
@@ -97,4 +113,10 @@ func (b *requestBuilder) outputTool(o *llm.Output, name string, ts toolSet, thin
 		InputSchema: &types.ToolInputSchemaMemberJson{Value: newRawDocument(schema)},
 	}
 	return outputPlan{tool: &types.ToolMemberToolSpec{Value: spec}, toolName: name}, nil
+}
+
+// isStrictMap reports whether err is the strict-schema check refusing an open object.
+func isStrictMap(err error) bool {
+	var ire *llm.InvalidRequestError
+	return errors.As(err, &ire) && strings.Contains(ire.Reason, strictMapReason)
 }

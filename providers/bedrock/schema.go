@@ -231,6 +231,9 @@ func (w *schemaWalker) inline(n, ref *jsonx.Node, at string) (*jsonx.Node, error
 	return resolved, nil
 }
 
+// strictMapReason begins the error of a strict schema with an open object (a map).
+const strictMapReason = "strict schemas need additionalProperties false"
+
 // strictObject applies the strict-schema rules to one schema node.
 func (w *schemaWalker) strictObject(n *jsonx.Node, at string) error {
 	t := n.Get("type")
@@ -240,7 +243,7 @@ func (w *schemaWalker) strictObject(n *jsonx.Node, at string) error {
 		case ap == nil:
 			n.Set("additionalProperties", &jsonx.Node{Kind: jsonx.Bool})
 		case ap.Kind != jsonx.Bool || ap.Bool:
-			return w.fail(at, "strict schemas need additionalProperties false")
+			return w.fail(at, "%s: a map (map[string]T in Go) cannot be strict; ask for the object through a tool (llm.Output Mode llm.OutputTool) or declare the tool without Strict", strictMapReason)
 		}
 	}
 	for _, k := range strictUnsupported {

@@ -23,6 +23,8 @@
 // ([Func], [Echo]); or as a recorded exchange ([Fixture.Reply]). Replies can be shaped
 // (chunking, pacing, delays, padding) and can fail in the ways real streams fail: an
 // exception frame mid-stream, a dropped connection, a truncated frame, a corrupt CRC.
+// A [Script] writes replies as JSON ([ParseScript], [LoadScript], [Script.Install]), the
+// format of `llmkit sim --script`, so that clients in any language can be tested.
 //
 // # Recorded exchanges
 //

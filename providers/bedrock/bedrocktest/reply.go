@@ -75,7 +75,7 @@ func (k replyKind) String() string {
 	case kindFunc:
 		return "Func"
 	}
-	return "zero Reply"
+	return "zero ServerReply"
 }
 
 type faultKind uint8
