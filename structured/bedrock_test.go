@@ -24,9 +24,9 @@ type profile struct {
 	Occupation string `json:"occupation,omitempty" jsonschema:"description=Person's job or profession"`
 }
 
-// forceNamed is the tool choice llmkit adds for models that take a named choice
-// (Claude; providers/bedrock/RULES.md REQ-TOOL-CHOICE). ReqLLM's recordings omit it; for
-// Cohere and Llama, which cannot be forced, llmkit sends no choice either (and warns).
+// forceNamed is the tool choice llmkit adds for models that take a named choice (Claude;
+// providers/bedrock/RULES.md REQ-TOOL-CHOICE). ReqLLM's recordings omit it; for Cohere
+// and Llama, which cannot be forced, llmkit sends no choice either (and warns).
 const forceNamed = `{"tool":{"name":"structured_output"}}`
 
 // fixtureModel returns a Bedrock model on a simulator that replays the fixture name,

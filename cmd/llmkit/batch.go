@@ -76,6 +76,8 @@ func runBatch(ctx context.Context, e *env, args []string) int {
 // batchFlags are the flags shared by the batch subcommands.
 type batchFlags struct {
 	region, profile, endpoint string
+	debug                     bool
+	stderr                    io.Writer // the SDK's log with --debug
 	role, input, output       string
 	interval                  time.Duration
 	limits                    bedrockbatch.Limits
@@ -86,6 +88,8 @@ func (b *batchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.region, "region", "", "AWS `REGION` (default: AWS_REGION or the profile's region)")
 	fs.StringVar(&b.profile, "profile", "", "`PROFILE` of the shared AWS config files")
 	fs.StringVar(&b.endpoint, "endpoint", "", "`URL` of both the Bedrock control plane and S3, such as the one \"llmkit batch sim\" prints (default: AWS's)")
+	fs.BoolVar(&b.debug, "debug", false, "print the AWS SDK's log on standard error")
+	b.stderr = fs.Output()
 }
 
 // service builds the batch service on the AWS default configuration.
@@ -94,14 +98,17 @@ func (b *batchFlags) service(ctx context.Context) (*bedrockbatch.Service, error)
 	if b.local != nil {
 		return bedrockbatch.New(b.local.ControlClient(), b.local.S3Client(), opts)
 	}
-	var load []func(*config.LoadOptions) error
-	if b.region != "" {
-		load = append(load, config.WithRegion(b.region))
+	// The same configuration as the commands that call the runtime: a loopback
+	// endpoint gets throwaway credentials and a default region, and one nobody listens
+	// on is reported at once.
+	af := awsFlags{region: b.region, profile: b.profile, endpoint: b.endpoint, debug: b.debug, stderr: b.stderr}
+	local := isLoopbackURL(b.endpoint)
+	if local {
+		if err := checkReachable(ctx, b.endpoint); err != nil {
+			return nil, err
+		}
 	}
-	if b.profile != "" {
-		load = append(load, config.WithSharedConfigProfile(b.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	cfg, err := config.LoadDefaultConfig(ctx, af.loadOptions(local)...)
 	if err != nil {
 		return nil, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
 	}
@@ -111,11 +118,8 @@ func (b *batchFlags) service(ctx context.Context) (*bedrockbatch.Service, error)
 		}
 		cfg.Region = "us-east-1"
 	}
-	if cfg.Credentials == nil {
-		return nil, &configError{credentials: true, err: fmt.Errorf("no AWS credentials provider")}
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+	if err := checkCredentials(ctx, cfg); err != nil {
+		return nil, err
 	}
 	// The job API and S3 take SigV4 only (a Bedrock API key is for the runtime).
 	sigv4 := func(o *awsbedrock.Options) {

@@ -222,7 +222,7 @@ func runReadmeBlock(t *testing.T, root string, env []string, block []readmeComma
 			}
 			return m[1] + ":" + ports[m[2]]
 		})
-		sim := regexp.MustCompile(`\bllmkit sim\b`).MatchString(c.text)
+		sim := regexp.MustCompile(`\bllmkit (batch )?sim\b`).MatchString(c.text)
 		if sim && !strings.ContainsAny(text, ";&|") {
 			// sh runs the simulator as itself, so that Ctrl-C reaches it alone.
 			text = "exec " + text

@@ -14,32 +14,24 @@ import (
 // it, so that the result is valid JSON in UTF-8. An error gives the offset of the first
 // fault.
 func Compact(data []byte) ([]byte, error) {
-	return AppendCompact(nil, data)
-}
-
-// AppendCompact is [Compact] appending to dst, which it returns grown; on an error dst
-// is returned unchanged.
-func AppendCompact(dst, data []byte) ([]byte, error) {
-	buf := bytes.NewBuffer(dst)
-	if err := json.Compact(buf, data); err != nil {
-		return dst, syntaxError(data, err)
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return nil, syntaxError(data, err)
 	}
 	out := buf.Bytes()
-	if utf8.Valid(out[len(dst):]) {
+	if utf8.Valid(out) {
 		return out, nil
 	}
 	// Outside strings the scanner takes ASCII only, so every invalid byte is in a string.
-	bad := out[len(dst):]
 	fixed := make([]byte, 0, len(out)+16)
-	fixed = append(fixed, out[:len(dst)]...)
-	for len(bad) > 0 {
-		r, size := utf8.DecodeRune(bad)
+	for len(out) > 0 {
+		r, size := utf8.DecodeRune(out)
 		if r == utf8.RuneError && size == 1 {
 			fixed = utf8.AppendRune(fixed, utf8.RuneError)
 		} else {
-			fixed = append(fixed, bad[:size]...)
+			fixed = append(fixed, out[:size]...)
 		}
-		bad = bad[size:]
+		out = out[size:]
 	}
 	return fixed, nil
 }

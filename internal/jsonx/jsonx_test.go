@@ -31,18 +31,6 @@ func TestCompact(t *testing.T) {
 	}
 }
 
-func TestAppendCompact(t *testing.T) {
-	dst := []byte("prefix\xff:")
-	got, err := AppendCompact(dst, []byte("[ \"\xfe\" ]"))
-	if err != nil || string(got) != "prefix\xff:[\"\uFFFD\"]" {
-		t.Errorf("AppendCompact = %q, %v, want the prefix untouched and the value repaired", got, err)
-	}
-	got, err = AppendCompact([]byte("keep"), []byte("[1,"))
-	if err == nil || string(got) != "keep" {
-		t.Errorf("AppendCompact(invalid) = %q, %v, want dst unchanged and an error", got, err)
-	}
-}
-
 func TestKind(t *testing.T) {
 	tests := []struct {
 		raw  string

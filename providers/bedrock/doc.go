@@ -84,14 +84,15 @@
 // is too long", "input length and `max_tokens` exceed context limit", "too many input
 // tokens"), [llm.ErrRateLimited] (Throttling — retryable — and ServiceQuotaExceeded),
 // [llm.ErrNotFound] (ResourceNotFound, and the ValidationException "The provided model
-// identifier is invalid." with which Bedrock answers an unknown model id), [llm.ErrTimeout] (ModelTimeout, or a passed
-// deadline), [llm.ErrModelNotReady] (retryable), [llm.ErrServer] (ModelError,
-// ModelStreamError; InternalServer, ServiceUnavailable and connection failures,
-// retryable) and [llm.ErrStream] (a stream that broke or was truncated). The
-// ProviderError also holds Bedrock's error code and message, the HTTP status (0 for an
-// exception inside a stream), the request id and whether a retry may succeed; it unwraps
-// to the SDK's error. An unknown error code is judged by its HTTP status. A cancelled
-// call's error satisfies errors.Is(err, context.Canceled).
+// identifier is invalid." with which Bedrock answers an unknown model id),
+// [llm.ErrTimeout] (ModelTimeout, or a passed deadline), [llm.ErrModelNotReady]
+// (retryable), [llm.ErrServer] (ModelError, ModelStreamError; InternalServer,
+// ServiceUnavailable and connection failures, retryable) and [llm.ErrStream] (a stream
+// that broke or was truncated). The ProviderError also holds Bedrock's error code and
+// message, the HTTP status (0 for an exception inside a stream), the request id and
+// whether a retry may succeed; it unwraps to the SDK's error. An unknown error code is
+// judged by its HTTP status. A cancelled call's error satisfies errors.Is(err,
+// context.Canceled).
 //
 // # Streaming
 //

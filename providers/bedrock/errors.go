@@ -143,15 +143,17 @@ func classify(err error, code string, status int, msg string, midStream bool) er
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorClass{category: llm.ErrTimeout}
 	case errors.As(err, &signErr) || strings.Contains(err.Error(), "failed to retrieve credentials"):
-		// The request was never sent: no credentials could be found or refreshed.
+		// The request was never sent: no credentials could be found or refreshed
+		// (RULES.md SDK-CREDENTIALS).
 		return errorClass{category: llm.ErrAuth}
 	}
 	c := classifyCode(err, code, status, midStream)
-	if c.overflow && isContextOverflow(msg) {
+	if c.overflow && isContextOverflow(msg) { // RULES.md ERR-CONTEXT-OVERFLOW
 		c.category = llm.ErrContextTooLong
 	}
 	if code == "validationexception" && strings.Contains(msg, "model identifier is invalid") {
-		// Bedrock answers an unknown model id with a ValidationException, not a 404.
+		// Bedrock answers an unknown model id with a ValidationException, not a 404
+		// (RULES.md ERR-UNKNOWN-MODEL).
 		c.category = llm.ErrNotFound
 	}
 	if strings.Contains(msg, "signature expired") && c.category != llm.ErrRateLimited && c.category != llm.ErrModelNotReady {

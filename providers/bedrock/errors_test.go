@@ -177,8 +177,8 @@ func TestMapErrorContext(t *testing.T) {
 	}
 }
 
-// TestMapErrorWire sends each HTTP error shape of RULES.md ERR-CODES through the real SDK client
-// and maps what it returns.
+// TestMapErrorWire sends each HTTP error shape of RULES.md ERR-CODES through the real SDK
+// client and maps what it returns.
 func TestMapErrorWire(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -65,8 +65,8 @@ func ConfigureClient(o *bedrockruntime.Options) {
 	case *awshttp.BuildableClient:
 		// Most often the SDK's default, resolved before option functions run: its pool
 		// keeps 10 idle connections per host, too few for concurrent streams, which then
-		// open a new connection each. Raise it to NewHTTPClient's size; a larger pool
-		// the caller chose is kept.
+		// open a new connection each (RULES.md SDK-POOL). Raise it to NewHTTPClient's
+		// size; a larger pool the caller chose is kept.
 		o.HTTPClient = &HTTPClient{c: transport.New(hc.WithTransportOptions(func(t *http.Transport) {
 			if t.MaxIdleConnsPerHost < transport.MaxIdleConnsPerHost {
 				t.MaxIdleConnsPerHost = transport.MaxIdleConnsPerHost

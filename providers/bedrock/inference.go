@@ -80,9 +80,9 @@ type reasoningFields struct {
 }
 
 // reasoning checks the reasoning settings and returns the additional model request fields
-// that switch reasoning on (REQ-REASONING). Anthropic models take a thinking budget of at least
-// 1024 tokens, below MaxTokens, with temperature and topP left alone; Nova 2 and gpt-oss
-// take an effort; DeepSeek-R1 always reasons.
+// that switch reasoning on (REQ-REASONING). Anthropic models take a thinking budget of at
+// least 1024 tokens, below MaxTokens, with temperature and topP left alone; Nova 2 and
+// gpt-oss take an effort; DeepSeek-R1 always reasons.
 func (b *requestBuilder) reasoning() (reasoningFields, error) {
 	rc := b.req.Reasoning
 	if rc == nil {

@@ -82,12 +82,12 @@ type messageReader struct {
 
 // messages walks the request's messages: system parts to the system prompt, the rest into
 // turns, consecutive turns of one role merged (REQ-SYSTEM and REQ-ROLES).
-func (b *requestBuilder) messages() (*conversation, error) {
-	r := &messageReader{requestBuilder: b}
+func (b *requestBuilder) messages() (conversation, error) {
+	r := messageReader{requestBuilder: b}
 	if err := r.read(); err != nil {
-		return nil, err
+		return conversation{}, err
 	}
-	return &r.conv, nil
+	return r.conv, nil
 }
 
 func (r *messageReader) read() error {
@@ -257,7 +257,8 @@ func (r *messageReader) turnBlocks(mi int, m llm.Message) ([]wireBlock, error) {
 	return blocks, nil
 }
 
-// reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was dropped.
+// reasoningBlock converts reasoning to replay (REQ-REASONING). ok is false when it was
+// dropped.
 func (b *requestBuilder) reasoningBlock(at origin, role llm.Role, v llm.Reasoning) (wb wireBlock, ok bool) {
 	mi, pi := at.msg, at.part
 	var rc types.ReasoningContentBlock

@@ -165,7 +165,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.arrangeTurns(conv); err != nil {
+	if err := b.arrangeTurns(&conv); err != nil {
 		return nil, err
 	}
 	if err := conv.pairToolResults(); err != nil {

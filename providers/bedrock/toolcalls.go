@@ -91,8 +91,8 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	}}}, nil
 }
 
-// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty is {},
-// a JSON object is kept as written (compacted), anything else is an error.
+// toolInputJSON returns a tool call's input as it goes to Bedrock (REQ-TOOL-INPUT): empty
+// is {}, a JSON object is kept as written (compacted), anything else is an error.
 func toolInputJSON(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return []byte("{}"), nil

@@ -90,9 +90,10 @@ func checkToolChoice(choice llm.ToolChoice, ntools int, names map[string]bool) e
 	return nil
 }
 
-// toolConfig builds the tool configuration (REQ-TOOL-CONFIG, REQ-REASONING and REQ-TOOL-CHOICE) from the declared tools,
-// the structured output's tool if any, the tool history of the message pass, and whether
-// thinking is on. It returns nil when no tool goes on the wire.
+// toolConfig builds the tool configuration (REQ-TOOL-CONFIG, REQ-REASONING and
+// REQ-TOOL-CHOICE) from the declared tools, the structured output's tool if any, the tool
+// history of the message pass, and whether thinking is on. It returns nil when no tool
+// goes on the wire.
 func (b *requestBuilder) toolConfig(ts toolSet, out outputPlan, history toolHistory, thinking bool) (*types.ToolConfiguration, error) {
 	choice := b.req.ToolChoice
 	var tools []types.Tool
@@ -155,8 +156,8 @@ func (b *requestBuilder) historyStubs(declared map[string]bool, objectTool strin
 	return stubs
 }
 
-// forcedChoice forces the tool name (REQ-TOOL-CHOICE): by name where the model allows it, else
-// with "any", else not at all.
+// forcedChoice forces the tool name (REQ-TOOL-CHOICE): by name where the model allows it,
+// else with "any", else not at all.
 func (b *requestBuilder) forcedChoice(name string, ntools int, what string) types.ToolChoice {
 	switch {
 	case b.caps.ToolChoiceTool:

@@ -12,8 +12,8 @@ import (
 // arrangeTurns applies the per-turn rules: a turn of nothing but cache points is an error
 // and a cache point leads no turn (REQ-CACHE); tool results come first in their turn, and
 // for models that take no text beside tool results the rest of the turn moves into the
-// last result (REQ-TOOL-RESULT-TURN); a document needs text in its turn (REQ-MEDIA); reasoning comes first
-// in an assistant turn (REQ-REASONING).
+// last result (REQ-TOOL-RESULT-TURN); a document needs text in its turn (REQ-MEDIA);
+// reasoning comes first in an assistant turn (REQ-REASONING).
 func (b *requestBuilder) arrangeTurns(c *conversation) error {
 	for ti, t := range c.turns {
 		only := true

@@ -182,8 +182,8 @@ func TestConverseFaults(t *testing.T) {
 	}
 }
 
-// TestRetries checks the retry settings of the client against the faults (providers/bedrock/RULES.md
-// SDK-RETRIES).
+// TestRetries checks the retry settings of the client against the faults
+// (providers/bedrock/RULES.md SDK-RETRIES).
 func TestRetries(t *testing.T) {
 	tests := []struct {
 		name     string

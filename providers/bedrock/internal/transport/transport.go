@@ -1,7 +1,7 @@
 // Package transport holds the HTTP-level fixes every Bedrock Runtime client built by llmkit
-// needs (providers/bedrock/RULES.md SDK-BODY-CLOSE and SDK-TRUNCATION). Package bedrock exposes them as
-// [bedrock.HTTPClient]; package bedrocktest uses them directly, because bedrock's own tests
-// import bedrocktest and bedrocktest therefore cannot import bedrock.
+// needs (providers/bedrock/RULES.md SDK-BODY-CLOSE and SDK-TRUNCATION). Package bedrock
+// exposes them as [bedrock.HTTPClient]; package bedrocktest uses them directly, because
+// bedrock's own tests import bedrocktest and bedrocktest therefore cannot import bedrock.
 package transport
 
 import (
@@ -56,11 +56,11 @@ func New(base Doer) *Client {
 // Do sends req. A request body of known length is first read into a private buffer, and
 // net/http is given a fresh reader over it (and GetBody), so that the SDK closing its own
 // body when Do returns cannot make net/http close the connection under a response still
-// being streamed (providers/bedrock/RULES.md SDK-BODY-CLOSE). A body of unknown length (ContentLength
-// -1, such as an event-stream input pipe) is passed through untouched. The body of an
-// application/vnd.amazon.eventstream response is wrapped so that an end of the body in
-// the middle of a frame, or any read error, surfaces as an error instead of the clean end
-// of stream the SDK would make of it (SDK-TRUNCATION).
+// being streamed (providers/bedrock/RULES.md SDK-BODY-CLOSE). A body of unknown length
+// (ContentLength -1, such as an event-stream input pipe) is passed through untouched. The
+// body of an application/vnd.amazon.eventstream response is wrapped so that an end of the
+// body in the middle of a frame, or any read error, surfaces as an error instead of the
+// clean end of stream the SDK would make of it (SDK-TRUNCATION).
 // Base returns the client c sends through.
 func (c *Client) Base() Doer { return c.base }
 
