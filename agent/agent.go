@@ -201,21 +201,10 @@ var errStopped = errors.New("agent: stream: stopped by the caller")
 
 // run is the loop; emit is nil for Run and yields events for Stream.
 func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool) (*Result, error) {
-	if a.err != nil {
-		return nil, a.err
+	base, res, err := a.prepare(req)
+	if err != nil {
+		return nil, err
 	}
-	if req == nil {
-		return nil, errors.New("agent: run: nil request")
-	}
-	base := req.Clone()
-	base.Messages = nil
-	for i, t := range base.Tools {
-		if a.tools[t.Name] != nil {
-			return nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
-		}
-	}
-	base.Tools = append(base.Tools, a.decls...)
-	res := &Result{Messages: llm.CloneMessages(req.Messages)}
 	log := a.logger()
 
 	for step := 1; ; step++ {
@@ -224,56 +213,11 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 		}
 		r := base.Clone()
 		r.Messages = llm.CloneMessages(res.Messages)
-		if a.opts.BeforeModel != nil {
-			if err := a.opts.BeforeModel(ctx, step, r); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
-			}
-		}
-		start := time.Now()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
-				slog.Int("step", step),
-				slog.Bool("stream", emit != nil),
-				slog.String("model", r.Model),
-				slog.Int("messages", len(r.Messages)),
-				slog.Int("tools", len(r.Tools)),
-				slog.String("history", HashMessages(r.Messages)),
-			)
-		}
-		resp, err := a.callModel(ctx, step, r, emit)
-		if errors.Is(err, errStopped) {
+		resp, err := a.modelStep(ctx, step, r, emit, res, log)
+		if err != nil {
 			return res, err
 		}
-		if err == nil && resp == nil {
-			err = errors.New("model returned no response and no error")
-		}
-		if err != nil {
-			if log.Enabled(ctx, slog.LevelDebug) {
-				log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
-			}
-			return res, &RunError{Step: step, Result: res, Err: err}
-		}
-		res.Steps++
-		res.Usage = res.Usage.Add(resp.Usage)
-		res.Response = resp
 		calls := resp.ToolCalls()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
-				slog.Int("step", step),
-				slog.String("stop_reason", string(resp.StopReason)),
-				usageAttr(resp.Usage),
-				slog.Duration("latency", resp.Latency),
-				slog.Duration("elapsed", time.Since(start)),
-				slog.String("request_id", resp.RequestID),
-				slog.Int("tool_calls", len(calls)),
-				slog.String("output", resp.Text()),
-			)
-		}
-		if a.opts.AfterModel != nil {
-			if err := a.opts.AfterModel(ctx, step, resp); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
-			}
-		}
 		if resp.StopReason == llm.StopReasonMaxTokens {
 			return res, &RunError{Step: step, Result: res, Err: truncated(calls)}
 		}
@@ -313,6 +257,82 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 			return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("%w: %d model calls, and the last answer still calls tools", llm.ErrMaxSteps, step)}
 		}
 	}
+}
+
+// prepare checks req and returns the request every step starts from (req's settings
+// with the agent's tools added, no messages) and the result the run fills in.
+func (a *Agent) prepare(req *llm.Request) (*llm.Request, *Result, error) {
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	if req == nil {
+		return nil, nil, errors.New("agent: run: nil request")
+	}
+	base := req.Clone()
+	base.Messages = nil
+	for i, t := range base.Tools {
+		if a.tools[t.Name] != nil {
+			return nil, nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
+		}
+	}
+	base.Tools = append(base.Tools, a.decls...)
+	return base, &Result{Messages: llm.CloneMessages(req.Messages)}, nil
+}
+
+// modelStep makes step's model call with r, the hooks and the debug log around it, and
+// counts it in res. Its error is what the run returns: a *RunError, or errStopped.
+func (a *Agent) modelStep(ctx context.Context, step int, r *llm.Request, emit func(Event) bool, res *Result, log *slog.Logger) (*llm.Response, error) {
+	if a.opts.BeforeModel != nil {
+		if err := a.opts.BeforeModel(ctx, step, r); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
+		}
+	}
+	start := time.Now()
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
+			slog.Int("step", step),
+			slog.Bool("stream", emit != nil),
+			slog.String("model", r.Model),
+			slog.Int("messages", len(r.Messages)),
+			slog.Int("tools", len(r.Tools)),
+			slog.String("history", HashMessages(r.Messages)),
+		)
+	}
+	resp, err := a.callModel(ctx, step, r, emit)
+	if errors.Is(err, errStopped) {
+		return nil, err
+	}
+	if err == nil && resp == nil {
+		err = errors.New("model returned no response and no error")
+	}
+	if err != nil {
+		if log.Enabled(ctx, slog.LevelDebug) {
+			log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
+		}
+		return nil, &RunError{Step: step, Result: res, Err: err}
+	}
+	res.Steps++
+	res.Usage = res.Usage.Add(resp.Usage)
+	res.Response = resp
+	calls := resp.ToolCalls()
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
+			slog.Int("step", step),
+			slog.String("stop_reason", string(resp.StopReason)),
+			usageAttr(resp.Usage),
+			slog.Duration("latency", resp.Latency),
+			slog.Duration("elapsed", time.Since(start)),
+			slog.String("request_id", resp.RequestID),
+			slog.Int("tool_calls", len(calls)),
+			slog.String("output", resp.Text()),
+		)
+	}
+	if a.opts.AfterModel != nil {
+		if err := a.opts.AfterModel(ctx, step, resp); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
+		}
+	}
+	return resp, nil
 }
 
 func truncated(calls []llm.ToolCall) error {
