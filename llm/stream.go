@@ -38,11 +38,12 @@ type Stream struct {
 	ctx  context.Context
 	opts StreamOptions
 
-	state  streamState
-	events []Event
-	acc    Accumulator
-	resp   *Response
-	err    error
+	state   streamState
+	events  []Event
+	discard bool // events are not kept: see DiscardEvents
+	acc     Accumulator
+	resp    *Response
+	err     error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -87,6 +88,10 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 			yield(nil, &StreamError{Reason: "Events called during another pass over the same stream"})
 			return
 		case streamDone:
+			if s.discard {
+				yield(nil, &StreamError{Reason: "events not kept for a replay (DiscardEvents)"})
+				return
+			}
 			for _, ev := range s.events {
 				if !yield(ev, nil) {
 					return
@@ -132,7 +137,9 @@ func (s *Stream) read(yield func(Event, error) bool) {
 		if err = s.acc.Add(ev); err != nil {
 			break
 		}
-		s.events = append(s.events, ev)
+		if !s.discard {
+			s.events = append(s.events, ev)
+		}
 		if !yield(ev, nil) {
 			abandoned = true
 			break
@@ -187,6 +194,12 @@ func (s *Stream) finish() (*Response, error) {
 	}
 	return resp, nil
 }
+
+// DiscardEvents tells s not to keep its events for a replay. Call it before the first
+// pass: a stream read once, with Events or Text, then holds only what its Response needs
+// (the accumulated parts), not every event, and a later pass over Events or Text yields
+// an error instead of the events. Response and Err are unaffected.
+func (s *Stream) DiscardEvents() { s.discard = true }
 
 // Text returns the text deltas of the stream, with the same first-pass and replay rules
 // as [Stream.Events].

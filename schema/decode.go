@@ -96,15 +96,15 @@ func coerce(sch, v any) (any, bool) {
 	case string:
 		return coerceString(node, x)
 	case map[string]any:
-		return coerceObject(node, x)
+		return x, coerceObject(node, x)
 	case []any:
-		return coerceArray(node, x)
+		return x, coerceArray(node, x)
 	}
 	return v, false
 }
 
-// coerceString turns a string into the number or boolean node asks for, when it is
-// one written as a string.
+// coerceString turns s into a number or boolean where node wants one and accepts no
+// string.
 func coerceString(node map[string]any, x string) (any, bool) {
 	types := wantTypes(node)
 	if len(types) == 0 || types["string"] {
@@ -133,12 +133,12 @@ func coerceString(node map[string]any, x string) (any, bool) {
 	return x, false
 }
 
-// coerceObject coerces the members of an object, in place, and drops optional members
-// sent as null.
-func coerceObject(node map[string]any, x map[string]any) (any, bool) {
+// coerceObject coerces the members of x in place and drops optional members sent as
+// null; it reports whether it changed anything.
+func coerceObject(node map[string]any, x map[string]any) bool {
 	obj := branch(node, "object")
 	if obj == nil {
-		return x, false
+		return false
 	}
 	props, _ := obj["properties"].(map[string]any)
 	required, _ := obj["required"].([]any)
@@ -158,14 +158,14 @@ func coerceObject(node map[string]any, x map[string]any) (any, bool) {
 			changed = true
 		}
 	}
-	return x, changed
+	return changed
 }
 
-// coerceArray coerces the items of an array, in place.
-func coerceArray(node map[string]any, x []any) (any, bool) {
+// coerceArray coerces the items of x in place; it reports whether it changed anything.
+func coerceArray(node map[string]any, x []any) bool {
 	arr := branch(node, "array")
 	if arr == nil {
-		return x, false
+		return false
 	}
 	prefix, _ := arr["prefixItems"].([]any)
 	changed := false
@@ -179,7 +179,7 @@ func coerceArray(node map[string]any, x []any) (any, bool) {
 			changed = true
 		}
 	}
-	return x, changed
+	return changed
 }
 
 // wantTypes returns the types a schema node accepts, its anyOf/oneOf branches included.

@@ -27,15 +27,20 @@ import (
 
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
+	return simHarnessWith(t, model, nil)
+}
+
+// simHarnessWith is simHarness with the Model's options.
+func simHarnessWith(t *testing.T, model string, opts *bedrock.Options) (*conformance.Harness, *bedrocktest.Server) {
 	t.Helper()
 	srv := bedrocktest.NewServer(nil)
 	t.Cleanup(srv.Close)
-	return bedrocktest.ScriptedHarness(srv, bedrock.New(srv.Client(nil), nil), model), srv
+	return bedrocktest.ScriptedHarness(srv, bedrock.New(srv.Client(nil), opts), model), srv
 }
 
 // TestConformanceSimulator runs the suite on the simulator for models of four families,
 // whose capabilities differ (named tool choice, streamed tool use, reasoning, native
-// structured output), so that the skips show.
+// structured output), so that the skips show; each with both stream decoders.
 func TestConformanceSimulator(t *testing.T) {
 	for _, model := range []string{
 		"us.anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -43,16 +48,18 @@ func TestConformanceSimulator(t *testing.T) {
 		"cohere.command-r-plus-v1:0",
 		"us.amazon.nova-pro-v1:0",
 	} {
-		t.Run(model, func(t *testing.T) {
-			h, srv := simHarness(t, model)
-			conformance.Run(t, h)
-			if err := srv.Check(); err != nil {
-				t.Errorf("simulator: %v", err)
-			}
-			if n := srv.Pending(); n != 0 {
-				t.Errorf("simulator: %d scripted replies left unused", n)
-			}
-		})
+		for _, dec := range []bedrock.StreamDecoder{bedrock.DecoderLLMKit, bedrock.DecoderSDK} {
+			t.Run(model+"/"+dec.String(), func(t *testing.T) {
+				h, srv := simHarnessWith(t, model, &bedrock.Options{StreamDecoder: dec})
+				conformance.Run(t, h)
+				if err := srv.Check(); err != nil {
+					t.Errorf("simulator: %v", err)
+				}
+				if n := srv.Pending(); n != 0 {
+					t.Errorf("simulator: %d scripted replies left unused", n)
+				}
+			})
+		}
 	}
 }
 

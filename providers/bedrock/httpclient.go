@@ -22,7 +22,8 @@ import (
 //     is cut, as a normal end. HTTPClient wraps application/vnd.amazon.eventstream response
 //     bodies in a reader that tracks frame boundaries, so such an end becomes an error that
 //     shows in the stream's Err(); errors.Is(err, io.ErrUnexpectedEOF) holds for a body
-//     that ended inside a frame.
+//     that ended inside a frame. A [Model] reading with [DecoderLLMKit] unwraps the body
+//     again: its decoder sees frame boundaries itself.
 //
 // An HTTPClient is safe for concurrent use.
 type HTTPClient struct {

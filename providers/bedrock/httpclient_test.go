@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -123,12 +122,6 @@ func drain(ctx context.Context, c *bedrockruntime.Client) (int, error) {
 	return n, st.Err()
 }
 
-// soak runs the HTTP client's long tests in full: TestHTTPClientRequestBodyFix with 300
-// 1,000-event streams (100 under -race) on the SDK's default HTTP client and as many on
-// NewHTTPClient, which takes about a minute under the race detector, and
-// TestConfigureClient with 64 concurrent streams. .ci/run runs them with SOAK=1.
-var soak = flag.Bool("soak", false, "run the HTTP client's long tests in full (hundreds of 1,000-event streams)")
-
 // TestHTTPClientRequestBodyFix checks SDK-BODY-CLOSE: with the SDK's default HTTP
 // client, some 1,000-event streams from a fast loopback server die with "use of closed
 // network connection"; with HTTPClient none does. The short form runs 20 streams on
@@ -141,9 +134,9 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 	const events = 1000
 	streams := 20
 	switch {
-	case *soak && httpclientRace:
+	case bedrock.Soak() && httpclientRace:
 		streams = 100
-	case *soak:
+	case bedrock.Soak():
 		streams = 300
 	}
 	srv := streamServer(t, eventFrames(t, events), endClean)
@@ -161,7 +154,7 @@ func TestHTTPClientRequestBodyFix(t *testing.T) {
 		return fails, first
 	}
 
-	if *soak {
+	if bedrock.Soak() {
 		// Without the fix the failure is timing-dependent (about 7-10% here); it is
 		// logged, not asserted, so that a quieter machine cannot fail the test.
 		fails, first := run(nil)
@@ -358,7 +351,7 @@ func TestConfigureClient(t *testing.T) {
 	// Concurrent streams on one client: the race detector flags an event-stream decoder
 	// shared between them (-soak runs 64).
 	streams := 8
-	if *soak {
+	if bedrock.Soak() {
 		streams = 64
 	}
 	var wg sync.WaitGroup

@@ -37,6 +37,9 @@ type Options struct {
 	// IdleTimeout, when positive, ends a stream with an error when no event arrives for
 	// that long, closing the network stream. Zero means no limit beyond the context.
 	IdleTimeout time.Duration
+	// StreamDecoder selects how streams are read: llmkit's own event-stream decoder
+	// (DecoderLLMKit, the zero value) or the SDK's (DecoderSDK).
+	StreamDecoder StreamDecoder
 }
 
 // Model is an [llm.Model] on Amazon Bedrock's Converse API. It translates requests with
@@ -47,7 +50,8 @@ type Model struct {
 	client  ConverseAPI
 	caps    map[string]llm.Capabilities
 	idle    time.Duration
-	schemas schemaCache // normalised tool and output schemas, reused across calls
+	schemas schemaCache  // normalised tool and output schemas, reused across calls
+	frames  *frameReader // nil with DecoderSDK
 }
 
 var (
@@ -67,9 +71,14 @@ func New(client ConverseAPI, opts *Options) *Model {
 		panic("bedrock: New: nil client")
 	}
 	m := &Model{client: client}
+	decoder := DecoderLLMKit
 	if opts != nil {
 		m.caps = opts.Capabilities
 		m.idle = opts.IdleTimeout
+		decoder = opts.StreamDecoder
+	}
+	if decoder != DecoderSDK {
+		m.frames = newFrameReader()
 	}
 	return m
 }
@@ -146,8 +155,10 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 // broken or truncated stream, a stream that ends without its messageStop — ends the
 // stream's events with an error. Breaking out of the events, cancelling ctx, an idle
 // timeout ([Options.IdleTimeout]) and [llm.Stream.Close] close the network stream. A
-// stream that is neither read to its end nor closed holds a connection and goroutines
-// until ctx ends: call Close when abandoning one unread.
+// stream that is neither read to its end nor closed holds a connection (and, with
+// [DecoderSDK], the SDK's reader goroutines) until ctx ends: call Close when abandoning
+// one unread. With [DecoderLLMKit] the frames are read on the goroutine that ranges over
+// the events; the stream starts no goroutine of its own.
 //
 // The accumulated response ([llm.Stream.Response]) equals what Generate returns for the
 // same answer: same parts, stop reason, usage, warnings and Object.
@@ -156,16 +167,19 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.client.ConverseStream(ctx, p.streamInput())
+	var taker bodyTaker
+	var optFns []func(*bedrockruntime.Options)
+	if m.frames != nil {
+		optFns = append(optFns, taker.install)
+	}
+	out, err := m.client.ConverseStream(ctx, p.streamInput(), optFns...)
 	if err != nil {
+		if taker.body != nil {
+			_ = taker.body.Close()
+		}
 		return nil, mapError(opConverseStream, err, false)
 	}
 	rid, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
-	es := out.GetStream()
-	if es == nil {
-		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrServer,
-			Err: errors.New("bedrock: converse-stream: the answer has no event stream")}
-	}
 	tr := newStreamTranslator(p)
 	var finish func(*llm.Response) error
 	if p.objectTool != "" || p.native || p.dedupeCalls {
@@ -177,13 +191,19 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 			return nil
 		}
 	}
-	return llm.NewStream(ctx, streamEvents(es, tr, rid), &llm.StreamOptions{
-		Close:       func() error { return withRequestID(mapError(opConverseStream, es.Close(), true), rid) },
-		IdleTimeout: m.idle,
-		RequestID:   rid,
-		Warnings:    p.warnings,
-		Finish:      finish,
-	}), nil
+	opts := &llm.StreamOptions{IdleTimeout: m.idle, RequestID: rid, Warnings: p.warnings, Finish: finish}
+	if body := taker.body; body != nil {
+		// The SDK's reader was never started: llmkit reads the body. An error closing it
+		// after the events is not the stream's, as with the SDK's reader.
+		opts.Close = func() error { _ = body.Close(); return nil }
+		return llm.NewStream(ctx, m.frames.events(body, tr, rid), opts), nil
+	}
+	es := out.GetStream()
+	if es == nil {
+		return nil, &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrServer, Err: errNoBody}
+	}
+	opts.Close = func() error { return withRequestID(mapError(opConverseStream, es.Close(), true), rid) }
+	return llm.NewStream(ctx, streamEvents(es, tr, rid), opts), nil
 }
 
 // eventStream is the part of *bedrockruntime.ConverseStreamEventStream a stream reads.

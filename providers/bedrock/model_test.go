@@ -39,6 +39,13 @@ func newTestModel(t *testing.T, opts *Options) (*Model, *bedrocktest.Server) {
 	return New(srv.Client(nil), opts), srv
 }
 
+// forDecoders runs test once with each stream decoder.
+func forDecoders(t *testing.T, test func(t *testing.T, dec StreamDecoder)) {
+	for _, dec := range []StreamDecoder{DecoderLLMKit, DecoderSDK} {
+		t.Run(dec.String(), func(t *testing.T) { test(t, dec) })
+	}
+}
+
 func userReq(model, text string) *llm.Request {
 	return &llm.Request{Model: model, MaxTokens: 256, Messages: []llm.Message{llm.UserText(text)}}
 }
@@ -105,8 +112,10 @@ func TestModelGenerate(t *testing.T) {
 // TestModelStreamEqualsGenerate: the accumulated stream equals Generate's answer for the
 // same exchange (llm.Stream's contract), with deltas split small, frames cut across
 // reads and Bedrock's padding.
-func TestModelStreamEqualsGenerate(t *testing.T) {
-	m, srv := newTestModel(t, nil)
+func TestModelStreamEqualsGenerate(t *testing.T) { forDecoders(t, testModelStreamEqualsGenerate) }
+
+func testModelStreamEqualsGenerate(t *testing.T, dec StreamDecoder) {
+	m, srv := newTestModel(t, &Options{StreamDecoder: dec})
 	for _, tt := range responses {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := *tt.resp
@@ -135,8 +144,10 @@ func TestModelStreamEqualsGenerate(t *testing.T) {
 // TestModelFixtures replays every recorded exchange through the Model, Generate for
 // Converse recordings and Stream for ConverseStream ones, and compares the answers with
 // the golden files ParseResponse and ParseStreamChunk are checked against.
-func TestModelFixtures(t *testing.T) {
-	m, srv := newTestModel(t, nil)
+func TestModelFixtures(t *testing.T) { forDecoders(t, testModelFixtures) }
+
+func testModelFixtures(t *testing.T, dec StreamDecoder) {
+	m, srv := newTestModel(t, &Options{StreamDecoder: dec})
 	paths, err := fs.Glob(bedrocktest.Fixtures(), "*/*.json")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no fixtures: %v", err)
@@ -392,7 +403,9 @@ func streamErr(s *llm.Stream) (int, error) {
 
 // TestModelStreamFaults: a stream that breaks after its 200 response is an error, never a
 // short success (RULES.md STREAM-ERRORS, SDK-STREAM-ERR and SDK-TRUNCATION).
-func TestModelStreamFaults(t *testing.T) {
+func TestModelStreamFaults(t *testing.T) { forDecoders(t, testModelStreamFaults) }
+
+func testModelStreamFaults(t *testing.T, dec StreamDecoder) {
 	long := &llm.Response{
 		Message:    llm.AssistantText("one two three four five six seven eight nine ten"),
 		StopReason: llm.StopReasonEndTurn, Usage: llm.Usage{InputTokens: 1, OutputTokens: 10, TotalTokens: 11},
@@ -466,7 +479,7 @@ func TestModelStreamFaults(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			srv := bedrocktest.NewServer(nil)
 			defer srv.Close()
-			m := New(srv.Client(nil), nil)
+			m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 			srv.Enqueue(tt.reply.WithRequestID("rid"))
 			s, err := m.Stream(context.Background(), userReq(claude, "hi"))
 			if err != nil {
@@ -508,11 +521,13 @@ func slowReply(between time.Duration) bedrocktest.ServerReply {
 // TestModelStreamCancel: cancelling the context ends the stream with an error for which
 // errors.Is(err, context.Canceled) holds, closes the network stream and leaves no
 // goroutine (SDK-STREAM-ERR).
-func TestModelStreamCancel(t *testing.T) {
+func TestModelStreamCancel(t *testing.T) { forDecoders(t, testModelStreamCancel) }
+
+func testModelStreamCancel(t *testing.T, dec StreamDecoder) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	m := New(srv.Client(nil), nil)
+	m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 	srv.Enqueue(slowReply(50 * time.Millisecond))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -541,11 +556,13 @@ func TestModelStreamCancel(t *testing.T) {
 
 // TestModelStreamBreak: stopping a range early closes the network stream; the stream
 // then reports that it was abandoned, and no goroutine stays.
-func TestModelStreamBreak(t *testing.T) {
+func TestModelStreamBreak(t *testing.T) { forDecoders(t, testModelStreamBreak) }
+
+func testModelStreamBreak(t *testing.T, dec StreamDecoder) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	m := New(srv.Client(nil), nil)
+	m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 	srv.Enqueue(slowReply(20 * time.Millisecond))
 	s, err := m.Stream(context.Background(), userReq(claude, "hi"))
 	if err != nil {
@@ -563,11 +580,13 @@ func TestModelStreamBreak(t *testing.T) {
 }
 
 // TestModelStreamUnread: a stream closed without being read releases everything.
-func TestModelStreamUnread(t *testing.T) {
+func TestModelStreamUnread(t *testing.T) { forDecoders(t, testModelStreamUnread) }
+
+func testModelStreamUnread(t *testing.T, dec StreamDecoder) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	m := New(srv.Client(nil), nil)
+	m := New(srv.Client(nil), &Options{StreamDecoder: dec})
 	srv.Enqueue(slowReply(20 * time.Millisecond))
 	s, err := m.Stream(context.Background(), userReq(claude, "hi"))
 	if err != nil {
@@ -580,11 +599,13 @@ func TestModelStreamUnread(t *testing.T) {
 
 // TestModelStreamIdleTimeout: a stream with no event for IdleTimeout ends with an error
 // and is closed.
-func TestModelStreamIdleTimeout(t *testing.T) {
+func TestModelStreamIdleTimeout(t *testing.T) { forDecoders(t, testModelStreamIdleTimeout) }
+
+func testModelStreamIdleTimeout(t *testing.T, dec StreamDecoder) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	m := New(srv.Client(nil), &Options{IdleTimeout: 100 * time.Millisecond})
+	m := New(srv.Client(nil), &Options{IdleTimeout: 100 * time.Millisecond, StreamDecoder: dec})
 	srv.Enqueue(slowReply(2 * time.Second))
 	s, err := m.Stream(context.Background(), userReq(claude, "hi"))
 	if err != nil {

@@ -22,13 +22,15 @@ var (
 	faint  = color.RGBA{225, 225, 225, 255}
 	red    = color.RGBA{190, 30, 30, 255}
 	colors = map[string]color.RGBA{
-		"raw-sdk":       {140, 140, 140, 255},
-		"llmkit":        {31, 100, 200, 255},
-		"langchaingo":   {230, 145, 56, 255},
-		"bifrost":       {106, 168, 79, 255},
-		"anthropic-sdk": {204, 102, 153, 255},
-		"eino":          {142, 124, 195, 255},
-		"raw-sdk-tls":   {190, 190, 190, 255},
+		"raw-sdk":        {140, 140, 140, 255},
+		"llmkit":         {31, 100, 200, 255},
+		"langchaingo":    {230, 145, 56, 255},
+		"bifrost":        {106, 168, 79, 255},
+		"anthropic-sdk":  {204, 102, 153, 255},
+		"eino":           {142, 124, 195, 255},
+		"raw-sdk-tls":    {190, 190, 190, 255},
+		"raw-sdk-plain":  {100, 100, 100, 255},
+		"llmkit-sdkpath": {120, 160, 220, 255},
 	}
 )
 

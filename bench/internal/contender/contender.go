@@ -57,6 +57,18 @@ func RuntimeClient(url string) *bedrockruntime.Client {
 	})
 }
 
+// PlainRuntimeClient returns a Bedrock Runtime client for the simulator at url as most
+// programs build one: bedrockruntime.NewFromConfig with static credentials and nothing
+// of llmkit's (the SDK's default HTTP client, its shared event-stream codec).
+func PlainRuntimeClient(url string) *bedrockruntime.Client {
+	return bedrockruntime.NewFromConfig(aws.Config{
+		Region:      harness.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(harness.AccessKey, harness.SecretKey, ""),
+	}, func(o *bedrockruntime.Options) {
+		o.BaseEndpoint = aws.String(url)
+	})
+}
+
 // RuntimeClientTLS returns the client of [RuntimeClient] with no BaseEndpoint: it goes to
 // the real regional endpoint, https://bedrock-runtime.us-east-1.amazonaws.com, and so
 // through HTTPS_PROXY, like the libraries that hard-code that endpoint.

@@ -1,5 +1,5 @@
 // Package all lists the contenders, in the order the results show them: the floor, then
-// llmkit, then the peers, then the control (the floor through the HTTPS proxy).
+// llmkit, then the plain SDK client and llmkit on the SDK's stream reader, then the peers, then the control (the floor through the HTTPS proxy).
 package all
 
 import (
@@ -27,6 +27,8 @@ type Entry struct {
 var Contenders = []Entry{
 	{Info: raw.Info, New: raw.New, Ours: true},
 	{Info: llmkit.Info, New: llmkit.New, Ours: true},
+	{Info: raw.InfoPlain, New: raw.NewPlain, Ours: true},
+	{Info: llmkit.InfoSDK, New: llmkit.NewSDK, Ours: true},
 	{Info: langchaingo.Info, New: langchaingo.New},
 	{Info: bifrost.Info, New: bifrost.New},
 	{Info: anthropic.Info, New: anthropic.New},

@@ -25,6 +25,15 @@ var Info = contender.Info{
 	Explain: "bedrock.Model Generate; Stream ranged with Events() then Response(); the tool round trip through agent.Agent.Run (schema-validated tool input)",
 }
 
+// InfoSDK describes llmkit reading streams through the SDK's event-stream reader.
+var InfoSDK = contender.Info{
+	Name:    "llmkit-sdkpath",
+	Module:  Info.Module,
+	API:     Info.API,
+	Route:   Info.Route,
+	Explain: "llmkit with bedrock.Options.StreamDecoder = bedrock.DecoderSDK: streams read by the SDK's event-stream reader, as before issue 14",
+}
+
 type kit struct {
 	model *bedrock.Model
 	agent *agent.Agent
@@ -33,7 +42,16 @@ type kit struct {
 
 // New returns the llmkit contender for the simulator at url.
 func New(url string) (contender.Contender, error) {
-	m := bedrock.New(contender.RuntimeClient(url), nil)
+	return newKit(url, nil)
+}
+
+// NewSDK returns the llmkit contender reading streams with the SDK's reader.
+func NewSDK(url string) (contender.Contender, error) {
+	return newKit(url, &bedrock.Options{StreamDecoder: bedrock.DecoderSDK})
+}
+
+func newKit(url string, opts *bedrock.Options) (contender.Contender, error) {
+	m := bedrock.New(contender.RuntimeClient(url), opts)
 	k := &kit{model: m, reqs: map[*workload.Workload]*llm.Request{}}
 	for _, w := range workload.All {
 		req, err := Request(w)

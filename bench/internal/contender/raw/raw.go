@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -37,6 +38,15 @@ var InfoTLS = contender.Info{
 	Explain: "control, not a contender: the raw SDK code over the same route as bifrost and eino, to separate the cost of TLS through the proxy from theirs",
 }
 
+// InfoPlain describes the raw SDK client as most programs build it.
+var InfoPlain = contender.Info{
+	Name:    "raw-sdk-plain",
+	Module:  Info.Module,
+	API:     Info.API,
+	Route:   Info.Route,
+	Explain: "the raw-sdk code on a client built with bedrockruntime.NewFromConfig and nothing of llmkit (the SDK's default HTTP client and event-stream codec): the client most programs have, the reference of issue 14's targets",
+}
+
 type raw struct {
 	client *bedrockruntime.Client
 	inputs map[*workload.Workload]*bedrockruntime.ConverseInput
@@ -45,6 +55,36 @@ type raw struct {
 // New returns the raw SDK contender for the simulator at url.
 func New(url string) (contender.Contender, error) {
 	return newRaw(contender.RuntimeClient(url))
+}
+
+// NewPlain returns the raw SDK contender on a client with nothing of llmkit installed.
+// With the SDK's default HTTP client about one fast stream in ten dies with "use of
+// closed network connection" (the defect bedrock.HTTPClient fixes); such a stream is
+// made again, so that the benchmark can run, and the retries are counted in Retries.
+func NewPlain(url string) (contender.Contender, error) {
+	c, err := newRaw(contender.PlainRuntimeClient(url))
+	if err != nil {
+		return nil, err
+	}
+	return &plain{Contender: c}, nil
+}
+
+type plain struct {
+	contender.Contender
+}
+
+// Retries counts the streams of plain contenders made again after the SDK's default
+// HTTP client closed their connection.
+var Retries atomic.Int64
+
+func (p *plain) Stream(ctx context.Context, w *workload.Workload) (workload.Answer, error) {
+	for {
+		a, err := p.Contender.Stream(ctx, w)
+		if err == nil || !strings.Contains(err.Error(), "use of closed network connection") {
+			return a, err
+		}
+		Retries.Add(1)
+	}
 }
 
 // NewTLS returns the control contender, which reaches the simulator through HTTPS_PROXY.

@@ -218,3 +218,7 @@ func (w *FrameWatcher) startFrame(total uint32) {
 
 // Close closes the body.
 func (w *FrameWatcher) Close() error { return w.body.Close() }
+
+// Body returns the body w wraps, for a reader that sees frame boundaries itself and
+// needs no watcher.
+func (w *FrameWatcher) Body() io.ReadCloser { return w.body }
