@@ -175,7 +175,7 @@ func BenchmarkMiddlewareInMemory(b *testing.B) {
 	req := &llm.Request{Model: "m", Messages: []llm.Message{llm.UserText("hi")}}
 	for _, c := range []struct {
 		name   string
-		reply  llmtest.Reply
+		reply  llmtest.Answer
 		stream bool
 	}{
 		{"Generate", llmtest.Respond(text), false},
@@ -188,7 +188,7 @@ func BenchmarkMiddlewareInMemory(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				inner := llmtest.New()
-				inner.SetHandler(func(context.Context, *llm.Request) llmtest.Reply { return c.reply })
+				inner.SetHandler(func(context.Context, *llm.Request) llmtest.Answer { return c.reply })
 				var m llm.Model = inner
 				if stacked {
 					m = stack(b, stackFull, inner, llmtest.New())
