@@ -23,23 +23,26 @@ const conformanceAbout = `
 Runs llmkit's conformance suite (package conformance) and prints the matrix:
 one row per scenario, one column per model, each cell pass, fail or skip with
 the reason (a scenario is skipped when the model lacks what it needs, by
-llmkit's capability table).
+llmkit's capability table). A model is PROVIDER:ID (openai:gpt-4o,
+bedrock:us.anthropic.…) or a bare Bedrock id.
 
 Modes:
-  live (default)  against real Amazon Bedrock (AWS default credential chain), or
-                  the Bedrock-compatible endpoint given with --endpoint: the
+  live (default)  against real Amazon Bedrock (AWS default credential chain) or
+                  a Chat Completions service (openai:ID, OPENAI_API_KEY), or the
+                  endpoint given with --endpoint: the
                   suite's scenarios, whose live checks assert what a real model
                   reliably does, then the recorded scenarios ("recorded/…"),
                   which send the requests of llmkit's recordings: a few dozen
                   calls per model. --record DIR saves the exchanges of
                   the recorded scenarios that pass as fixtures under DIR, one
                   directory per model, to replay later with --replay --fixtures DIR.
-  --replay        no AWS: the recorded scenarios, answered by the recordings
-                  shipped with llmkit (or those under --fixtures DIR) through the
-                  simulator and the real SDK client; each request is compared
-                  with the recorded one. --model picks recorded models (default:
-                  all of them).
-  --sim           no AWS: the whole suite on the simulator, which plays the
+  --replay        no AWS, no key: the recorded scenarios, answered by the
+                  recordings shipped with llmkit — Bedrock's, and OpenAI's and
+                  Groq's as openai:ID — (or Bedrock ones under --fixtures DIR)
+                  through the simulators and the real SDK clients; each request is
+                  compared with the recorded one. --model picks recorded models
+                  (default: all of them). This makes conformance/testdata/report.md.
+  --sim           no AWS, no key: the whole suite on the provider's simulator, which plays the
                   answers each scenario scripts; shows what llmkit does with each
                   model id's capabilities.
 
@@ -65,8 +68,8 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	var aws awsFlags
 	var models modelList
 	fs.Var(&models, "model", "model `ID` to test; repeat it or separate ids with commas")
-	replay := fs.Bool("replay", false, "replay recorded exchanges instead of calling Bedrock (no AWS needed)")
-	sim := fs.Bool("sim", false, "run the suite on the simulator with scripted answers (no AWS needed)")
+	replay := fs.Bool("replay", false, "replay recorded exchanges instead of calling a service (no AWS or key needed)")
+	sim := fs.Bool("sim", false, "run the suite on the simulators with scripted answers (no AWS or key needed)")
 	fixtures := fs.String("fixtures", "", "with --replay, the recordings under `DIR` instead of those shipped with llmkit")
 	record := fs.String("record", "", "live: save the recorded scenarios' exchanges as fixtures under `DIR`")
 	run := fs.String("run", "", "run only the scenarios whose names match `REGEXP`")
