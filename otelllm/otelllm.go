@@ -260,9 +260,9 @@ type call struct {
 	attrs []attribute.KeyValue
 }
 
-// responseAttrCap is the most attributes end adds to the request's: the response's
-// six, the time to first chunk and the error type.
-const responseAttrCap = 8
+// endAttrCap is the most attributes end adds to the request's: the response's six
+// and the time to first chunk (or the time to first chunk and the error type).
+const endAttrCap = 7
 
 func (m *model) start(c *call, ctx context.Context, req *llm.Request, stream bool) {
 	c.m, c.req, c.start = m, req, time.Now()
@@ -281,7 +281,17 @@ func (m *model) start(c *call, ctx context.Context, req *llm.Request, stream boo
 // requestAttrs returns the request's attributes in a slice with room for the
 // response's.
 func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 8+responseAttrCap)
+	n := endAttrCap + 2 // server.address and server.port
+	for _, set := range []bool{stream, req.MaxTokens > 0, req.Temperature != nil, req.TopP != nil,
+		len(req.StopSequences) > 0, req.Output != nil} {
+		if set {
+			n++
+		}
+	}
+	if m.t.opts.CaptureContent {
+		n += 3 // input messages, system instructions, tool definitions
+	}
+	attrs := make([]attribute.KeyValue, 0, n)
 	if stream {
 		attrs = append(attrs, semconv.GenAIRequestStream(true))
 	}
