@@ -114,10 +114,12 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 			return err
 		},
 		Finish: func(r *Response) error {
-			if final != nil {
-				*r = *final
+			if final == nil {
+				return &StreamError{Reason: "relayed stream ended without a response"}
 			}
+			*r = *final
 			return nil
 		},
+		Relayed: true, // inner has checked and accumulated the events
 	})
 }
