@@ -201,79 +201,20 @@ var errStopped = errors.New("agent: stream: stopped by the caller")
 
 // run is the loop; emit is nil for Run and yields events for Stream.
 func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool) (*Result, error) {
-	if a.err != nil {
-		return nil, a.err
+	base, err := a.baseRequest(req)
+	if err != nil {
+		return nil, err
 	}
-	if req == nil {
-		return nil, errors.New("agent: run: nil request")
-	}
-	base := req.Clone()
-	base.Messages = nil
-	for i, t := range base.Tools {
-		if a.tools[t.Name] != nil {
-			return nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
-		}
-	}
-	base.Tools = append(base.Tools, a.decls...)
 	res := &Result{Messages: llm.CloneMessages(req.Messages)}
-	log := a.logger()
-
 	for step := 1; ; step++ {
 		if err := ctx.Err(); err != nil {
 			return res, &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
 		}
-		r := base.Clone()
-		r.Messages = llm.CloneMessages(res.Messages)
-		if a.opts.BeforeModel != nil {
-			if err := a.opts.BeforeModel(ctx, step, r); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
-			}
-		}
-		start := time.Now()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
-				slog.Int("step", step),
-				slog.Bool("stream", emit != nil),
-				slog.String("model", r.Model),
-				slog.Int("messages", len(r.Messages)),
-				slog.Int("tools", len(r.Tools)),
-				slog.String("history", HashMessages(r.Messages)),
-			)
-		}
-		resp, err := a.callModel(ctx, step, r, emit)
-		if errors.Is(err, errStopped) {
+		resp, err := a.modelStep(ctx, step, base, res, emit)
+		if err != nil {
 			return res, err
 		}
-		if err == nil && resp == nil {
-			err = errors.New("model returned no response and no error")
-		}
-		if err != nil {
-			if log.Enabled(ctx, slog.LevelDebug) {
-				log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
-			}
-			return res, &RunError{Step: step, Result: res, Err: err}
-		}
-		res.Steps++
-		res.Usage = res.Usage.Add(resp.Usage)
-		res.Response = resp
 		calls := resp.ToolCalls()
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
-				slog.Int("step", step),
-				slog.String("stop_reason", string(resp.StopReason)),
-				usageAttr(resp.Usage),
-				slog.Duration("latency", resp.Latency),
-				slog.Duration("elapsed", time.Since(start)),
-				slog.String("request_id", resp.RequestID),
-				slog.Int("tool_calls", len(calls)),
-				slog.String("output", resp.Text()),
-			)
-		}
-		if a.opts.AfterModel != nil {
-			if err := a.opts.AfterModel(ctx, step, resp); err != nil {
-				return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
-			}
-		}
 		if resp.StopReason == llm.StopReasonMaxTokens {
 			return res, &RunError{Step: step, Result: res, Err: truncated(calls)}
 		}
@@ -293,26 +234,112 @@ func (a *Agent) run(ctx context.Context, req *llm.Request, emit func(Event) bool
 			}
 			return res, nil
 		}
-
-		results, err := a.runTools(ctx, step, calls, emit)
-		if err != nil {
-			return res, err // the consumer stopped
-		}
-		parts := make([]llm.Part, len(results))
-		for i, tr := range results {
-			parts[i] = tr
-		}
-		res.Messages = append(res.Messages, llm.Message{Role: llm.RoleTool, Parts: parts})
-		if emit != nil && !emit(StepDone{Step: step, Response: resp, Results: results}) {
-			return res, errStopped
-		}
-		if err := ctx.Err(); err != nil {
-			return res, &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
-		}
-		if step >= a.opts.MaxSteps {
-			return res, &RunError{Step: step, Result: res, Err: fmt.Errorf("%w: %d model calls, and the last answer still calls tools", llm.ErrMaxSteps, step)}
+		if err := a.toolStep(ctx, step, resp, calls, res, emit); err != nil {
+			return res, err
 		}
 	}
+}
+
+// baseRequest returns the request every step starts from: req without its messages,
+// with the agent's tools declared after the request's own.
+func (a *Agent) baseRequest(req *llm.Request) (*llm.Request, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
+	if req == nil {
+		return nil, errors.New("agent: run: nil request")
+	}
+	base := req.Clone()
+	base.Messages = nil
+	for i, t := range base.Tools {
+		if a.tools[t.Name] != nil {
+			return nil, fmt.Errorf("agent: run: request tools[%d]: %q is also an agent tool", i, t.Name)
+		}
+	}
+	base.Tools = append(base.Tools, a.decls...)
+	return base, nil
+}
+
+// modelStep makes the model call of one step, with its hooks and debug logging, and
+// adds its usage to res. Its error is a *RunError, or errStopped.
+func (a *Agent) modelStep(ctx context.Context, step int, base *llm.Request, res *Result, emit func(Event) bool) (*llm.Response, error) {
+	log := a.logger()
+	r := base.Clone()
+	r.Messages = llm.CloneMessages(res.Messages)
+	if a.opts.BeforeModel != nil {
+		if err := a.opts.BeforeModel(ctx, step, r); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("before model hook: %w", err)}
+		}
+	}
+	start := time.Now()
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step",
+			slog.Int("step", step),
+			slog.Bool("stream", emit != nil),
+			slog.String("model", r.Model),
+			slog.Int("messages", len(r.Messages)),
+			slog.Int("tools", len(r.Tools)),
+			slog.String("history", HashMessages(r.Messages)),
+		)
+	}
+	resp, err := a.callModel(ctx, step, r, emit)
+	if errors.Is(err, errStopped) {
+		return nil, err
+	}
+	if err == nil && resp == nil {
+		err = errors.New("model returned no response and no error")
+	}
+	if err != nil {
+		if log.Enabled(ctx, slog.LevelDebug) {
+			log.LogAttrs(ctx, slog.LevelDebug, "agent: step failed", slog.Int("step", step), slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
+		}
+		return nil, &RunError{Step: step, Result: res, Err: err}
+	}
+	res.Steps++
+	res.Usage = res.Usage.Add(resp.Usage)
+	res.Response = resp
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "agent: step answer",
+			slog.Int("step", step),
+			slog.String("stop_reason", string(resp.StopReason)),
+			usageAttr(resp.Usage),
+			slog.Duration("latency", resp.Latency),
+			slog.Duration("elapsed", time.Since(start)),
+			slog.String("request_id", resp.RequestID),
+			slog.Int("tool_calls", len(resp.ToolCalls())),
+			slog.String("output", resp.Text()),
+		)
+	}
+	if a.opts.AfterModel != nil {
+		if err := a.opts.AfterModel(ctx, step, resp); err != nil {
+			return nil, &RunError{Step: step, Result: res, Err: fmt.Errorf("after model hook: %w", err)}
+		}
+	}
+	return resp, nil
+}
+
+// toolStep runs the calls of one step's answer and adds their results to res. Its error
+// ends the run: errStopped, the context's, or ErrMaxSteps once the last step is used.
+func (a *Agent) toolStep(ctx context.Context, step int, resp *llm.Response, calls []llm.ToolCall, res *Result, emit func(Event) bool) error {
+	results, err := a.runTools(ctx, step, calls, emit)
+	if err != nil {
+		return err // the consumer stopped
+	}
+	parts := make([]llm.Part, len(results))
+	for i, tr := range results {
+		parts[i] = tr
+	}
+	res.Messages = append(res.Messages, llm.Message{Role: llm.RoleTool, Parts: parts})
+	if emit != nil && !emit(StepDone{Step: step, Response: resp, Results: results}) {
+		return errStopped
+	}
+	if err := ctx.Err(); err != nil {
+		return &RunError{Step: step, Result: res, Err: context.Cause(ctx)}
+	}
+	if step >= a.opts.MaxSteps {
+		return &RunError{Step: step, Result: res, Err: fmt.Errorf("%w: %d model calls, and the last answer still calls tools", llm.ErrMaxSteps, step)}
+	}
+	return nil
 }
 
 func truncated(calls []llm.ToolCall) error {

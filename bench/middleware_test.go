@@ -226,7 +226,7 @@ func BenchmarkMiddlewareInMemory(b *testing.B) {
 	req := &llm.Request{Model: "m", Messages: []llm.Message{llm.UserText("hi")}}
 	for _, c := range []struct {
 		name   string
-		reply  llmtest.Reply
+		reply  llmtest.Answer
 		stream bool
 	}{
 		{"Generate", llmtest.Respond(text), false},
@@ -235,7 +235,7 @@ func BenchmarkMiddlewareInMemory(b *testing.B) {
 		for _, kind := range []string{"plain", "stacked", "otelsdk"} {
 			b.Run(c.name+"/"+kind, func(b *testing.B) {
 				inner := llmtest.New()
-				inner.SetHandler(func(context.Context, *llm.Request) llmtest.Reply { return c.reply })
+				inner.SetHandler(func(context.Context, *llm.Request) llmtest.Answer { return c.reply })
 				ctx := context.Background()
 				call := func() error { _, err := callText(ctx, inner, req, c.stream); return err }
 				switch kind {

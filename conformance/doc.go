@@ -55,8 +55,8 @@
 // command line uses it) and returns a [Report]: per model, each scenario's [Result] —
 // pass, fail with the reason, or skip with the reason. [Report.WriteMarkdown] prints
 // the matrix, one row per scenario and one column per model; the JSON form is the
-// Report itself. Scenarios are written once against the small [T] interface, which
-// both *testing.T and Evaluate's runner implement.
+// Report itself. Scenarios are written once, against a small interface that both
+// *testing.T and Evaluate's runner implement.
 //
-// The suite imports llm and schema only, never a provider.
+// The suite imports llm, schema and structured only, never a provider.
 package conformance

@@ -16,8 +16,8 @@ import (
 type scripted struct{ m *llmtest.Model }
 
 // Enqueue queues r as the model's next answer.
-func (s scripted) Enqueue(r conformance.Reply) error {
-	s.m.Add(llmtest.Reply{Response: r.Response, Events: r.Events, Interval: r.Interval})
+func (s scripted) Enqueue(r conformance.ScriptedAnswer) error {
+	s.m.Add(llmtest.Answer{Response: r.Response, Events: r.Events, Interval: r.Interval})
 	return nil
 }
 

@@ -46,6 +46,10 @@ type Harness struct {
 	Recorder Recorder
 	// Timeout bounds each scenario; 0 means one minute.
 	Timeout time.Duration
+	// LeakWait bounds how long the cancellation scenario waits for the goroutines a
+	// cancelled stream started to end (it stops waiting as soon as they have); those
+	// still alive then are reported as left behind. 0 means five seconds.
+	LeakWait time.Duration
 }
 
 // Mode says how a harness's model answers: scripted, replayed or live.
@@ -87,6 +91,13 @@ func (h *Harness) caps() llm.Capabilities {
 	return llm.Capabilities{}
 }
 
+func (h *Harness) leakWait() time.Duration {
+	if h.LeakWait > 0 {
+		return h.LeakWait
+	}
+	return 5 * time.Second
+}
+
 func (h *Harness) timeout() time.Duration {
 	if h.Timeout > 0 {
 		return h.Timeout
@@ -94,8 +105,10 @@ func (h *Harness) timeout() time.Duration {
 	return time.Minute
 }
 
-// Reply is one scripted answer, given as the caller of the model should receive it.
-type Reply struct {
+// ScriptedAnswer is one answer the suite scripts for the harness's model, given as the
+// caller of the model should receive it; the [Scripter] turns it into the backend's
+// form.
+type ScriptedAnswer struct {
 	// Response is the answer: Generate returns it, Stream streams it (its parts in order,
 	// as [llm.ResponseEvents] does) and accumulates to it. When Object is set, the answer
 	// is that structured object: a backend whose provider carries objects differently on
@@ -115,7 +128,7 @@ type Reply struct {
 // queue. The suite calls it from one goroutine, before the call each reply answers.
 type Scripter interface {
 	// Enqueue queues r as the answer to the model's next call, whether Generate or Stream.
-	Enqueue(r Reply) error
+	Enqueue(r ScriptedAnswer) error
 }
 
 // FaultKind names a failure [FaultInjector] can inject.

@@ -125,7 +125,7 @@ func Fallbackable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
-	for _, c := range []error{llm.ErrInvalidRequest, llm.ErrAuth, llm.ErrNotFound, llm.ErrContextTooLong, llm.ErrContentFiltered, llm.ErrUnsupported} {
+	for _, c := range []error{llm.ErrInvalidRequest, llm.ErrAuth, llm.ErrNotFound, llm.ErrContextTooLong, llm.ErrContentFiltered} {
 		if errors.Is(err, c) {
 			return false
 		}

@@ -6,7 +6,9 @@
 // [Document], [ToolCall], [ToolResult], [Reasoning] and [CachePoint]. Tools are declared
 // with [Tool]; running them is the job of package agent. A [Model] (a provider, such as
 // package providers/bedrock) answers with a [Response]: the assistant [Message], a
-// [StopReason], [Usage] and warnings about anything it could not honour.
+// [StopReason], [Usage] and warnings about anything it could not honour. Typed objects
+// (a Go struct asked for with [Output], validated and decoded) are the job of package
+// structured, so that llm itself imports only the standard library.
 //
 // # Streaming
 //

@@ -27,7 +27,7 @@ func Wrap(m Model, mw ...Middleware) Model {
 }
 
 // ModelFuncs is a [Model] made of two functions, for middleware written in a few lines.
-// A nil function fails the call with [ErrUnsupported].
+// A nil function fails the call with an [*InvalidRequestError].
 type ModelFuncs struct {
 	GenerateFunc func(ctx context.Context, req *Request) (*Response, error)
 	StreamFunc   func(ctx context.Context, req *Request) (*Stream, error)
@@ -36,7 +36,7 @@ type ModelFuncs struct {
 // Generate calls GenerateFunc.
 func (f ModelFuncs) Generate(ctx context.Context, req *Request) (*Response, error) {
 	if f.GenerateFunc == nil {
-		return nil, &InvalidRequestError{Op: "generate", Message: -1, Part: -1, Reason: ErrUnsupported.Error() + ": no GenerateFunc"}
+		return nil, &InvalidRequestError{Op: "generate", Message: -1, Part: -1, Reason: "unsupported: no GenerateFunc"}
 	}
 	return f.GenerateFunc(ctx, req)
 }
@@ -44,7 +44,7 @@ func (f ModelFuncs) Generate(ctx context.Context, req *Request) (*Response, erro
 // Stream calls StreamFunc.
 func (f ModelFuncs) Stream(ctx context.Context, req *Request) (*Stream, error) {
 	if f.StreamFunc == nil {
-		return nil, &InvalidRequestError{Op: "stream", Message: -1, Part: -1, Reason: ErrUnsupported.Error() + ": no StreamFunc"}
+		return nil, &InvalidRequestError{Op: "stream", Message: -1, Part: -1, Reason: "unsupported: no StreamFunc"}
 	}
 	return f.StreamFunc(ctx, req)
 }

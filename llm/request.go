@@ -63,7 +63,8 @@ const (
 )
 
 // Output asks the model for one JSON object matching Schema. The object arrives as the
-// response's text and in [Response.Object].
+// response's text and in [Response.Object]. Package structured builds it from a Go type
+// and validates and decodes the answer (structured.Generate, structured.Stream).
 type Output struct {
 	Name        string // defaults to "structured_output"
 	Description string

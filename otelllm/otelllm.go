@@ -444,6 +444,5 @@ var categories = []struct {
 	{llm.ErrNoObject, "no_object"},
 	{llm.ErrMaxSteps, "max_steps"},
 	{llm.ErrTruncated, "truncated"},
-	{llm.ErrUnsupported, "unsupported"},
 	{context.DeadlineExceeded, "deadline_exceeded"},
 }

@@ -262,7 +262,7 @@ func (x *fixtureIndex) models() []string {
 }
 
 // reply chooses the recording that answers req; see simAbout for the rules.
-func (x *fixtureIndex) reply(req bedrocktest.Request) bedrocktest.Reply {
+func (x *fixtureIndex) reply(req bedrocktest.Request) bedrocktest.ServerReply {
 	var closest *bedrocktest.Fixture
 	var closestDiff []bedrocktest.Mismatch
 	sameModel := false

@@ -3,7 +3,6 @@ package bedrock_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"net/http"
 	"os"
@@ -25,13 +24,6 @@ import (
 // This file runs the conformance suite (package conformance) against Bedrock in its
 // three modes: scripted on the simulator, replaying the recorded fixtures, and live
 // (opt-in).
-
-// confUpdate is the -update flag of the package's golden files, defined by the
-// package's internal tests; it rewrites the replay report under conformance/testdata.
-func confUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
@@ -191,7 +183,7 @@ func TestConformanceReplay(t *testing.T) {
 }
 
 // TestConformanceReplayReport writes the replay matrix of the recorded models to
-// conformance/testdata (report.md, report.json) with -update, and compares it with
+// testdata/conformance (report.md, report.json) with -update, and compares it with
 // them otherwise.
 func TestConformanceReplayReport(t *testing.T) {
 	hs, srvs, rps := replayHarnesses(t)
@@ -209,9 +201,9 @@ func TestConformanceReplayReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	js = append(js, '\n')
-	dir := filepath.Join("..", "..", "conformance", "testdata")
+	dir := filepath.Join("testdata", "conformance")
 	mdPath, jsPath := filepath.Join(dir, "report.md"), filepath.Join(dir, "report.json")
-	if confUpdate() {
+	if bedrock.UpdateGoldens() {
 		for p, b := range map[string][]byte{mdPath: md.Bytes(), jsPath: js} {
 			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,8 +23,6 @@ import (
 
 	"github.com/llmkit/llmkit/llm"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // fixture is a recorded Bedrock exchange (bedrocktest/testdata/fixtures/README.md).
 type fixture struct {
@@ -170,35 +167,6 @@ func goldenJSON(t testing.TB, r *llm.Response) []byte {
 		t.Fatal(err)
 	}
 	return append(b, '\n')
-}
-
-// checkGolden compares got with the golden file at path as parsed JSON, or rewrites
-// the file with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	wantBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want, have any
-	if err := json.Unmarshal(wantBytes, &want); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if err := json.Unmarshal(got, &have); err != nil {
-		t.Fatalf("result is not JSON: %v\n%s", err, got)
-	}
-	if diff := cmp.Diff(want, have); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
 }
 
 // TestParseResponseFixtures decodes every recorded Converse answer with the SDK's own

@@ -435,22 +435,42 @@ func writeResults(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 }
 
 func writeTargets(md *bytes.Buffer, stats map[key]map[string]stat, checks map[key]check) {
-	p := func(format string, args ...any) { fmt.Fprintf(md, format, args...) }
-	p("\n## Targets (issue 7)\n\nA ratio is llmkit's median over the other's. *Test* is benchstat's Mann-Whitney U test of the two sets of runs: with few runs on a shared machine, a small ratio above the limit may not be a real difference, and a verdict should be read with it.\n\n| target | workload | llmkit | raw SDK / peer | ratio | met? | test |\n|---|---|---|---|---|---|---|\n")
-	med := func(b, who, unit string) (float64, bool) {
-		st, ok := stats[key{b, who}]
-		if !ok {
-			return 0, false
-		}
-		s, ok := st[unit]
-		return s.median, ok
+	t := &targetWriter{md: md, stats: stats, checks: checks}
+	t.p("\n## Targets (issue 7)\n\nA ratio is llmkit's median over the other's. *Test* is benchstat's Mann-Whitney U test of the two sets of runs: with few runs on a shared machine, a small ratio above the limit may not be a real difference, and a verdict should be read with it.\n\n| target | workload | llmkit | raw SDK / peer | ratio | met? | test |\n|---|---|---|---|---|---|---|\n")
+	t.rawSDK()
+	t.perEvent()
+	t.peers()
+}
+
+// targetWriter writes the rows of the targets table.
+type targetWriter struct {
+	md     *bytes.Buffer
+	stats  map[key]map[string]stat
+	checks map[key]check
+}
+
+func (t *targetWriter) p(format string, args ...any) { fmt.Fprintf(t.md, format, args...) }
+
+// med returns the median of unit for contender who in benchmark b.
+func (t *targetWriter) med(b, who, unit string) (float64, bool) {
+	st, ok := t.stats[key{b, who}]
+	if !ok {
+		return 0, false
 	}
-	verdict := func(ok bool, ratio, limit float64) string {
-		if ok {
-			return "yes"
-		}
-		return fmt.Sprintf("**no** (by %.1f%%)", 100*(ratio/limit-1))
+	s, ok := st[unit]
+	return s.median, ok
+}
+
+func verdict(ok bool, ratio, limit float64) string {
+	if ok {
+		return "yes"
 	}
+	return fmt.Sprintf("**no** (by %.1f%%)", 100*(ratio/limit-1))
+}
+
+// rawSDK writes llmkit against the raw SDK on the target workloads.
+func (t *targetWriter) rawSDK() {
+	p, med := t.p, t.med
 	for _, b := range []string{"Converse", "Stream1k", "StreamTools"} {
 		title := titleOf(b)
 		if l, ok1 := med(b, "llmkit", "ns/op"); ok1 {
@@ -472,6 +492,11 @@ func writeTargets(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 			}
 		}
 	}
+}
+
+// perEvent writes the cost per event of the long stream against the short one's.
+func (t *targetWriter) perEvent() {
+	p, med := t.p, t.med
 	// Per event: llmkit's (6) against its own (3); the floor's same ratio, measured in the
 	// same run, shows how much of a change is the machine's (the two workloads run
 	// minutes apart) rather than llmkit's.
@@ -498,6 +523,11 @@ func writeTargets(md *bytes.Buffer, stats map[key]map[string]stat, checks map[ke
 	if e6, e3, ok := perEvent("raw-sdk", "cpu-ns/op"); ok {
 		p("| *(reference)* the raw SDK's client CPU per event, (6) against (3) | (6) vs (3) | | %s/event, %s/event | %.3f | | |\n", fmtNs(e6), fmtNs(e3), e6/e3)
 	}
+}
+
+// peers writes llmkit against each peer library.
+func (t *targetWriter) peers() {
+	p, med, checks := t.p, t.med, t.checks
 	for _, b := range benches {
 		for _, e := range all.Contenders[2:] {
 			if e.Control {

@@ -26,7 +26,7 @@ func ScriptedHarness(srv *Server, m llm.Model, modelID string) *conformance.Harn
 
 type scripter struct{ srv *Server }
 
-func (s scripter) Enqueue(r conformance.Reply) error {
+func (s scripter) Enqueue(r conformance.ScriptedAnswer) error {
 	shape := func(reply Reply) Reply {
 		reply = reply.Split(5)
 		if r.Interval > 0 {
