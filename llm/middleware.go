@@ -63,7 +63,9 @@ type RelayHooks struct {
 // middleware. Its Response is inner's (after End, if set), so it equals Generate's;
 // closing it or cancelling ctx closes inner; it starts no goroutine. End runs once
 // however the stream ends — read to its end, broken, abandoned, cancelled, or closed
-// before it was read.
+// before it was read. Inner is read once and keeps no events of its own, and the relay
+// does not accumulate them a second time ([StreamOptions.Relayed]): a relay costs a
+// few tens of nanoseconds per event.
 func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 	var hooks RelayHooks
 	if h != nil {
@@ -114,10 +116,12 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 			return err
 		},
 		Finish: func(r *Response) error {
-			if final != nil {
-				*r = *final
+			if final == nil {
+				return &StreamError{Reason: "relayed stream ended without a response"}
 			}
+			*r = *final
 			return nil
 		},
+		Relayed: true, // inner has checked and accumulated the events
 	})
 }
