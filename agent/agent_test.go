@@ -23,7 +23,7 @@ func call(id, name, input string) llm.ToolCall {
 	return llm.ToolCall{ID: id, Name: name, Input: json.RawMessage(input)}
 }
 
-func withUsage(r llmtest.Reply, in, out int) llmtest.Reply {
+func withUsage(r llmtest.Answer, in, out int) llmtest.Answer {
 	r.Response.Usage = llm.Usage{InputTokens: in, OutputTokens: out, TotalTokens: in + out}
 	return r
 }
@@ -275,7 +275,7 @@ func TestRunErrorResults(t *testing.T) {
 func TestRunMaxSteps(t *testing.T) {
 	m := llmtest.New()
 	var n atomic.Int32
-	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Reply {
+	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Answer {
 		i := n.Add(1)
 		return withUsage(llmtest.ToolCalls(call(fmt.Sprint(i), "add", `{"a":1,"b":1}`)), 1, 1)
 	})
@@ -327,7 +327,7 @@ func TestRunTruncated(t *testing.T) {
 	tests := []struct {
 		name   string
 		reason string
-		reply  llmtest.Reply
+		reply  llmtest.Answer
 		stream bool
 	}{
 		{"stream_cut_in_call", "a call cut by max_tokens never runs, nor do the turn's complete calls", llmtest.Stream(cut, nil), true},

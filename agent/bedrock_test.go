@@ -316,7 +316,7 @@ func TestBedrockSessionStreamCutAfterStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := s.History()
-	for name, reply := range map[string]bedrocktest.Reply{
+	for name, reply := range map[string]bedrocktest.ServerReply{
 		"connection_dropped": bedrocktest.Respond(answer).DropAfter(stop),
 		"metadata_cut":       bedrocktest.Respond(answer).TruncateAfter(stop),
 		"clean_end":          bedrocktest.Events(evs[:stop]...),

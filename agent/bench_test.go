@@ -21,7 +21,7 @@ func toolLoopModel(n int) *llmtest.Model {
 	}
 	toolTurn, final := llmtest.ToolCalls(calls...), llmtest.Text("done")
 	m := llmtest.New()
-	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Reply {
+	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Answer {
 		if r.Messages[len(r.Messages)-1].Role == llm.RoleTool {
 			return final
 		}
@@ -94,7 +94,7 @@ func BenchmarkLoopOverhead(b *testing.B) {
 func BenchmarkSessionSend(b *testing.B) {
 	m := llmtest.New()
 	reply := llmtest.Text("ok")
-	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Reply { return reply })
+	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Answer { return reply })
 	s := agent.NewSession(m, nil)
 	b.ReportAllocs()
 	for b.Loop() {

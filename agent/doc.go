@@ -41,8 +41,9 @@
 // (and [Agent.Stream] a ToolFinished after its ToolStarted); the loop goes on. Tool
 // calls the provider cannot take back as they are (an odd name, a missing or repeated
 // id) are answered like any other; keeping the history sendable is the provider's job
-// (package providers/bedrock repairs them, with warnings). An answer cut at max_tokens never has its calls run and ends the run with an
-// error wrapping [llm.ErrTruncated]; running out of steps ends it with [llm.ErrMaxSteps].
+// (providers/bedrock, for one, repairs them, with warnings). An answer cut at max_tokens never has its calls run and ends the run with
+// an error wrapping [llm.ErrTruncated]; running out of steps ends it with
+// [llm.ErrMaxSteps].
 // Such errors are a [*RunError] carrying the partial [Result]. [Agent.Stream] runs the
 // same loop and yields [Event] values — the model's events, tool starts and results, step
 // ends — as they happen.

@@ -62,7 +62,7 @@ func TestRunCancellation(t *testing.T) {
 	})
 
 	t.Run("during_model_call", func(t *testing.T) {
-		m := llmtest.New(llmtest.Reply{Response: &llm.Response{Message: llm.AssistantText("late")}, Delay: time.Hour})
+		m := llmtest.New(llmtest.Answer{Response: &llm.Response{Message: llm.AssistantText("late")}, Delay: time.Hour})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
 		_, err := agent.New(m, nil).Run(ctx, userReq("go"))
@@ -72,7 +72,7 @@ func TestRunCancellation(t *testing.T) {
 	})
 
 	t.Run("during_stream", func(t *testing.T) {
-		m := llmtest.New(llmtest.Reply{Response: fullAnswer(), Interval: time.Hour})
+		m := llmtest.New(llmtest.Answer{Response: fullAnswer(), Interval: time.Hour})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var last error
@@ -396,7 +396,7 @@ func TestStreamBreak(t *testing.T) {
 }
 
 func TestStreamModelError(t *testing.T) {
-	m := llmtest.New(llmtest.Reply{Response: fullAnswer(), Err: midStream})
+	m := llmtest.New(llmtest.Answer{Response: fullAnswer(), Err: midStream})
 	var events int
 	var last error
 	for _, err := range agent.New(m, nil).Stream(context.Background(), userReq("go")) {

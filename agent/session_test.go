@@ -150,7 +150,7 @@ func TestSessionFailedTurnsLeaveHistory(t *testing.T) {
 	tests := []struct {
 		name   string
 		reason string
-		reply  llmtest.Reply
+		reply  llmtest.Answer
 		turn   func(context.Context, *agent.Session) error
 	}{
 		{
@@ -174,7 +174,7 @@ func TestSessionFailedTurnsLeaveHistory(t *testing.T) {
 		{
 			name:   "mid_stream_exception",
 			reason: "an exception after some events adds nothing",
-			reply:  llmtest.Reply{Response: fullAnswer(), Err: midStream},
+			reply:  llmtest.Answer{Response: fullAnswer(), Err: midStream},
 			turn: func(ctx context.Context, s *agent.Session) error {
 				st, err := s.Stream(ctx, llm.Text{Text: "q"})
 				if err != nil {
@@ -220,7 +220,7 @@ func TestSessionFailedTurnsLeaveHistory(t *testing.T) {
 		{
 			name:   "cancelled_mid_stream",
 			reason: "a cancelled stream adds nothing and reports the cancellation",
-			reply:  llmtest.Reply{Response: fullAnswer(), Interval: time.Hour},
+			reply:  llmtest.Answer{Response: fullAnswer(), Interval: time.Hour},
 			turn: func(ctx context.Context, s *agent.Session) error {
 				ctx, cancel := context.WithCancel(ctx)
 				defer cancel()
@@ -414,7 +414,7 @@ func TestSessionUnreadStreamBlocksNextTurn(t *testing.T) {
 
 func TestSessionConcurrentSends(t *testing.T) {
 	m := llmtest.New()
-	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Reply {
+	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Answer {
 		// The answer names the question and how many messages preceded it: with turns
 		// serialised, every turn sees all earlier turns.
 		last := r.Messages[len(r.Messages)-1].Text()
@@ -481,7 +481,7 @@ func TestSessionHistoryIsACopy(t *testing.T) {
 }
 
 func TestSessionReplaceHistory(t *testing.T) {
-	m := llmtest.New(llmtest.Text("a"), llmtest.Reply{Response: fullAnswer(), Interval: 10 * time.Millisecond}, llmtest.Text("c"))
+	m := llmtest.New(llmtest.Text("a"), llmtest.Answer{Response: fullAnswer(), Interval: 10 * time.Millisecond}, llmtest.Text("c"))
 	s := agent.NewSession(m, &llm.Request{Messages: []llm.Message{llm.SystemText("sys")}})
 	if _, err := s.Send(context.Background(), llm.Text{Text: "q"}); err != nil {
 		t.Fatalf("Send() error: %v", err)

@@ -41,7 +41,7 @@ func TestSessionRunWithTools(t *testing.T) {
 		in, _ := json.Marshal(addInput{a, b})
 		return llm.ToolCall{ID: id, Name: "add", Input: in}
 	}
-	answer := func(parts ...llm.Part) bedrocktest.Reply {
+	answer := func(parts ...llm.Part) bedrocktest.ServerReply {
 		return bedrocktest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: parts}, StopReason: llm.StopReasonToolUse})
 	}
 	srv.Enqueue(
@@ -164,16 +164,16 @@ func TestSessionRunFailures(t *testing.T) {
 	loopCall := llmtest.ToolCalls(llm.ToolCall{ID: "x", Name: "add", Input: json.RawMessage(`{"a":1,"b":2}`)})
 	tests := []struct {
 		name    string
-		replies []llmtest.Reply
+		replies []llmtest.Answer
 		opts    agent.Options
 		stream  bool
 		stop    bool // stop the range at the first tool result
 		wantErr error
 	}{
-		{"max steps", []llmtest.Reply{loopCall}, agent.Options{MaxSteps: 1}, false, false, llm.ErrMaxSteps},
-		{"max steps, streamed", []llmtest.Reply{loopCall}, agent.Options{MaxSteps: 1}, true, false, llm.ErrMaxSteps},
-		{"model error after a tool", []llmtest.Reply{loopCall, llmtest.Fail(llm.ErrServer)}, agent.Options{}, false, false, llm.ErrServer},
-		{"range stopped", []llmtest.Reply{loopCall, llmtest.Text("3")}, agent.Options{}, true, true, nil},
+		{"max steps", []llmtest.Answer{loopCall}, agent.Options{MaxSteps: 1}, false, false, llm.ErrMaxSteps},
+		{"max steps, streamed", []llmtest.Answer{loopCall}, agent.Options{MaxSteps: 1}, true, false, llm.ErrMaxSteps},
+		{"model error after a tool", []llmtest.Answer{loopCall, llmtest.Fail(llm.ErrServer)}, agent.Options{}, false, false, llm.ErrServer},
+		{"range stopped", []llmtest.Answer{loopCall, llmtest.Text("3")}, agent.Options{}, true, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,7 +32,9 @@ type Tool struct {
 var ErrInvalidInput = errors.New("invalid input")
 
 // NewTool returns a tool named name that runs fn. Its input schema is reflected from In
-// with [schema.For] (In must be a struct); a call's input is validated against it and
+// with [schema.For] — In must have a JSON object form (a struct, usually); recursive
+// and shared struct types become "$defs" and "$ref", which each provider sends as is
+// or inlines as its service requires —; a call's input is validated against it and
 // decoded into an In before fn runs, and input that does not fit never reaches fn: the
 // model receives an error result wrapping [ErrInvalidInput] with the JSON path of the
 // mismatch. fn's Out is the result: a string as it is, anything else encoded as JSON
@@ -49,6 +51,9 @@ func NewTool[In, Out any](name, description string, fn func(context.Context, In)
 	sch, err := schema.For[In]()
 	if err != nil {
 		return Tool{}, fmt.Errorf("agent: new tool %s: input type %v: %w", name, reflect.TypeFor[In](), err)
+	}
+	if err := schema.CheckToolSchema(sch); err != nil {
+		return Tool{}, fmt.Errorf("agent: new tool %s: input type %v: a tool's input is a JSON object; use a struct: %w", name, reflect.TypeFor[In](), err)
 	}
 	return Tool{
 		Declaration: llm.Tool{Name: name, Description: description, InputSchema: sch},
@@ -78,8 +83,11 @@ func resultParts(out any) ([]llm.Part, error) {
 }
 
 // NewRawTool returns a tool declared by decl that runs fn. decl.InputSchema must be a
-// schema Bedrock accepts ([schema.CheckToolSchema]; strict ones [schema.CheckStrictSchema]
-// when decl.Strict is set); empty means an object with no properties. A call's input is
+// well-formed tool schema ([schema.CheckToolSchema]; [schema.CheckStrictSchema] when
+// decl.Strict is set): an object at the root, with local references ("#",
+// "#/$defs/…") allowed; empty means an object with no properties. A provider whose
+// service takes no references inlines them when it formats the request, or refuses
+// the tool there with an error naming it. A call's input is
 // validated against it before fn runs; input that does not match becomes an error result
 // wrapping [ErrInvalidInput].
 func NewRawTool(decl llm.Tool, fn func(ctx context.Context, input json.RawMessage) ([]llm.Part, error)) (Tool, error) {

@@ -121,12 +121,15 @@ func TestNewToolErrors(t *testing.T) {
 		{"nil_function", "a tool must run something", func() (agent.Tool, error) {
 			return agent.NewTool[addInput, int]("add", "", nil)
 		}, "agent: new tool add: nil function"},
-		{"non_struct_input", "Bedrock wants an object schema at the root", func() (agent.Tool, error) {
+		{"non_struct_input", "a tool's input is a JSON object", func() (agent.Tool, error) {
 			return agent.NewTool("n", "", func(ctx context.Context, in int) (int, error) { return in, nil })
-		}, "agent: new tool n: input type int:"},
-		{"raw_schema_with_ref", "Bedrock resolves no $ref (REQ-SCHEMA)", func() (agent.Tool, error) {
-			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}},"$defs":{"x":{"type":"string"}}}`)}, rawEcho)
-		}, "agent: new tool r: input schema:"},
+		}, "agent: new tool n: input type int: a tool's input is a JSON object; use a struct: schema: check: (root): type is \"integer\""},
+		{"raw_schema_with_remote_ref", "a tool schema travels alone: references must be local", func() (agent.Tool, error) {
+			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"other.json#/x"}}}`)}, rawEcho)
+		}, `agent: new tool r: input schema: schema: check: /properties/a: $ref "other.json#/x" is not local`},
+		{"raw_schema_missing_definition", "a reference must resolve", func() (agent.Tool, error) {
+			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/y"}},"$defs":{"x":{"type":"string"}}}`)}, rawEcho)
+		}, `agent: new tool r: input schema: schema: check: /properties/a: $ref "#/$defs/y": the root has no such definition`},
 		{"raw_schema_not_object", "the root must be an object (REQ-SCHEMA)", func() (agent.Tool, error) {
 			return agent.NewRawTool(llm.Tool{Name: "r", InputSchema: json.RawMessage(`{"type":"string"}`)}, rawEcho)
 		}, "agent: new tool r: input schema:"},

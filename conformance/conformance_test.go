@@ -51,7 +51,7 @@ func TestScriptedSkips(t *testing.T) {
 	}{
 		{"basic", conformance.Result{Scenario: "basic", Status: conformance.StatusPass}},
 		{"tool_round_trip", conformance.Result{Scenario: "tool_round_trip", Status: conformance.StatusSkip, Reason: "model does not declare Tools"}},
-		{"reasoning_tool", conformance.Result{Scenario: "reasoning_tool", Status: conformance.StatusSkip, Reason: "model does not declare Reasoning and Tools"}},
+		{"reasoning_tool", conformance.Result{Scenario: "reasoning_tool", Status: conformance.StatusSkip, Reason: "model does not declare ReasoningReplay and Tools"}},
 		{"stop_sequence", conformance.Result{Scenario: "stop_sequence", Status: conformance.StatusSkip, Reason: "model does not declare StopSequences"}},
 		{"error_throttling", conformance.Result{Scenario: "error_throttling", Status: conformance.StatusSkip, Reason: "the harness injects no faults (Harness.Faults)"}},
 		{"cancel_stream", conformance.Result{Scenario: "cancel_stream", Status: conformance.StatusPass}},
@@ -131,7 +131,7 @@ func (r *countingRecorder) Save(names ...string) error {
 // is used.
 func TestReplay(t *testing.T) {
 	m := llmtest.New()
-	rp := &replayer{m: m, recordings: map[string]llmtest.Reply{
+	rp := &replayer{m: m, recordings: map[string]llmtest.Answer{
 		"basic":             llmtest.Respond(answer("Hello! How can I help?", llm.StopReasonEndTurn)),
 		"tool_round_trip_1": llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCall{ID: "t1", Name: "add", Input: json.RawMessage(`{"a":2,"b":3}`)}}}, StopReason: llm.StopReasonToolUse, Usage: usage}),
 		"tool_round_trip_2": llmtest.Respond(answer("sum=5", llm.StopReasonEndTurn)),
@@ -170,7 +170,7 @@ func TestReplay(t *testing.T) {
 
 type replayer struct {
 	m          *llmtest.Model
-	recordings map[string]llmtest.Reply
+	recordings map[string]llmtest.Answer
 	used       map[string]bool
 }
 
@@ -245,6 +245,9 @@ func TestBrokenModels(t *testing.T) {
 		model  func(m *llmtest.Model) *broken
 		fails  []string
 		says   string
+		// leakWait shortens the cancellation scenario's wait for goroutines to end,
+		// where one is sure to stay: the leak's goroutine lives until the test ends.
+		leakWait time.Duration
 	}{{
 		name:   "no_usage",
 		reason: "Generate drops usage",
@@ -354,8 +357,9 @@ func TestBrokenModels(t *testing.T) {
 		model: func(m *llmtest.Model) *broken {
 			return &broken{m: m, start: func() { go func() { <-release }() }}
 		},
-		fails: []string{"cancel_stream"},
-		says:  "goroutines behind",
+		fails:    []string{"cancel_stream"},
+		says:     "goroutines behind",
+		leakWait: time.Millisecond,
 	}, {
 		name:   "panic",
 		reason: "Generate panics; Evaluate reports it as a failure",
@@ -375,7 +379,7 @@ func TestBrokenModels(t *testing.T) {
 					scenarios = append(scenarios, s)
 				}
 			}
-			h := &conformance.Harness{Name: tt.name, Model: b, ModelID: "broken", Capabilities: allCaps(), Scripter: scripted{m}, Faults: scripted{m}, Timeout: 10 * time.Second}
+			h := &conformance.Harness{Name: tt.name, Model: b, ModelID: "broken", Capabilities: allCaps(), Scripter: scripted{m}, Faults: scripted{m}, Timeout: 10 * time.Second, LeakWait: tt.leakWait}
 			rep := conformance.Evaluate(t.Context(), scenarios, h)
 			for _, name := range tt.fails {
 				r, _ := rep.Result(tt.name, name)

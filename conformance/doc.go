@@ -34,8 +34,14 @@
 // deterministic (temperature 0) and the scenarios assert only what a real model
 // reliably does — the right stop reason, a tool called with valid input, usage above
 // zero, the word the prompt asks for. The scripted backend of package llm/llmtest
-// passes the whole suite; so does Bedrock's simulator (see providers/bedrock's
-// conformance_test.go, which implements both interfaces over bedrocktest).
+// passes the whole suite; so do the providers' simulators (bedrocktest and openaitest
+// implement both interfaces: ScriptedHarness in each).
+//
+// A scenario asks only what every provider can express, and one a model cannot is
+// skipped by its capabilities, never passed by bending it: the stop reason of a stop
+// sequence follows [llm.Capabilities].StopSequenceReason, cache writes are scripted
+// only for models with CachePoints, signed reasoning sent back as history only for
+// models with ReasoningReplay.
 //
 // # Recorded exchanges
 //
@@ -55,8 +61,8 @@
 // command line uses it) and returns a [Report]: per model, each scenario's [Result] —
 // pass, fail with the reason, or skip with the reason. [Report.WriteMarkdown] prints
 // the matrix, one row per scenario and one column per model; the JSON form is the
-// Report itself. Scenarios are written once against the small [T] interface, which
-// both *testing.T and Evaluate's runner implement.
+// Report itself. Scenarios are written once, against a small interface that both
+// *testing.T and Evaluate's runner implement.
 //
-// The suite imports llm and schema only, never a provider.
+// The suite imports llm, schema and structured only, never a provider.
 package conformance

@@ -15,7 +15,7 @@ import (
 // env is what a scenario runs with: where to report, the harness, the mode it runs in
 // and a context bounded by the harness's timeout.
 type env struct {
-	T
+	testingT
 	h    *Harness
 	ctx  context.Context
 	caps llm.Capabilities
@@ -25,7 +25,7 @@ type env struct {
 func (e *env) scripted() bool { return e.mode == ModeScripted }
 
 // script queues r in scripted mode; in the other modes the model answers on its own.
-func (e *env) script(r Reply) {
+func (e *env) script(r ScriptedAnswer) {
 	e.Helper()
 	if !e.scripted() {
 		return
@@ -38,7 +38,7 @@ func (e *env) script(r Reply) {
 // answer queues resp as the next answer in scripted mode, and returns it.
 func (e *env) answer(resp *llm.Response) *llm.Response {
 	e.Helper()
-	e.script(Reply{Response: resp})
+	e.script(ScriptedAnswer{Response: resp})
 	return resp
 }
 

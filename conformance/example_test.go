@@ -16,8 +16,8 @@ import (
 type scripted struct{ m *llmtest.Model }
 
 // Enqueue queues r as the model's next answer.
-func (s scripted) Enqueue(r conformance.Reply) error {
-	s.m.Add(llmtest.Reply{Response: r.Response, Events: r.Events, Interval: r.Interval})
+func (s scripted) Enqueue(r conformance.ScriptedAnswer) error {
+	s.m.Add(llmtest.Answer{Response: r.Response, Events: r.Events, Interval: r.Interval})
 	return nil
 }
 
@@ -95,7 +95,7 @@ func Example() {
 	//
 	// - `basic`: Generate answers a user turn with an assistant message holding text, stop reason end_turn, usage above zero and no warnings
 	// - `streaming`: Stream yields a message start, text deltas that join into the answer and one message stop; Response returns the accumulated answer and a second pass replays the same events
-	// - `usage`: usage is the same streamed and not streamed for the same exchange, cache reads and writes included
+	// - `usage`: usage is the same streamed and not streamed for the same exchange, cache reads included (and cache writes, for a model with CachePoints)
 	// - `tool_round_trip`: a tool call with a JSON object input is answered with a tool result carrying its id, and the model uses the result in its next answer
 	// - `reasoning`: with reasoning on, the answer starts with the model's reasoning (text, or redacted bytes) and then answers
 	// - `error_throttling`: throttling surfaces as llm.ErrRateLimited in a retryable *llm.ProviderError, from Generate and from Stream

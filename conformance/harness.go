@@ -46,6 +46,10 @@ type Harness struct {
 	Recorder Recorder
 	// Timeout bounds each scenario; 0 means one minute.
 	Timeout time.Duration
+	// LeakWait bounds how long the cancellation scenario waits for the goroutines a
+	// cancelled stream started to end (it stops waiting as soon as they have); those
+	// still alive then are reported as left behind. 0 means five seconds.
+	LeakWait time.Duration
 }
 
 // Mode says how a harness's model answers: scripted, replayed or live.
@@ -87,6 +91,13 @@ func (h *Harness) caps() llm.Capabilities {
 	return llm.Capabilities{}
 }
 
+func (h *Harness) leakWait() time.Duration {
+	if h.LeakWait > 0 {
+		return h.LeakWait
+	}
+	return 5 * time.Second
+}
+
 func (h *Harness) timeout() time.Duration {
 	if h.Timeout > 0 {
 		return h.Timeout
@@ -94,8 +105,10 @@ func (h *Harness) timeout() time.Duration {
 	return time.Minute
 }
 
-// Reply is one scripted answer, given as the caller of the model should receive it.
-type Reply struct {
+// ScriptedAnswer is one answer the suite scripts for the harness's model, given as the
+// caller of the model should receive it; the [Scripter] turns it into the backend's
+// form.
+type ScriptedAnswer struct {
 	// Response is the answer: Generate returns it, Stream streams it (its parts in order,
 	// as [llm.ResponseEvents] does) and accumulates to it. When Object is set, the answer
 	// is that structured object: a backend whose provider carries objects differently on
@@ -115,7 +128,7 @@ type Reply struct {
 // queue. The suite calls it from one goroutine, before the call each reply answers.
 type Scripter interface {
 	// Enqueue queues r as the answer to the model's next call, whether Generate or Stream.
-	Enqueue(r Reply) error
+	Enqueue(r ScriptedAnswer) error
 }
 
 // FaultKind names a failure [FaultInjector] can inject.
@@ -123,19 +136,23 @@ type FaultKind string
 
 // The faults of the error scenarios.
 const (
-	// FaultThrottling refuses the call as rate limited before any answer (Bedrock: HTTP
-	// 429 ThrottlingException). It must surface as [llm.ErrRateLimited], retryable.
+	// FaultThrottling refuses the call as rate limited before any answer (e.g. HTTP 429:
+	// Bedrock's ThrottlingException, OpenAI's rate_limit_exceeded). It must surface as
+	// [llm.ErrRateLimited], retryable.
 	FaultThrottling FaultKind = "throttling"
-	// FaultValidation refuses the call as invalid (Bedrock: HTTP 400
-	// ValidationException). It must surface as [llm.ErrInvalidRequest], not retryable.
+	// FaultValidation refuses the call as invalid (e.g. HTTP 400: Bedrock's
+	// ValidationException, OpenAI's invalid_request_error). It must surface as
+	// [llm.ErrInvalidRequest], not retryable.
 	FaultValidation FaultKind = "validation"
 	// FaultStreamException breaks a stream after its first text with a model failure
-	// reported inside the stream (Bedrock: a modelStreamErrorException frame). It must
-	// surface as an [*llm.ProviderError] with no HTTP status, of category
-	// [llm.ErrServer] or [llm.ErrStream].
+	// reported inside the stream (e.g. Bedrock's modelStreamErrorException frame, an
+	// error object in a Chat Completions stream). It must surface as an
+	// [*llm.ProviderError] with no HTTP status, of category [llm.ErrServer] or
+	// [llm.ErrStream].
 	FaultStreamException FaultKind = "stream_exception"
 	// FaultStreamThrottling breaks a stream after its first text with throttling
-	// reported inside the stream (Bedrock: a throttlingException frame). It must surface
+	// reported inside the stream (e.g. Bedrock's throttlingException frame, a
+	// rate_limit_exceeded error object in a Chat Completions stream). It must surface
 	// as [llm.ErrRateLimited], retryable, as throttling before the stream does.
 	FaultStreamThrottling FaultKind = "stream_throttling"
 )

@@ -14,15 +14,15 @@ import (
 // liveAnswer answers the suite's prompts the way a capable real model does, computing
 // each answer from the request (history, tools, tool results, options) rather than
 // from a script: it lets the live-mode assertions run in CI.
-func liveAnswer(_ context.Context, req *llm.Request) llmtest.Reply {
+func liveAnswer(_ context.Context, req *llm.Request) llmtest.Answer {
 	last := req.Messages[len(req.Messages)-1]
 	prompt := last.Text()
 	u := llm.Usage{InputTokens: 20 * len(req.Messages), OutputTokens: 12}
 	u.TotalTokens = u.InputTokens + u.OutputTokens
-	text := func(s string, stop llm.StopReason) llmtest.Reply {
+	text := func(s string, stop llm.StopReason) llmtest.Answer {
 		return llmtest.Respond(&llm.Response{Message: llm.AssistantText(s), StopReason: stop, Usage: u})
 	}
-	parts := func(stop llm.StopReason, ps ...llm.Part) llmtest.Reply {
+	parts := func(stop llm.StopReason, ps ...llm.Part) llmtest.Answer {
 		return llmtest.Respond(&llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Parts: ps}, StopReason: stop, Usage: u})
 	}
 	call := func(id, name, input string) llm.ToolCall {

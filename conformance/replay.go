@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/structured"
 )
 
 // ReplayScenarios returns the scenarios of recorded exchanges: each sends the requests of
@@ -162,9 +163,9 @@ type profile struct {
 }
 
 // profileOptions ask for the object as the recordings did: through a tool, described as
-// they described it. Coercion is on, since Llama sends numbers as strings
-// (providers/bedrock/RULES.md RESP-LLAMA).
-var profileOptions = llm.ObjectOptions{
+// they described it. Coercion is on, since some Llama deployments send numbers as
+// strings.
+var profileOptions = structured.Options{
 	Mode:        llm.OutputTool,
 	Description: "Generate structured output matching the provided schema",
 	Coerce:      true,
@@ -185,7 +186,7 @@ func (e *env) checkProfile(what string, v profile, resp *llm.Response) {
 func replayObjectBasic(e *env) {
 	req := e.replayRequest(500, 0, llm.UserText("Generate a software engineer profile"))
 	opts := profileOptions
-	v, resp, err := llm.GenerateObject[profile](e.ctx, e.h.Model, req, &opts)
+	v, resp, err := structured.Generate[profile](e.ctx, e.h.Model, req, &opts)
 	if err != nil {
 		e.Fatalf("GenerateObject(object_basic) error: %v", err)
 	}

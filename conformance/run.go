@@ -28,10 +28,10 @@ type Scenario struct {
 	run    func(e *env)
 }
 
-// T is the part of *testing.T a scenario uses; the runner of [Evaluate] implements it
+// testingT is the part of *testing.T a scenario uses; the runner of [Evaluate] implements it
 // too, so each scenario is written once. Fatalf and Skipf end the scenario's goroutine
 // with runtime.Goexit, as *testing.T does.
-type T interface {
+type testingT interface {
 	Helper()
 	Context() context.Context
 	Logf(format string, args ...any)
@@ -80,9 +80,9 @@ func (h *Harness) check() error {
 }
 
 // runOn runs s against h, reporting to t: it skips with the reason when h cannot run s.
-func (s Scenario) runOn(t T, h *Harness) {
+func (s Scenario) runOn(t testingT, h *Harness) {
 	t.Helper()
-	e := &env{T: t, h: h, caps: h.caps()}
+	e := &env{testingT: t, h: h, caps: h.caps()}
 	replay := s.Recordings != nil
 	switch mode := h.Mode(); {
 	case replay && h.Replayer != nil:

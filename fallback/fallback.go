@@ -125,7 +125,7 @@ func Fallbackable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
-	for _, c := range []error{llm.ErrInvalidRequest, llm.ErrAuth, llm.ErrNotFound, llm.ErrContextTooLong, llm.ErrContentFiltered, llm.ErrUnsupported} {
+	for _, c := range []error{llm.ErrInvalidRequest, llm.ErrAuth, llm.ErrNotFound, llm.ErrContextTooLong, llm.ErrContentFiltered} {
 		if errors.Is(err, c) {
 			return false
 		}
@@ -247,11 +247,13 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	return llm.NewStream(ctx, src, &llm.StreamOptions{
 		Close: fs.close,
 		Finish: func(r *llm.Response) error {
-			if final != nil {
-				*r = *final
+			if final == nil {
+				return &llm.StreamError{Reason: "fallback: stream ended without a response"}
 			}
+			*r = *final
 			return nil
 		},
+		Relayed: true, // the candidate's stream has checked and accumulated the events
 	}), nil
 }
 

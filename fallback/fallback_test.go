@@ -40,7 +40,6 @@ var matrix = []struct {
 	{"not found", perr(llm.ErrNotFound), false},
 	{"context too long", perr(llm.ErrContextTooLong), false},
 	{"content filtered", perr(llm.ErrContentFiltered), false},
-	{"unsupported", perr(llm.ErrUnsupported), false},
 	{"cancelled", fmt.Errorf("test: %w", context.Canceled), false},
 	{"uncategorised", errors.New("something odd"), false},
 }
@@ -49,7 +48,7 @@ var matrix = []struct {
 type mode struct {
 	name   string
 	stream bool
-	reply  func(err error) llmtest.Reply
+	reply  func(err error) llmtest.Answer
 	// delivered: the failure comes after the first event reached the caller.
 	delivered bool
 }
@@ -59,10 +58,10 @@ func modes() []mode {
 	return []mode{
 		{name: "Generate", reply: llmtest.Fail},
 		{name: "Stream/open", stream: true, reply: llmtest.Fail},
-		{name: "Stream/before-first-event", stream: true, reply: func(err error) llmtest.Reply {
+		{name: "Stream/before-first-event", stream: true, reply: func(err error) llmtest.Answer {
 			return llmtest.Stream([]llm.Event{}, err)
 		}},
-		{name: "Stream/after-first-event", stream: true, delivered: true, reply: func(err error) llmtest.Reply {
+		{name: "Stream/after-first-event", stream: true, delivered: true, reply: func(err error) llmtest.Answer {
 			return llmtest.Stream(evs[:2], err)
 		}},
 	}
@@ -234,7 +233,7 @@ func TestCancelRacesPendingRetry(t *testing.T) {
 			limited := &llm.ProviderError{Provider: "test", Category: llm.ErrRateLimited, RetryAfter: time.Duration(i%5) * time.Millisecond}
 			var calls atomic.Int32
 			model := llmtest.New()
-			model.SetHandler(func(ctx context.Context, req *llm.Request) llmtest.Reply {
+			model.SetHandler(func(ctx context.Context, req *llm.Request) llmtest.Answer {
 				if calls.Add(1) == 1 {
 					return llmtest.Fail(limited)
 				}

@@ -5,8 +5,10 @@
 // A [Request] holds [Message]s, each a [Role] and a list of [Part]s: [Text], [Image],
 // [Document], [ToolCall], [ToolResult], [Reasoning] and [CachePoint]. Tools are declared
 // with [Tool]; running them is the job of package agent. A [Model] (a provider, such as
-// package providers/bedrock) answers with a [Response]: the assistant [Message], a
-// [StopReason], [Usage] and warnings about anything it could not honour.
+// providers/bedrock or providers/openai) answers with a [Response]: the assistant
+// [Message], a [StopReason], [Usage] and warnings about anything it could not honour.
+// Typed objects (a Go struct asked for with [Output], validated and decoded) are the
+// job of package structured, so that llm itself imports only the standard library.
 //
 // # Streaming
 //

@@ -13,29 +13,28 @@ import (
 // them; test with [errors.Is]. Details are in a [*ProviderError] or an
 // [*InvalidRequestError], reached with [errors.As].
 var (
-	ErrInvalidRequest  = errors.New("invalid request")         // the request is malformed or unsupported
-	ErrContextTooLong  = errors.New("context too long")        // the input exceeds the model's context window
-	ErrRateLimited     = errors.New("rate limited")            // throttled or over quota; retry later
-	ErrAuth            = errors.New("not authorized")          // missing, wrong or expired credentials, or access denied
-	ErrNotFound        = errors.New("not found")               // unknown model or resource
-	ErrTimeout         = errors.New("model timeout")           // the model took too long
-	ErrModelNotReady   = errors.New("model not ready")         // the model is loading; retry later
-	ErrServer          = errors.New("server error")            // the provider or model failed
-	ErrStream          = errors.New("stream error")            // the event stream broke, was truncated, or was cut short
-	ErrContentFiltered = errors.New("content filtered")        // a content filter or guardrail refused
-	ErrNoObject        = errors.New("no valid object")         // the model's answer held no valid object
-	ErrMaxSteps        = errors.New("max steps reached")       // an agent loop ran out of steps
-	ErrTruncated       = errors.New("answer truncated")        // a max_tokens stop cut an answer that cannot be used
-	ErrUnsupported     = errors.New("unsupported by provider") // a setting the model cannot honour
-	ErrCanceled        = errors.New("canceled")                // the caller cancelled the call's context; never retryable
+	ErrInvalidRequest  = errors.New("invalid request")   // the request is malformed or unsupported
+	ErrContextTooLong  = errors.New("context too long")  // the input exceeds the model's context window
+	ErrRateLimited     = errors.New("rate limited")      // throttled or over quota; retry later
+	ErrAuth            = errors.New("not authorized")    // missing, wrong or expired credentials, or access denied
+	ErrNotFound        = errors.New("not found")         // unknown model or resource
+	ErrTimeout         = errors.New("model timeout")     // the model took too long
+	ErrModelNotReady   = errors.New("model not ready")   // the model is loading; retry later
+	ErrServer          = errors.New("server error")      // the provider or model failed
+	ErrStream          = errors.New("stream error")      // the event stream broke, was truncated, or was cut short
+	ErrContentFiltered = errors.New("content filtered")  // a content filter or guardrail refused
+	ErrNoObject        = errors.New("no valid object")   // the model's answer held no valid object
+	ErrMaxSteps        = errors.New("max steps reached") // an agent loop ran out of steps
+	ErrTruncated       = errors.New("answer truncated")  // a max_tokens stop cut an answer that cannot be used
+	ErrCanceled        = errors.New("canceled")          // the caller cancelled the call's context; never retryable
 )
 
 // ProviderError describes a failed call to a provider. It unwraps both to its category
 // (one of the Err… sentinels) and to the underlying error.
 type ProviderError struct {
-	Provider   string // "bedrock"
-	Op         string // "converse", "converse-stream"
-	Code       string // the provider's error code, e.g. "ThrottlingException"
+	Provider   string // the provider's name, e.g. "bedrock" or "openai"
+	Op         string // the provider's operation, e.g. "converse" or "chat-completions"
+	Code       string // the provider's error code, e.g. "ThrottlingException" or "rate_limit_exceeded"
 	Message    string // the provider's message
 	StatusCode int    // HTTP status, 0 when the error came inside a stream
 	RequestID  string

@@ -1,9 +1,6 @@
 package llm
 
-import (
-	"fmt"
-	"iter"
-)
+import "fmt"
 
 // ResponseEvents returns the events a provider would stream for resp, in the canonical
 // order: message start, each part as one block (its start, one delta, its stop), message
@@ -52,15 +49,4 @@ func ResponseEvents(resp *Response) ([]Event, error) {
 	}
 	evs = append(evs, MessageStop{StopReason: stop, RawStopReason: raw}, Metadata{Usage: resp.Usage, Latency: resp.Latency})
 	return evs, nil
-}
-
-// Events returns an event source that yields evs in order, for [NewStream].
-func Events(evs []Event) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		for _, ev := range evs {
-			if !yield(ev, nil) {
-				return
-			}
-		}
-	}
 }

@@ -9,7 +9,7 @@ import (
 type Role string
 
 // The roles of a conversation. A [RoleTool] message holds [ToolResult] parts; a provider
-// decides where they go on the wire (Bedrock sends them as a user turn).
+// decides where they go on the wire (in a user turn, or as messages of their own).
 const (
 	RoleSystem    Role = "system"
 	RoleUser      Role = "user"
@@ -149,7 +149,8 @@ type Text struct {
 	Citations []Citation
 }
 
-// Image is an image given inline (Data) or by reference (URI; Bedrock takes s3:// only).
+// Image is an image given inline (Data) or by reference (URI; which schemes a provider
+// takes — https, data, s3 — is the provider's to say).
 // Format is png, jpeg, gif or webp.
 type Image struct {
 	Format string

@@ -250,3 +250,39 @@ func TestRelayStreamReplays(t *testing.T) {
 		t.Errorf("replay %v, first pass %v", second, first)
 	}
 }
+
+// A relayed stream passes its events on without accumulating them: its response is
+// the one Finish writes, and without a Finish it ends in an error rather than with an
+// empty response.
+func TestRelayedStreamResponseComesFromFinish(t *testing.T) {
+	events := func(yield func(llm.Event, error) bool) {
+		for _, ev := range []llm.Event{llm.MessageStart{Role: llm.RoleAssistant}, llm.TextDelta{Text: "hi"},
+			llm.BlockStop{}, llm.MessageStop{StopReason: llm.StopReasonEndTurn}} {
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+	want := &llm.Response{Message: llm.AssistantText("from finish"), StopReason: llm.StopReasonEndTurn, Model: "m"}
+	s := llm.NewStream(context.Background(), events, &llm.StreamOptions{Relayed: true,
+		Finish: func(r *llm.Response) error { *r = *want; return nil }})
+	n := 0
+	for _, err := range s.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	resp, err := s.Response()
+	if err != nil || n != 4 {
+		t.Fatalf("%d events, err %v", n, err)
+	}
+	if diff := cmp.Diff(want, resp); diff != "" {
+		t.Errorf("response (-want +got):\n%s", diff)
+	}
+
+	s = llm.NewStream(context.Background(), events, &llm.StreamOptions{Relayed: true})
+	if _, err := s.Response(); !errors.Is(err, llm.ErrStream) || !strings.Contains(err.Error(), "without a Finish") {
+		t.Errorf("relayed stream without Finish: err %v, want a stream error naming Finish", err)
+	}
+}

@@ -10,23 +10,30 @@ type Model interface {
 	Stream(ctx context.Context, req *Request) (*Stream, error)
 }
 
-// Capabilities describes what a model supports. Providers report them through
-// [CapabilityReporter]; the conformance suite skips scenarios a model does not support.
+// Capabilities describes what a model can do, whatever the protocol that carries it.
+// How a provider's wire format expresses a feature (a status field on tool results, where
+// text may go beside them) is that provider's business, not a capability. Providers
+// report capabilities through [CapabilityReporter]; the conformance suite skips
+// scenarios a model does not support.
 type Capabilities struct {
 	Tools              bool // tool declarations and calls
 	ToolChoiceRequired bool // ToolChoiceRequired
 	ToolChoiceTool     bool // ToolChoiceTool (a named tool)
 	StreamingTools     bool // tool calls while streaming
-	ToolResultStatus   bool // error status on tool results
 	NativeOutput       bool // native structured output (JSON schema)
 	Reasoning          bool // reasoning / thinking
-	Images             bool
-	Documents          bool
-	CachePoints        bool
-	SystemPrompt       bool
-	StopSequences      bool
-	// MixedToolResults reports whether text may share a user turn with tool results.
-	MixedToolResults bool
+	// ReasoningReplay: the model's reasoning comes with a signature (or as redacted
+	// bytes) and goes back as history unchanged, so that the model continues from it
+	// after a tool call. Without it, reasoning is for reading only.
+	ReasoningReplay bool
+	Images          bool
+	Documents       bool
+	CachePoints     bool
+	SystemPrompt    bool
+	StopSequences   bool
+	// StopSequenceReason: an answer ended by a stop sequence reports
+	// [StopReasonStopSequence]; without it, [StopReasonEndTurn].
+	StopSequenceReason bool
 }
 
 // CapabilityReporter is implemented by models that can say what a model id supports.

@@ -68,7 +68,8 @@ const (
 )
 
 // Output asks the model for one JSON object matching Schema. The object arrives as the
-// response's text and in [Response.Object].
+// response's text and in [Response.Object]. Package structured builds it from a Go type
+// and validates and decodes the answer (structured.Generate, structured.Stream).
 type Output struct {
 	Name        string // defaults to "structured_output"
 	Description string
@@ -94,8 +95,29 @@ type Request struct {
 	StopSequences []string
 	Reasoning     *ReasoningConfig
 	Output        *Output
-	// Extra carries provider-specific settings, e.g. a *bedrock.Extra.
+	// Extra carries provider-specific settings: one provider's settings value (such as
+	// a *bedrock.Extra or an *openai.Extra), or an [Extras] holding one value for each
+	// of several providers. Each provider takes the value of its own type and ignores
+	// values of other types, so that one request can be sent to any of them.
 	Extra any
+}
+
+// Extras carries the settings of several providers in one [Request.Extra], one value
+// per provider; each provider takes its own and ignores the others'.
+type Extras []any
+
+// ExtrasOf returns the values extra carries: the elements of an [Extras] (or of a
+// []any), extra itself otherwise, none for nil. Providers use it to find their own.
+func ExtrasOf(extra any) []any {
+	switch e := extra.(type) {
+	case nil:
+		return nil
+	case Extras:
+		return e
+	case []any:
+		return e
+	}
+	return []any{extra}
 }
 
 // Clone returns a copy of r whose slices and pointers do not alias r's. Extra is copied
@@ -143,27 +165,46 @@ func (r *Request) Clone() *Request {
 // Ptr returns a pointer to v, for optional fields such as [Request.Temperature].
 func Ptr[T any](v T) *T { return &v }
 
-// StopReason says why the model stopped.
+// StopReason says why the model stopped, in terms every provider can map to. The
+// provider's own value is always kept in [Response.RawStopReason] (and
+// [MessageEnd.RawStopReason] while streaming), for the finer distinctions a provider
+// makes (a guardrail rather than a content filter, say).
 type StopReason string
 
-// Stop reasons. A provider value that maps to none of these is [StopReasonUnknown], with
-// the raw value in [Response.RawStopReason].
+// Stop reasons. A provider value that maps to none of these is [StopReasonUnknown].
 const (
-	StopReasonEndTurn               StopReason = "end_turn"
-	StopReasonToolUse               StopReason = "tool_use"
-	StopReasonMaxTokens             StopReason = "max_tokens"
-	StopReasonStopSequence          StopReason = "stop_sequence"
-	StopReasonContentFiltered       StopReason = "content_filtered"
-	StopReasonGuardrailIntervened   StopReason = "guardrail_intervened"
+	// StopReasonEndTurn: the model finished its answer.
+	StopReasonEndTurn StopReason = "end_turn"
+	// StopReasonToolUse: the model stopped to have its tool calls run.
+	StopReasonToolUse StopReason = "tool_use"
+	// StopReasonMaxTokens: the answer reached the token limit.
+	StopReasonMaxTokens StopReason = "max_tokens"
+	// StopReasonStopSequence: the answer reached one of [Request.StopSequences]. Only
+	// models whose service says so report it ([Capabilities.StopSequenceReason]);
+	// others, whose service reports a stop sequence like a natural end, report
+	// [StopReasonEndTurn].
+	StopReasonStopSequence StopReason = "stop_sequence"
+	// StopReasonContentFiltered: a content filter, guardrail or refusal cut or
+	// replaced the answer.
+	StopReasonContentFiltered StopReason = "content_filtered"
+	// StopReasonContextWindowExceeded: the conversation filled the model's context.
 	StopReasonContextWindowExceeded StopReason = "context_window_exceeded"
-	StopReasonMalformedOutput       StopReason = "malformed_output"
-	StopReasonMalformedToolUse      StopReason = "malformed_tool_use"
-	StopReasonUnknown               StopReason = "unknown"
+	// StopReasonMalformedOutput: the service could not parse the model's output or one
+	// of its tool calls.
+	StopReasonMalformedOutput StopReason = "malformed_output"
+	// StopReasonUnknown: a value none of the above covers; see RawStopReason.
+	StopReasonUnknown StopReason = "unknown"
 )
 
-// Usage counts tokens. InputTokens excludes tokens read from or written to the prompt
-// cache, which are counted in CacheReadTokens and CacheWriteTokens, as Bedrock reports
-// them. TotalTokens is the provider's total.
+// Usage counts the tokens of one call, with the same meaning for every provider:
+//
+//   - InputTokens are the prompt tokens processed afresh: neither read from the prompt
+//     cache (CacheReadTokens) nor written to it (CacheWriteTokens). The whole prompt is
+//     the sum of the three ([Usage.PromptTokens]); a provider whose service counts
+//     cached tokens inside its prompt count subtracts them.
+//   - CacheWriteTokens stay 0 with providers whose cache is written implicitly.
+//   - OutputTokens are every token the model generated, reasoning included.
+//   - TotalTokens is the total the provider reports.
 type Usage struct {
 	InputTokens      int
 	OutputTokens     int
@@ -171,6 +212,10 @@ type Usage struct {
 	CacheReadTokens  int
 	CacheWriteTokens int
 }
+
+// PromptTokens returns the size of the whole prompt: InputTokens plus the tokens read
+// from and written to the cache.
+func (u Usage) PromptTokens() int { return u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens }
 
 // Add returns the field-wise sum of u and v.
 func (u Usage) Add(v Usage) Usage {
@@ -200,7 +245,8 @@ type Response struct {
 	Model string
 	// Warnings lists settings the provider could not honour and content it skipped.
 	Warnings []Warning
-	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra.
+	// Extra carries provider-specific data, e.g. a *bedrock.ResponseExtra or an
+	// *openai.ResponseExtra.
 	Extra any
 }
 

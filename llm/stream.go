@@ -29,6 +29,11 @@ type StreamOptions struct {
 	// It is also applied to the [StreamError.Partial] response of a stream that broke
 	// after its message stop.
 	Finish func(*Response) error
+	// Relayed says that the events come from other Streams, which have already checked
+	// and accumulated them (middleware: see [RelayStream]): this stream passes them on
+	// without accumulating them a second time, and its response is the one Finish
+	// writes into the empty Response it is given. Finish is then required.
+	Relayed bool
 }
 
 // Stream is a streamed answer. The first pass over [Stream.Events] (or [Stream.Text], or
@@ -152,8 +157,10 @@ func (s *Stream) read(yield func(Event, error) bool) {
 			err = srcErr
 			break
 		}
-		if err = s.acc.Add(ev); err != nil {
-			break
+		if !s.opts.Relayed {
+			if err = s.acc.Add(ev); err != nil {
+				break
+			}
 		}
 		if !s.discard {
 			s.events = append(s.events, ev)
@@ -226,6 +233,16 @@ func (s *Stream) withPartial(err error) error {
 }
 
 func (s *Stream) finish() (*Response, error) {
+	if s.opts.Relayed {
+		if s.opts.Finish == nil {
+			return nil, &StreamError{Reason: "relayed stream without a Finish to give its response"}
+		}
+		resp := &Response{}
+		if err := s.opts.Finish(resp); err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
 	resp, err := s.acc.Response()
 	if err != nil {
 		return nil, err

@@ -28,6 +28,16 @@
 // the attribute meaningful. Put the tracing outside the fallback to get one span per
 // call, inside each candidate to get one per attempt.
 //
+// Cost: with the OpenTelemetry SDK (every span sampled, batched to an exporter, metrics
+// aggregated) a traced call costs ≈ 8 µs of CPU and 10 allocations more than the bare
+// call, of which ≈ 4.5 µs and 6 allocations are the SDK's own span and metric
+// recording and ≈ 1 µs is this package's code: attributes are built only for a span
+// that records, into one slice set in one SetAttributes call when the call ends (a
+// span in progress carries only the three attributes given at its start), and span
+// names, start options and metric attribute sets are built once per model. That is
+// negligible against a real model call, but more than 2% of a call to a loopback
+// simulator: bench/RESULTS.md ("Middleware stack") has the measurements.
+//
 // [Telemetry.Agent] runs an [agent.Agent] in an "invoke_agent <name>" span, and
 // [Telemetry.Tools] wraps its tools so that each run is an "execute_tool <name>" child
 // span with gen_ai.tool.call.id: with a traced model, an agent run exports one tree.

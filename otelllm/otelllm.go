@@ -107,8 +107,67 @@ type model struct {
 	t        *Telemetry
 	next     llm.Model
 	provider string
-	sets     sync.Map // metricKey -> *metricSets
-	nsets    atomic.Int32
+	starts   cache[string, *spanStart]     // by request model
+	sets     cache[metricKey, *metricSets] // by request model, response model, error type
+}
+
+// cache is a concurrent map that holds at most maxCached values; past that bound,
+// values are built per call.
+type cache[K comparable, V any] struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+// maxCached bounds each cache of a model.
+const maxCached = 1024
+
+func (c *cache[K, V]) load(k K) (V, bool) {
+	v, ok := c.m.Load(k)
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return v.(V), true
+}
+
+// store keeps v for k unless the cache is full, and returns the value kept (another
+// goroutine's, if it stored one first).
+func (c *cache[K, V]) store(k K, v V) V {
+	if c.n.Load() >= maxCached {
+		return v
+	}
+	if old, loaded := c.m.LoadOrStore(k, v); loaded {
+		return old.(V)
+	}
+	c.n.Add(1)
+	return v
+}
+
+// spanStart is how the spans of one request model start: their name, and the span
+// kind and the attributes a sampler may look at.
+type spanStart struct {
+	name string
+	opts []trace.SpanStartOption
+}
+
+// spanStart returns the span name and start options for reqModel, built once.
+func (m *model) spanStart(reqModel string) *spanStart {
+	if s, ok := m.starts.load(reqModel); ok {
+		return s
+	}
+	name := opChat
+	if reqModel != "" {
+		name += " " + reqModel
+	}
+	s := &spanStart{name: name, opts: []trace.SpanStartOption{
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			semconv.GenAIOperationNameKey.String(opChat),
+			semconv.GenAIProviderNameKey.String(m.provider),
+			semconv.GenAIRequestModel(reqModel),
+		),
+	}}
+	return m.starts.store(reqModel, s)
 }
 
 // metricKey is what varies between the attribute sets of a model's metrics.
@@ -116,20 +175,17 @@ type metricKey struct {
 	reqModel, respModel, errType string
 }
 
-// metricSets are the attribute sets of one metricKey: of a call (duration, time to
-// first chunk) and of its input and output tokens.
+// metricSets are the record options (attribute sets) of one metricKey: of a call
+// (duration, time to first chunk) and of its input and output tokens.
 type metricSets struct {
-	call, input, output attribute.Set
+	call, input, output []metric.RecordOption
 }
 
-// maxMetricSets bounds the cache of attribute sets; past it, sets are built per call.
-const maxMetricSets = 1024
-
-// metricSets returns the attribute sets for k, built once: building a set sorts and
-// deduplicates its attributes, which would otherwise cost every call.
+// metricSets returns the record options for k, built once: building an attribute set
+// sorts and deduplicates its attributes, which would otherwise cost every call.
 func (m *model) metricSets(k metricKey) *metricSets {
-	if v, ok := m.sets.Load(k); ok {
-		return v.(*metricSets)
+	if s, ok := m.sets.load(k); ok {
+		return s
 	}
 	t := m.t
 	attrs := make([]attribute.KeyValue, 0, 8)
@@ -153,31 +209,30 @@ func (m *model) metricSets(k metricKey) *metricSets {
 		attrs = append(attrs, semconv.ServerPort(t.opts.ServerPort))
 	}
 	n := len(attrs)
+	opt := func(kvs ...attribute.KeyValue) []metric.RecordOption {
+		return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
+	}
 	s := &metricSets{
-		call:   attribute.NewSet(attrs...),
-		input:  attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeInput)...),
-		output: attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeOutput)...),
+		call:   opt(attrs...),
+		input:  opt(append(attrs[:n:n], semconv.GenAITokenTypeInput)...),
+		output: opt(append(attrs[:n:n], semconv.GenAITokenTypeOutput)...),
 	}
-	if m.nsets.Load() < maxMetricSets {
-		if v, loaded := m.sets.LoadOrStore(k, s); loaded {
-			return v.(*metricSets)
-		}
-		m.nsets.Add(1)
-	}
-	return s
+	return m.sets.store(k, s)
 }
 
 const opChat = "chat"
 
 func (m *model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, error) {
-	c := m.start(ctx, req, false)
+	var c call // on the stack: a traced Generate allocates nothing of its own
+	m.start(&c, ctx, req, false)
 	resp, err := m.next.Generate(c.ctx, req)
 	c.end(resp, err)
 	return resp, err
 }
 
 func (m *model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
-	c := m.start(ctx, req, true)
+	c := new(call)
+	m.start(c, ctx, req, true)
 	s, err := m.next.Stream(c.ctx, req)
 	if err != nil {
 		c.end(nil, err)
@@ -192,39 +247,51 @@ func (m *model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 
 // call is one traced model call.
 type call struct {
-	m      *model
-	ctx    context.Context
-	span   trace.Span
-	req    *llm.Request
-	start  time.Time
-	first  time.Duration // time to the first event of a stream; 0 until it comes
-	stream bool
+	m         *model
+	ctx       context.Context
+	span      trace.Span
+	req       *llm.Request
+	start     time.Time
+	first     time.Duration // time to the first event of a stream; 0 until it comes
+	recording bool          // the span records: attrs are set on it when the call ends
+	// attrs are the span's attributes beyond those given to Start, built when the call
+	// starts and set in one SetAttributes call when it ends (each call locks the span
+	// and may grow its attribute slice).
+	attrs []attribute.KeyValue
 }
 
-func (m *model) start(ctx context.Context, req *llm.Request, stream bool) *call {
-	c := &call{m: m, req: req, start: time.Now(), stream: stream}
+// endAttrCap is the most attributes end adds to the request's: the response's six
+// and the time to first chunk (or the time to first chunk and the error type).
+const endAttrCap = 7
+
+func (m *model) start(c *call, ctx context.Context, req *llm.Request, stream bool) {
+	c.m, c.req, c.start = m, req, time.Now()
 	if req == nil {
 		req = &llm.Request{}
 	}
-	name := opChat
-	if req.Model != "" {
-		name += " " + req.Model
-	}
 	// The attributes a sampler may look at go to Start; the rest only to a span that
 	// records (an unsampled span costs next to nothing).
-	c.ctx, c.span = m.t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-		semconv.GenAIOperationNameKey.String(opChat),
-		semconv.GenAIProviderNameKey.String(m.provider),
-		semconv.GenAIRequestModel(req.Model),
-	))
-	if c.span.IsRecording() {
-		c.span.SetAttributes(m.requestAttrs(req, stream)...)
+	ss := m.spanStart(req.Model)
+	c.ctx, c.span = m.t.tracer.Start(ctx, ss.name, ss.opts...)
+	if c.recording = c.span.IsRecording(); c.recording {
+		c.attrs = m.requestAttrs(req, stream)
 	}
-	return c
 }
 
+// requestAttrs returns the request's attributes in a slice with room for the
+// response's.
 func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 10)
+	n := endAttrCap + 2 // server.address and server.port
+	for _, set := range []bool{stream, req.MaxTokens > 0, req.Temperature != nil, req.TopP != nil,
+		len(req.StopSequences) > 0, req.Output != nil} {
+		if set {
+			n++
+		}
+	}
+	if m.t.opts.CaptureContent {
+		n += 3 // input messages, system instructions, tool definitions
+	}
+	attrs := make([]attribute.KeyValue, 0, n)
 	if stream {
 		attrs = append(attrs, semconv.GenAIRequestStream(true))
 	}
@@ -257,12 +324,8 @@ func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue
 
 // event notes the first event of a stream.
 func (c *call) event(llm.Event) {
-	if c.first != 0 {
-		return
-	}
-	c.first = max(time.Since(c.start), time.Nanosecond)
-	if c.span.IsRecording() {
-		c.span.SetAttributes(semconv.GenAIResponseTimeToFirstChunk(c.first.Seconds()))
+	if c.first == 0 {
+		c.first = max(time.Since(c.start), time.Nanosecond)
 	}
 }
 
@@ -274,33 +337,39 @@ func (c *call) end(resp *llm.Response, err error) {
 		model = c.req.Model
 	}
 	var respModel, errType string
-	recording := c.span.IsRecording()
 	if err != nil {
 		errType = ErrorType(err)
-		if recording {
-			c.span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-			c.span.SetStatus(codes.Error, err.Error())
-		}
-	} else if resp != nil && !recording {
-		respModel = resp.Model
 	} else if resp != nil {
-		attrs := responseAttrs(resp)
-		if t.opts.CaptureContent {
-			attrs = append(attrs, outputContent(resp)...)
+		respModel = resp.Model
+	}
+	if c.recording {
+		attrs := c.attrs
+		if c.first > 0 {
+			attrs = append(attrs, semconv.GenAIResponseTimeToFirstChunk(c.first.Seconds()))
+		}
+		if err != nil {
+			attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
+			c.span.SetStatus(codes.Error, err.Error())
+		} else if resp != nil {
+			attrs = appendResponseAttrs(attrs, resp)
+			if t.opts.CaptureContent {
+				attrs = append(attrs, outputContent(resp)...)
+			}
 		}
 		c.span.SetAttributes(attrs...)
-		respModel = resp.Model
 	}
 	ctx := c.ctx
 	sets := c.m.metricSets(metricKey{reqModel: model, respModel: respModel, errType: errType})
-	t.duration.RecordSet(ctx, time.Since(c.start).Seconds(), sets.call)
+	// The instruments themselves, with the cached options: genaiconv's RecordSet would
+	// build an option per record.
+	t.duration.Inst().Record(ctx, time.Since(c.start).Seconds(), sets.call...)
 	if c.first > 0 {
-		t.ttfc.RecordSet(ctx, c.first.Seconds(), sets.call)
+		t.ttfc.Inst().Record(ctx, c.first.Seconds(), sets.call...)
 	}
 	if err == nil && resp != nil {
 		u := resp.Usage
-		t.tokens.RecordSet(ctx, int64(inputTokens(u)), sets.input)
-		t.tokens.RecordSet(ctx, int64(u.OutputTokens), sets.output)
+		t.tokens.Inst().Record(ctx, int64(inputTokens(u)), sets.input...)
+		t.tokens.Inst().Record(ctx, int64(u.OutputTokens), sets.output...)
 	}
 	c.span.End()
 }
@@ -309,9 +378,9 @@ func (c *call) end(resp *llm.Response, err error) {
 // (llm.Usage.InputTokens leaves out cache reads and writes).
 func inputTokens(u llm.Usage) int { return u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens }
 
-func responseAttrs(resp *llm.Response) []attribute.KeyValue {
+// appendResponseAttrs appends the response's attributes to attrs.
+func appendResponseAttrs(attrs []attribute.KeyValue, resp *llm.Response) []attribute.KeyValue {
 	u := resp.Usage
-	attrs := make([]attribute.KeyValue, 0, 8)
 	if resp.RequestID != "" {
 		attrs = append(attrs, semconv.GenAIResponseID(resp.RequestID))
 	}
@@ -375,6 +444,5 @@ var categories = []struct {
 	{llm.ErrNoObject, "no_object"},
 	{llm.ErrMaxSteps, "max_steps"},
 	{llm.ErrTruncated, "truncated"},
-	{llm.ErrUnsupported, "unsupported"},
 	{context.DeadlineExceeded, "deadline_exceeded"},
 }

@@ -439,7 +439,7 @@ func TestStackLeavesNoGoroutine(t *testing.T) {
 			},
 		}
 	}
-	newStack := func(first llmtest.Reply) llm.Model {
+	newStack := func(first llmtest.Answer) llm.Model {
 		fb, err := fallback.New([]fallback.Candidate{
 			{Name: "a", Model: llmtest.New(first)},
 			{Name: "b", Model: llmtest.New(llmtest.Stream(evs, nil))},

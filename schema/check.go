@@ -11,13 +11,15 @@ import (
 	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
-// CheckToolSchema reports whether Bedrock accepts raw as a tool's input schema
-// (providers/bedrock/RULES.md REQ-SCHEMA): a JSON object whose root has type "object", whose
-// "properties" are never null, and which holds no "$ref", "$defs", "definitions", "$id"
-// or "$schema" anywhere, since Bedrock resolves no references. The error names the
-// schema location at fault, as a JSON pointer.
+// CheckToolSchema reports whether raw is a well-formed schema for a tool's input: a
+// JSON object whose root has type "object", whose "properties" are never null, and whose
+// references are local — "#" or a definition under the root's "$defs" (or
+// "definitions") that exists — since a tool schema travels on its own. The error names
+// the schema location at fault, as a JSON pointer.
 //
-// Strict tools and native structured output ask for more; see [CheckStrictSchema].
+// What a given provider's service accepts beyond this (no references at all, say) is
+// that provider's rule, applied when it formats a request. Strict tools ask for more;
+// see [CheckStrictSchema].
 func CheckToolSchema(raw json.RawMessage) error {
 	root, err := parseSchemaDoc(raw)
 	if err != nil {
@@ -29,10 +31,10 @@ func CheckToolSchema(raw json.RawMessage) error {
 	return checkTree(root, "", false)
 }
 
-// CheckStrictSchema is [CheckToolSchema] plus what strict tools and Bedrock's native
-// structured output require (providers/bedrock/RULES.md REQ-SCHEMA): every object schema sets
-// "additionalProperties": false — so a Go map, whose keys are open, cannot be part of a
-// strict schema — and no array schema carries "maxItems" (which a Go array produces).
+// CheckStrictSchema is [CheckToolSchema] plus what strict tools and strict structured
+// output mean: every object schema sets "additionalProperties": false, so that the
+// model's object has no members beyond those declared — a Go map, whose keys are open,
+// cannot be part of a strict schema.
 func CheckStrictSchema(raw json.RawMessage) error {
 	root, err := parseSchemaDoc(raw)
 	if err != nil {
@@ -45,6 +47,19 @@ func CheckStrictSchema(raw json.RawMessage) error {
 		return err // the rules for every tool come first
 	}
 	return checkTree(root, "", true)
+}
+
+// checkReflected checks a schema [For] produced: well-formed, its references resolved.
+func checkReflected(raw json.RawMessage) error {
+	v, err := parseJSON(raw)
+	if err != nil {
+		return err
+	}
+	root, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("the schema is a JSON %s, want an object", jsonKind(v))
+	}
+	return checkTree(root, "", false)
 }
 
 func parseSchemaDoc(raw json.RawMessage) (map[string]any, error) {
@@ -75,20 +90,22 @@ func checkRoot(root map[string]any) error {
 var (
 	schemaKeywords    = []string{"additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema", "additionalItems"}
 	schemaListKeyword = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
-	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "dependencies"}
-	forbidden         = []string{"$ref", "$defs", "definitions", "$id", "$schema", "$dynamicRef", "$recursiveRef"}
+	schemaMapKeywords = []string{"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
+	dynamicRefs       = []string{"$dynamicRef", "$recursiveRef"}
 )
 
 // checker walks a schema keeping the JSON pointer of the current node as a list of
 // tokens, joined only when an error names it: a deep schema costs memory linear in its
 // size, not in its depth squared.
 type checker struct {
+	root   map[string]any // the document, where references resolve
 	strict bool
 	path   []string
 }
 
+// checkTree checks the schema document s, its location named at.
 func checkTree(s map[string]any, at string, strict bool) error {
-	c := &checker{strict: strict}
+	c := &checker{root: s, strict: strict}
 	if at != "" {
 		c.path = append(c.path, at)
 	}
@@ -108,11 +125,42 @@ func (c *checker) at(extra ...string) string {
 	return pointerOrRoot(b.String())
 }
 
-func (c *checker) tree(s map[string]any) error {
-	for _, k := range forbidden {
+// ref checks the node's reference: "#", or a definition of the root's "$defs" or
+// "definitions".
+func (c *checker) ref(s map[string]any) error {
+	for _, k := range dynamicRefs {
 		if _, ok := s[k]; ok {
-			return fmt.Errorf("schema: check: %s: %q is not allowed: Bedrock accepts no references or schema identifiers; inline the definition", c.at(), k)
+			return fmt.Errorf("schema: check: %s: %q is not supported: use \"$ref\" to a definition under the root's \"$defs\"", c.at(), k)
 		}
+	}
+	v, ok := s["$ref"]
+	if !ok {
+		return nil
+	}
+	ref, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("schema: check: %s: $ref is %s, want a string", c.at(), describe(v))
+	}
+	if ref == "#" {
+		return nil
+	}
+	for _, section := range []string{"$defs", "definitions"} {
+		name, ok := strings.CutPrefix(ref, "#/"+section+"/")
+		if !ok {
+			continue
+		}
+		defs, _ := c.root[section].(map[string]any)
+		if _, ok := defs[jsonx.UnescapePointer(name)]; !ok {
+			return fmt.Errorf("schema: check: %s: $ref %q: the root has no such definition", c.at(), ref)
+		}
+		return nil
+	}
+	return fmt.Errorf("schema: check: %s: $ref %q is not local: a schema travels on its own, so references must be \"#\" or \"#/$defs/<name>\"", c.at(), ref)
+}
+
+func (c *checker) tree(s map[string]any) error {
+	if err := c.ref(s); err != nil {
+		return err
 	}
 	if p, ok := s["properties"]; ok {
 		if _, isMap := p.(map[string]any); !isMap {
@@ -124,9 +172,6 @@ func (c *checker) tree(s map[string]any) error {
 			if ap, ok := s["additionalProperties"]; !ok || ap != false {
 				return fmt.Errorf("schema: check: %s: strict schemas need \"additionalProperties\": false on every object (a Go map cannot be expressed)", c.at())
 			}
-		}
-		if _, ok := s["maxItems"]; ok {
-			return fmt.Errorf("schema: check: %s: strict schemas do not take maxItems (a Go array produces it; use a slice)", c.at())
 		}
 	}
 	for _, k := range schemaKeywords {

@@ -13,10 +13,10 @@ import (
 // DecodeOptions configures [Decode] and [Schema.Decode]. The zero value (and nil) is
 // strict: the JSON must match the schema as it is.
 type DecodeOptions struct {
-	// Coerce turns strings into numbers or booleans where the schema wants a number, an
-	// integer or a boolean and does not accept a string: "30" becomes 30 for an integer,
-	// "2.5" becomes 2.5 for a number, "true"/"false" become booleans. Some models (Llama
-	// on Bedrock: providers/bedrock/RULES.md, RESP-LLAMA) write numbers as strings.
+	// Coerce turns strings into numbers or booleans where the schema wants a number,
+	// an integer or a boolean and does not accept a string: "30" becomes 30 for an
+	// integer, "2.5" becomes 2.5 for a number, "true"/"false" become booleans. Some
+	// models (some Llama deployments, for one) write numbers as strings.
 	// Surrounding spaces are ignored; "30.0" is not an integer. An optional member sent
 	// as null where its schema accepts no null is dropped, as if absent (a Go pointer or
 	// omitempty field then keeps its zero value). Nothing else changes; the result is

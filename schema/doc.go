@@ -1,16 +1,20 @@
-// Package schema turns Go types into JSON Schemas that Amazon Bedrock accepts, and
-// validates and decodes JSON against them.
+// Package schema turns Go types into JSON Schemas (draft 2020-12), and validates and
+// decodes JSON against them.
 //
 // # From Go types
 //
-// [For] reflects a struct type once (with github.com/invopop/jsonschema) and caches the
-// result. The schema is what Bedrock accepts for a tool's input and for structured
-// output (providers/bedrock/RULES.md REQ-SCHEMA):
+// [For] reflects a type once (with github.com/invopop/jsonschema) and caches the
+// result, for a tool's input, a structured output or validation:
 //
-//   - the root is a struct, so the schema's root has type "object"; any other root type
-//     is an error;
-//   - every definition is inlined: no "$ref", "$defs", "$id" or "$schema". A recursive
-//     type cannot be inlined and is an error naming the cycle;
+//   - any type with a JSON form may be the root: a struct is an object, a slice an
+//     array, a string a string. A tool's input must be an object ([CheckToolSchema]);
+//   - a struct type used once is inlined where it is used. One that recurses, or is
+//     used in more than one place, is described once under the root's "$defs" and
+//     referred to with "$ref": "#/$defs/Name"; a reference to the root type is "#". A
+//     use keeps the keywords its field adds (a description) beside its "$ref". There is
+//     no "$id" or "$schema". Whether a provider's service takes references is that
+//     provider's matter: one that takes none inlines them (a recursive type cannot be)
+//     or refuses the schema when it formats the request;
 //   - every struct is an object with "properties" (never null, {} for a struct without
 //     fields) and "additionalProperties": false, its members in field order;
 //   - members follow encoding/json: the json tag names them, json:"-" and
@@ -32,10 +36,11 @@
 //     describes itself; any other type with a MarshalJSON method, and channels,
 //     functions and complex numbers, are errors.
 //
-// Maps cannot be expressed in Bedrock's strict mode (strict tools, native structured
-// output), which wants "additionalProperties": false on every object; nor can Go arrays
-// (strict mode refuses maxItems). [CheckStrictSchema] reports such schemas;
-// [CheckToolSchema] checks the rules every tool schema must follow.
+// Maps cannot be expressed in strict mode (strict tools, native structured output),
+// which wants "additionalProperties": false on every object. [CheckStrictSchema]
+// reports such schemas; [CheckToolSchema] checks the rules every tool schema follows
+// whatever the provider (an object at the root, properties never null, references
+// local and resolved).
 //
 // # Validating and decoding
 //

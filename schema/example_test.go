@@ -88,8 +88,22 @@ func ExampleSchema_Validate() {
 }
 
 func ExampleCheckToolSchema() {
-	err := schema.CheckToolSchema(json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"$defs":{"A":{"type":"string"}}}`))
-	fmt.Println(err)
+	// A local reference is fine; one to another document cannot travel with the tool.
+	fmt.Println(schema.CheckToolSchema(json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"$defs":{"A":{"type":"string"}}}`)))
+	fmt.Println(schema.CheckToolSchema(json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"common.json#/A"}}}`)))
 	// Output:
-	// schema: check: (root): "$defs" is not allowed: Bedrock accepts no references or schema identifiers; inline the definition
+	// <nil>
+	// schema: check: /properties/a: $ref "common.json#/A" is not local: a schema travels on its own, so references must be "#" or "#/$defs/<name>"
+}
+
+// A recursive type is described with references: the root refers to itself as "#".
+func ExampleFor_recursive() {
+	type Comment struct {
+		Text    string    `json:"text"`
+		Replies []Comment `json:"replies,omitempty"`
+	}
+	raw, err := schema.For[Comment]()
+	fmt.Println(string(raw), err)
+	// Output:
+	// {"type":"object","properties":{"text":{"type":"string"},"replies":{"type":"array","items":{"$ref":"#"}}},"additionalProperties":false,"required":["text"]} <nil>
 }

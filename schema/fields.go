@@ -44,22 +44,10 @@ func jsonFields(t reflect.Type) []field {
 			visited[f.typ] = true
 			for i := range f.typ.NumField() {
 				sf := f.typ.Field(i)
-				if sf.Anonymous {
-					et := sf.Type
-					if et.Kind() == reflect.Pointer {
-						et = et.Elem()
-					}
-					if !sf.IsExported() && et.Kind() != reflect.Struct {
-						continue
-					}
-				} else if !sf.IsExported() {
+				if ignoredField(sf) {
 					continue
 				}
-				tag := sf.Tag.Get("json")
-				if tag == "-" || strings.Split(sf.Tag.Get("jsonschema"), ",")[0] == "-" {
-					continue
-				}
-				name, opts, _ := strings.Cut(tag, ",")
+				name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
 				if !validTagName(name) {
 					name = ""
 				}
@@ -69,18 +57,7 @@ func jsonFields(t reflect.Type) []field {
 					ft = ft.Elem()
 				}
 				if name != "" || !sf.Anonymous || ft.Kind() != reflect.Struct {
-					fl := field{
-						name:     name,
-						tagged:   name != "",
-						index:    index,
-						sf:       sf,
-						optional: hasOption(opts, "omitempty") || hasOption(opts, "omitzero") || sf.Type.Kind() == reflect.Pointer,
-						quoted:   hasOption(opts, "string") && quotable(ft.Kind()),
-					}
-					if fl.name == "" {
-						fl.name = sf.Name
-					}
-					fields = append(fields, fl)
+					fields = append(fields, newField(sf, name, opts, index, ft))
 					if count[f.typ] > 1 {
 						// Two embeddings of the same type at one depth: let the
 						// duplicate cancel the name out below.
@@ -96,34 +73,7 @@ func jsonFields(t reflect.Type) []field {
 		}
 	}
 
-	slices.SortFunc(fields, func(a, b field) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
-			return c
-		}
-		if a.tagged != b.tagged {
-			if a.tagged {
-				return -1
-			}
-			return +1
-		}
-		return slices.Compare(a.index, b.index)
-	})
-	out := fields[:0]
-	for advance, i := 0, 0; i < len(fields); i += advance {
-		name := fields[i].name
-		for advance = 1; i+advance < len(fields) && fields[i+advance].name == name; advance++ {
-		}
-		group := fields[i : i+advance]
-		if len(group) > 1 && len(group[0].index) == len(group[1].index) && group[0].tagged == group[1].tagged {
-			continue // ambiguous: encoding/json drops the name
-		}
-		out = append(out, group[0])
-	}
-	slices.SortFunc(out, func(a, b field) int { return slices.Compare(a.index, b.index) })
-	return out
+	return dominantFields(fields)
 }
 
 func hasOption(opts, want string) bool {
@@ -161,4 +111,74 @@ func validTagName(s string) bool {
 		}
 	}
 	return true
+}
+
+// ignoredField reports whether encoding/json ignores sf: an unexported field (but for
+// an embedded struct, whose exported fields are promoted), or one tagged json:"-" or
+// jsonschema:"-".
+func ignoredField(sf reflect.StructField) bool {
+	if sf.Anonymous {
+		et := sf.Type
+		if et.Kind() == reflect.Pointer {
+			et = et.Elem()
+		}
+		if !sf.IsExported() && et.Kind() != reflect.Struct {
+			return true
+		}
+	} else if !sf.IsExported() {
+		return true
+	}
+	return sf.Tag.Get("json") == "-" || strings.Split(sf.Tag.Get("jsonschema"), ",")[0] == "-"
+}
+
+// newField returns the member sf becomes, named by its json tag's name (or the field's
+// name when the tag gives none), with the tag's options opts; ft is its type, pointers
+// removed.
+func newField(sf reflect.StructField, name, opts string, index []int, ft reflect.Type) field {
+	fl := field{
+		name:     name,
+		tagged:   name != "",
+		index:    index,
+		sf:       sf,
+		optional: hasOption(opts, "omitempty") || hasOption(opts, "omitzero") || sf.Type.Kind() == reflect.Pointer,
+		quoted:   hasOption(opts, "string") && quotable(ft.Kind()),
+	}
+	if fl.name == "" {
+		fl.name = sf.Name
+	}
+	return fl
+}
+
+// dominantFields applies encoding/json's rules to fields of the same name: the
+// shallowest wins, a tagged one wins at equal depth, and two equal candidates both
+// disappear. It returns the fields that remain, in index order.
+func dominantFields(fields []field) []field {
+	slices.SortFunc(fields, func(a, b field) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
+			return c
+		}
+		if a.tagged != b.tagged {
+			if a.tagged {
+				return -1
+			}
+			return +1
+		}
+		return slices.Compare(a.index, b.index)
+	})
+	out := fields[:0]
+	for advance, i := 0, 0; i < len(fields); i += advance {
+		name := fields[i].name
+		for advance = 1; i+advance < len(fields) && fields[i+advance].name == name; advance++ {
+		}
+		group := fields[i : i+advance]
+		if len(group) > 1 && len(group[0].index) == len(group[1].index) && group[0].tagged == group[1].tagged {
+			continue // ambiguous: encoding/json drops the name
+		}
+		out = append(out, group[0])
+	}
+	slices.SortFunc(out, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	return out
 }

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,10 +18,14 @@ import (
 	"github.com/llmkit/llmkit/internal/jsonx"
 )
 
-// For returns the JSON Schema of T, as Bedrock accepts it for a tool's input or for
-// structured output. See the package documentation for how Go types map to schemas.
+// For returns the JSON Schema of T, for a tool's input, a structured output or
+// validation. See the package documentation for how Go types map to schemas.
 //
-// T must be a struct (or a pointer to one): Bedrock wants an object at the root.
+// Any type with a JSON form has a schema: a struct is an object, a slice an array, a
+// string a string… A struct type that recurses or is used in more than one place is
+// described once under "$defs" and referred to with "$ref" (a reference to the root
+// type itself is "#"). Providers whose service takes no references inline them or
+// refuse the schema, in their own request formatting.
 // The schema is reflected once per type and cached; For is safe for concurrent use and
 // does not allocate once the type is cached. The returned slice is shared by every
 // caller: it must not be modified.
@@ -96,6 +99,7 @@ type generator struct {
 	flat  map[reflect.Type]bool // flattened stand-ins, reflected by invopop itself
 	stack []reflect.Type        // structs being reflected, to catch recursion
 	err   error
+	defs  definitions
 }
 
 func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
@@ -103,10 +107,8 @@ func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("schema: for %s: the root must be a struct (Bedrock wants an object at the root); wrap the value in a struct field", root)
-	}
 	g := &generator{root: root, flat: map[reflect.Type]bool{}}
+	g.defs.init(t)
 	g.r = &jsonschema.Reflector{
 		Anonymous:      true,
 		DoNotReference: true,
@@ -121,13 +123,7 @@ func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
 	if g.err != nil {
 		return nil, g.err
 	}
-	if s.Type != "object" || s.Properties == nil {
-		kind := s.Type
-		if kind == "" {
-			kind = "value of any type"
-		}
-		return nil, fmt.Errorf("schema: for %s: its JSON form is a %s, not an object with properties, and Bedrock wants an object at the root; wrap it in a struct field", root, kind)
-	}
+	s.Definitions = g.defs.finish()
 	s.Version, s.ID = "", ""
 	fixEmpty(s)
 	var buf bytes.Buffer
@@ -140,8 +136,8 @@ func reflectType(t reflect.Type) (raw json.RawMessage, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: for %s: %w", root, err)
 	}
-	if err := CheckToolSchema(raw); err != nil {
-		return nil, fmt.Errorf("schema: for %s: the reflected schema is not one Bedrock accepts: %w", root, err)
+	if err := checkReflected(raw); err != nil {
+		return nil, fmt.Errorf("schema: for %s: the reflected schema is malformed: %w", root, err)
 	}
 	return raw, nil
 }
@@ -190,13 +186,8 @@ func (g *generator) mapType(t reflect.Type) *jsonschema.Schema {
 // structSchema reflects a struct through a flattened stand-in: one field per JSON
 // member, tags kept, so that invopop sees exactly what encoding/json encodes.
 func (g *generator) structSchema(t reflect.Type) *jsonschema.Schema {
-	if i := slices.Index(g.stack, t); i >= 0 {
-		chain := make([]string, 0, len(g.stack)-i+1)
-		for _, s := range g.stack[i:] {
-			chain = append(chain, s.String())
-		}
-		chain = append(chain, t.String())
-		return g.fail("recursive type %s (%s) cannot be inlined, and Bedrock accepts no $ref", t, strings.Join(chain, " → "))
+	if slices.Contains(g.stack, t) || g.defs.seen(t) {
+		return g.defs.ref(t) // recursive, or met before: described once under $defs
 	}
 	g.stack = append(g.stack, t)
 	defer func() { g.stack = g.stack[:len(g.stack)-1] }()
@@ -252,6 +243,7 @@ func (g *generator) structSchema(t reflect.Type) *jsonschema.Schema {
 	if t.Implements(extendType) {
 		reflect.New(t).Interface().(interface{ JSONSchemaExtend(*jsonschema.Schema) }).JSONSchemaExtend(s)
 	}
+	g.defs.first(t, s)
 	return s
 }
 
@@ -276,7 +268,7 @@ func walk(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
 			walk(p.Value, fn)
 		}
 	}
-	for _, m := range []map[string]*jsonschema.Schema{s.PatternProperties, s.DependentSchemas} {
+	for _, m := range []map[string]*jsonschema.Schema{s.PatternProperties, s.DependentSchemas, s.Definitions} {
 		for _, sub := range m {
 			walk(sub, fn)
 		}
@@ -294,8 +286,8 @@ func walk(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
 // keywordRank orders a schema object's keywords for people and models reading it: what
 // the value is first, then what it holds. Unlisted keywords follow, in their order.
 var keywordRank = map[string]int{
-	"type": 1, "title": 2, "description": 3, "enum": 4, "const": 5, "format": 6,
-	"properties": 7, "items": 8, "additionalProperties": 9, "required": 10,
+	"$ref": 1, "type": 2, "title": 3, "description": 4, "enum": 5, "const": 6, "format": 7,
+	"properties": 8, "items": 9, "additionalProperties": 10, "required": 11, "$defs": 12,
 }
 
 // orderKeywords rewrites a schema so that each schema object lists its keywords in

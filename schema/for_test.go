@@ -186,7 +186,7 @@ func TestFor(t *testing.T) {
 		{"scalars", "each Go scalar kind maps to its JSON type", reflect.TypeFor[scalars]()},
 		{"required", "required unless omitempty, omitzero or a pointer; jsonschema:\"required\" overrides; untagged fields use the Go name", reflect.TypeFor[requiredRules]()},
 		{"tags", "descriptions, enums, formats and bounds come from jsonschema tags", reflect.TypeFor[tagged]()},
-		{"nested", "nested structs, pointers to structs, slices of structs and anonymous structs are inlined objects", reflect.TypeFor[nested]()},
+		{"nested", "nested structs, pointers to structs, slices of structs and anonymous structs are objects; a struct used in several places is one definition", reflect.TypeFor[nested]()},
 		{"maps", "a map is an object whose additionalProperties is the element schema; integer keys use patternProperties", reflect.TypeFor[maps]()},
 		{"times", "time.Time is a date-time string, also through a pointer; time.Duration is an integer (nanoseconds)", reflect.TypeFor[times]()},
 		{"embedded", "embedded structs (also through pointers, also of unexported types) flatten like encoding/json; a tagged struct field stays nested", reflect.TypeFor[embedded]()},
@@ -197,7 +197,15 @@ func TestFor(t *testing.T) {
 		{"empty", "a struct without fields still has properties {} (never null)", reflect.TypeFor[empty]()},
 		{"special", "[]byte is base64, arrays have fixed length, RawMessage and any accept anything, a TextMarshaler is a string, pointers to pointers collapse", reflect.TypeFor[special]()},
 		{"ordered", "properties keep field order, not alphabetical", reflect.TypeFor[ordered]()},
-		{"twice", "a struct used twice is inlined twice, each with its own description", reflect.TypeFor[twice]()},
+		{"twice", "a struct used twice is described once under $defs, each use keeping its own description", reflect.TypeFor[twice]()},
+		{"recursive", "a type containing itself refers to the root as #", reflect.TypeFor[recursive]()},
+		{"recursive_pointer", "recursion through a pointer is recursion too", reflect.TypeFor[recursivePtr]()},
+		{"mutual", "a cycle through two types: the inner one is a definition, the root is #", reflect.TypeFor[mutualA]()},
+		{"recursive_inner", "a recursive type below the root is a definition referring to itself", reflect.TypeFor[holdsTree]()},
+		{"slice_root", "any JSON form may be the root: an array of objects", reflect.TypeFor[[]address]()},
+		{"scalar_root", "a scalar root", reflect.TypeFor[string]()},
+		{"time_root", "time.Time is a date-time string", reflect.TypeFor[time.Time]()},
+		{"map_root", "a map is an object with open members", reflect.TypeFor[map[string]int]()},
 		{"nullable", "jsonschema:\"nullable\" allows null through oneOf", reflect.TypeFor[nullable]()},
 		{"pointer_root", "a pointer to a struct has the struct's schema", reflect.TypeFor[*address]()},
 	}
@@ -207,13 +215,13 @@ func TestFor(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ForType(%s) error: %v (%s)", tt.typ, err, tt.reason)
 			}
-			if err := CheckToolSchema(got); err != nil {
-				t.Errorf("CheckToolSchema(ForType(%s)) = %v, want nil", tt.typ, err)
+			if err := checkReflected(got); err != nil {
+				t.Errorf("checkReflected(ForType(%s)) = %v, want nil", tt.typ, err)
 			}
 			if _, err := Compile(got); err != nil {
 				t.Errorf("Compile(ForType(%s)) = %v, want nil", tt.typ, err)
 			}
-			for _, k := range []string{`"$ref"`, `"$defs"`, `"$id"`, `"$schema"`, `"properties":null`} {
+			for _, k := range []string{`"$id"`, `"$schema"`, `"properties":null`} {
 				if bytes.Contains(got, []byte(k)) {
 					t.Errorf("ForType(%s) contains %s:\n%s", tt.typ, k, got)
 				}
@@ -310,6 +318,15 @@ type mutualB struct {
 	As map[string]mutualA `json:"as"`
 }
 
+type tree struct {
+	Value int     `json:"value"`
+	Kids  []*tree `json:"kids,omitempty"`
+}
+
+type holdsTree struct {
+	Root tree `json:"root"`
+}
+
 type withMarshaler struct {
 	N *big.Int `json:"n"`
 }
@@ -342,18 +359,11 @@ func TestForErrors(t *testing.T) {
 		typ    reflect.Type
 		want   []string // substrings of the error
 	}{
-		{"slice_root", "Bedrock wants an object at the root", reflect.TypeFor[[]int](), []string{"schema: for []int:", "root must be a struct"}},
-		{"map_root", "a map has no properties to describe", reflect.TypeFor[map[string]int](), []string{"root must be a struct"}},
-		{"string_root", "a scalar is not an object", reflect.TypeFor[string](), []string{"root must be a struct"}},
-		{"time_root", "time.Time is a struct in Go but a string in JSON", reflect.TypeFor[time.Time](), []string{"schema: for time.Time: its JSON form is a string, not an object"}},
-		{"recursive_slice", "a type containing itself cannot be inlined", reflect.TypeFor[recursive](), []string{"recursive type schema.recursive", "schema.recursive → schema.recursive", "$ref"}},
-		{"recursive_pointer", "recursion through a pointer is recursion too", reflect.TypeFor[recursivePtr](), []string{"recursive type schema.recursivePtr"}},
-		{"mutual", "a cycle through two types names the whole cycle", reflect.TypeFor[mutualA](), []string{"schema.mutualA → schema.mutualB → schema.mutualA"}},
 		{"json_marshaler", "a MarshalJSON method hides the JSON form", reflect.TypeFor[withMarshaler](), []string{"big.Int implements json.Marshaler"}},
 		{"chan", "channels have no JSON form", reflect.TypeFor[withChan](), []string{"chan int has no JSON form"}},
 		{"func", "functions have no JSON form", reflect.TypeFor[withFunc](), []string{"func() has no JSON form"}},
 		{"complex", "complex numbers have no JSON form", reflect.TypeFor[withComplex](), []string{"complex128 has no JSON form"}},
-		{"struct_key", "a struct map key cannot be an object key", reflect.TypeFor[map[string]withBadKey](), []string{"root must be a struct"}},
+		{"struct_key", "a struct map key cannot be an object key, below a map root too", reflect.TypeFor[map[string]withBadKey](), []string{"schema: for map[string]schema.withBadKey:", "map key type schema.address"}},
 		{"struct_key_field", "a struct map key cannot be an object key", reflect.TypeFor[withBadKey](), []string{"map key type schema.address"}},
 	}
 	for _, tt := range tests {

@@ -7,13 +7,13 @@ import (
 	"testing"
 )
 
-// Issue 13, point 5 (the check's side): a $ref under "dependencies" is found, not
-// passed as a schema Bedrock accepts; a property dependency (a list of names) is not a
-// schema and passes.
+// Issue 13, point 5 (the check's side): a $ref under "dependencies" is found and
+// checked (here, to a definition that does not exist); a property dependency (a list
+// of names) is not a schema and passes.
 func TestIssue13CheckWalksDependencies(t *testing.T) {
 	bad := `{"type":"object","properties":{"a":{"type":"string"}},"dependencies":{"a":{"$ref":"#/$defs/x"}}}`
 	err := CheckToolSchema(json.RawMessage(bad))
-	if err == nil || !strings.Contains(err.Error(), "/dependencies/a") || !strings.Contains(err.Error(), `"$ref"`) {
+	if err == nil || !strings.Contains(err.Error(), "/dependencies/a") || !strings.Contains(err.Error(), `$ref "#/$defs/x"`) {
 		t.Fatalf("CheckToolSchema(%s) = %v, want the $ref under /dependencies/a named", bad, err)
 	}
 	ok := `{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"dependencies":{"a":["b"],"b":{"required":["a"]}}}`
@@ -31,7 +31,7 @@ func deepSchema(depth int, bad bool) []byte {
 		b.WriteString(`{"not":`)
 	}
 	if bad {
-		b.WriteString(`{"$id":"x"}`)
+		b.WriteString(`{"$ref":"other.json"}`)
 	} else {
 		b.WriteString(`{}`)
 	}

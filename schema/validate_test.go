@@ -241,8 +241,14 @@ func TestDecodeErrors(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Keyword != "decode" || ve.Path != "/inner/n" {
 		t.Errorf("Decode(n=256 into uint8) = %#v, want a decode *ValidationError at /inner/n", err)
 	}
-	if _, err := Decode[[]int]([]byte(`[1]`), nil); err == nil || !strings.Contains(err.Error(), "root must be a struct") {
-		t.Errorf("Decode[[]int] = %v, want the For error", err)
+	if got, err := Decode[[]int]([]byte(`[1,2]`), nil); err != nil || len(got) != 2 {
+		t.Errorf("Decode[[]int]([1,2]) = %v, %v, want [1 2]: any JSON form may be the root", got, err)
+	}
+	if _, err := Decode[[]int]([]byte(`[1,"x"]`), nil); err == nil || !strings.Contains(err.Error(), "/1") {
+		t.Errorf(`Decode[[]int]([1,"x"]) = %v, want an error at /1`, err)
+	}
+	if _, err := Decode[chan int]([]byte(`1`), nil); err == nil || !strings.Contains(err.Error(), "chan int has no JSON form") {
+		t.Errorf("Decode[chan int] = %v, want the For error", err)
 	}
 	if _, err := Decode[decoded]([]byte(`{"name":`), nil); !errors.Is(err, ErrInvalidJSON) {
 		t.Errorf("Decode(truncated) = %v, want ErrInvalidJSON", err)

@@ -34,7 +34,7 @@ them. Credentials and --endpoint work as for "llmkit chat".`
 func runAsk(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ask", askSynopsis, askAbout)
 	var aws awsFlags
-	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
+	model := fs.String("model", "", "model `ID` (required): a Bedrock model id, inference profile or ARN, or PROVIDER:ID such as openai:gpt-4o")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap the answer at `N` tokens (0: the model's default)")
 	schemaFile := fs.String("schema", "", "ask for a JSON object matching the JSON Schema in `FILE`, and print it")
@@ -80,12 +80,17 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 
 	ctx, stop := interruptible(ctx, e)
 	defer stop()
-	cl, err := aws.connect(ctx, nil)
+	cl, err := connectModel(ctx, &aws, *model, nil)
 	if err != nil {
 		return report(e.stderr, "ask", err)
 	}
+	req.Model = cl.id
 	if *countTokens {
-		n, err := cl.model.CountTokens(ctx, req)
+		tc, ok := cl.model.(llm.TokenCounter)
+		if !ok {
+			return report(e.stderr, "ask", fmt.Errorf("--count-tokens: the %s provider cannot count tokens", *model))
+		}
+		n, err := tc.CountTokens(ctx, req)
 		if err != nil {
 			return report(e.stderr, "ask", err)
 		}

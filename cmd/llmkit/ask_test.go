@@ -108,7 +108,7 @@ func TestAskSchema(t *testing.T) {
 	tests := []struct {
 		name  string
 		model string
-		reply bedrocktest.Reply
+		reply bedrocktest.ServerReply
 		// wantRequest is a fragment the request body must hold: how the object was asked
 		// for.
 		wantRequest string
@@ -154,13 +154,13 @@ func TestAskSchemaErrors(t *testing.T) {
 	tests := []struct {
 		name       string
 		schema     string // file content; "" for no file
-		reply      bedrocktest.Reply
+		reply      bedrocktest.ServerReply
 		wantCode   int
 		wantStderr string
 	}{
-		{"a missing schema file", "", bedrocktest.Reply{}, exitUsage, "--schema:"},
-		{"a schema file that is not JSON", "{type: object", bedrocktest.Reply{}, exitUsage, "not valid JSON"},
-		{"a schema that is not a schema", `{"type": 12}`, bedrocktest.Reply{}, exitUsage, "--schema:"},
+		{"a missing schema file", "", bedrocktest.ServerReply{}, exitUsage, "--schema:"},
+		{"a schema file that is not JSON", "{type: object", bedrocktest.ServerReply{}, exitUsage, "not valid JSON"},
+		{"a schema that is not a schema", `{"type": 12}`, bedrocktest.ServerReply{}, exitUsage, "--schema:"},
 		{"an answer without an object", personSchema, bedrocktest.Text("I cannot say."), exitFailure, "no valid object"},
 		{"an object that does not match", personSchema, bedrocktest.Text(`{"name":"Ada","age":"old"}`), exitFailure, "does not match the schema"},
 	}

@@ -49,7 +49,7 @@ Ctrl-C cancels the answer being written; Ctrl-C twice at the prompt, /quit or Ct
 func runChat(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "chat", chatSynopsis, chatAbout)
 	var aws awsFlags
-	model := fs.String("model", "", "Bedrock model `ID`, inference profile or ARN (required)")
+	model := fs.String("model", "", "model `ID` (required): a Bedrock model id, inference profile or ARN, or PROVIDER:ID such as openai:gpt-4o")
 	system := fs.String("system", "", "`TEXT` of the system prompt")
 	maxTokens := fs.Int("max-tokens", 0, "cap each answer at `N` tokens (0: the model's default)")
 	withTools := fs.Bool("tools", false, "let the model call the built-in demo tools add and word_count")
@@ -68,21 +68,18 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return usageError(e, fs, "--max-tokens %d: want 0 or more", *maxTokens)
 	}
 	cctx, stop := interruptible(ctx, e) // Ctrl-C while finding credentials stops chat
-	cl, err := aws.connect(cctx, nil)
+	cl, err := connectModel(cctx, &aws, *model, nil)
 	stop()
 	if err != nil {
 		return report(e.stderr, "chat", err)
 	}
-	defaults := &llm.Request{Model: *model, MaxTokens: *maxTokens}
+	defaults := &llm.Request{Model: cl.id, MaxTokens: *maxTokens}
 	if *system != "" {
 		defaults.Messages = []llm.Message{llm.SystemText(*system)}
 	}
 	sess := agent.NewSession(cl.model, defaults)
 	sess.SetLogger(discardLogger())
-	where := "region " + cl.region
-	if aws.endpoint != "" {
-		where = aws.endpoint
-	}
+	where := cl.where
 	c := &chat{e: e, sess: sess}
 	var tools []agent.Tool
 	if *withTools {

@@ -159,7 +159,7 @@ func TestChatCancelAnswer(t *testing.T) {
 func TestChatErrors(t *testing.T) {
 	tests := []struct {
 		name       string
-		reply      bedrocktest.Reply
+		reply      bedrocktest.ServerReply
 		wantCode   int
 		wantStderr []string
 	}{

@@ -3,16 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/llmkit/llmkit/conformance"
-	"github.com/llmkit/llmkit/providers/bedrock"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
@@ -24,23 +23,26 @@ const conformanceAbout = `
 Runs llmkit's conformance suite (package conformance) and prints the matrix:
 one row per scenario, one column per model, each cell pass, fail or skip with
 the reason (a scenario is skipped when the model lacks what it needs, by
-llmkit's capability table).
+llmkit's capability table). A model is PROVIDER:ID (openai:gpt-4o,
+bedrock:us.anthropic.…) or a bare Bedrock id.
 
 Modes:
-  live (default)  against real Amazon Bedrock (AWS default credential chain), or
-                  the Bedrock-compatible endpoint given with --endpoint: the
+  live (default)  against real Amazon Bedrock (AWS default credential chain) or
+                  a Chat Completions service (openai:ID, OPENAI_API_KEY), or the
+                  endpoint given with --endpoint: the
                   suite's scenarios, whose live checks assert what a real model
                   reliably does, then the recorded scenarios ("recorded/…"),
                   which send the requests of llmkit's recordings: a few dozen
                   calls per model. --record DIR saves the exchanges of
                   the recorded scenarios that pass as fixtures under DIR, one
                   directory per model, to replay later with --replay --fixtures DIR.
-  --replay        no AWS: the recorded scenarios, answered by the recordings
-                  shipped with llmkit (or those under --fixtures DIR) through the
-                  simulator and the real SDK client; each request is compared
-                  with the recorded one. --model picks recorded models (default:
-                  all of them).
-  --sim           no AWS: the whole suite on the simulator, which plays the
+  --replay        no AWS, no key: the recorded scenarios, answered by the
+                  recordings shipped with llmkit — Bedrock's, and OpenAI's and
+                  Groq's as openai:ID — (or Bedrock ones under --fixtures DIR)
+                  through the simulators and the real SDK clients; each request is
+                  compared with the recorded one. --model picks recorded models
+                  (default: all of them). This makes conformance/testdata/report.md.
+  --sim           no AWS, no key: the whole suite on the provider's simulator, which plays the
                   answers each scenario scripts; shows what llmkit does with each
                   model id's capabilities.
 
@@ -66,8 +68,8 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	var aws awsFlags
 	var models modelList
 	fs.Var(&models, "model", "model `ID` to test; repeat it or separate ids with commas")
-	replay := fs.Bool("replay", false, "replay recorded exchanges instead of calling Bedrock (no AWS needed)")
-	sim := fs.Bool("sim", false, "run the suite on the simulator with scripted answers (no AWS needed)")
+	replay := fs.Bool("replay", false, "replay recorded exchanges instead of calling a service (no AWS or key needed)")
+	sim := fs.Bool("sim", false, "run the suite on the simulators with scripted answers (no AWS or key needed)")
 	fixtures := fs.String("fixtures", "", "with --replay, the recordings under `DIR` instead of those shipped with llmkit")
 	record := fs.String("record", "", "live: save the recorded scenarios' exchanges as fixtures under `DIR`")
 	run := fs.String("run", "", "run only the scenarios whose names match `REGEXP`")
@@ -85,89 +87,45 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 		}
 		filter = re
 	}
-	switch {
-	case fs.NArg() > 0:
-		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
-	case *format != "md" && *format != "json":
-		return usageError(e, fs, "--format %q: want md or json", *format)
-	case *replay && *sim:
-		return usageError(e, fs, "--replay and --sim exclude each other")
-	case !*replay && len(models) == 0:
-		return usageError(e, fs, "--model is required (e.g. --model us.anthropic.claude-haiku-4-5-20251001-v1:0), or use --replay")
-	case *fixtures != "" && !*replay:
-		return usageError(e, fs, "--fixtures goes with --replay")
-	case *record != "" && !live:
-		return usageError(e, fs, "--record records live exchanges; it does not go with --replay or --sim")
-	case !live && (aws.region != "" || aws.profile != "" || aws.endpoint != ""):
-		return usageError(e, fs, "--region, --profile and --endpoint are for live runs; --replay and --sim use the local simulator")
+	if msg := conformanceMisuse(fs, &aws, models, *replay, *sim, *fixtures, *record, *format); msg != "" {
+		return usageError(e, fs, "%s", msg)
 	}
 
 	var (
 		hs        []*conformance.Harness
 		scenarios []conformance.Scenario
-		servers   []*bedrocktest.Server
+		closers   []func()
+		checks    []func() error
 	)
 	defer func() {
-		for _, s := range servers {
-			s.Close()
+		for _, c := range closers {
+			c()
 		}
 	}()
 	switch {
 	case *replay:
-		fsys, where := bedrocktest.Fixtures(), "the recordings shipped with llmkit"
-		if *fixtures != "" {
-			fsys, where = os.DirFS(*fixtures), *fixtures
-		}
-		recs, err := bedrocktest.LoadRecordings(fsys)
+		rh, err := replayHarnesses(models, *fixtures)
+		closers = append(closers, rh.closers...)
 		if err != nil {
-			return usageError(e, fs, "loading %s: %v", where, err)
+			return usageError(e, fs, "%v", err)
 		}
-		ids := models
-		if len(ids) == 0 {
-			ids = recs.Models()
-		}
-		if len(ids) == 0 {
-			return usageError(e, fs, "no recording (*.json) found in %s", where)
-		}
-		for _, id := range ids {
-			if !slices.Contains(recs.Models(), id) {
-				return usageError(e, fs, "--model %s: %s hold no recording of it; recorded: %s", id, where, strings.Join(recs.Models(), ", "))
-			}
-			rp := bedrocktest.NewReplayer(recs, id, bedrocktest.ConformanceAllow())
-			srv := bedrocktest.NewServer(&bedrocktest.Options{Default: rp.Reply()})
-			servers = append(servers, srv)
-			hs = append(hs, bedrocktest.ReplayHarness(rp, bedrock.New(srv.Client(nil), nil)))
-		}
+		hs, checks = rh.harnesses, rh.checks
 		scenarios = conformance.ReplayScenarios()
 	case *sim:
-		for _, id := range models {
-			srv := bedrocktest.NewServer(nil)
-			servers = append(servers, srv)
-			hs = append(hs, bedrocktest.ScriptedHarness(srv, bedrock.New(srv.Client(nil), nil), id))
+		for _, m := range models {
+			h, closeSim := simHarness(m)
+			closers = append(closers, closeSim)
+			hs = append(hs, h)
 		}
 		scenarios = conformance.Scenarios()
 	default:
-		var rec *bedrocktest.Recorder
-		var wrap func(http.RoundTripper) http.RoundTripper
-		if *record != "" {
-			wrap = func(next http.RoundTripper) http.RoundTripper {
-				rec = bedrocktest.NewRecorder(next)
-				return rec
-			}
-		}
 		cctx, stop := interruptible(ctx, e)
-		cl, err := aws.connect(cctx, wrap)
+		lh, err := liveHarnesses(cctx, &aws, models, *record)
 		stop()
 		if err != nil {
 			return report(e.stderr, "conformance", err)
 		}
-		for _, id := range models {
-			h := &conformance.Harness{Model: cl.model, ModelID: id, Timeout: 2 * time.Minute}
-			if rec != nil {
-				h.Recorder = bedrocktest.NewFixtureRecorder(rec, *record, id)
-			}
-			hs = append(hs, h)
-		}
+		hs = lh
 		scenarios = conformance.Scenarios()
 		for _, s := range conformance.ReplayScenarios() {
 			s.Name = "recorded/" + s.Name
@@ -208,11 +166,72 @@ func runConformance(ctx context.Context, e *env, args []string) int {
 	if rep.Failed() {
 		code = exitFailure
 	}
-	for _, s := range servers {
-		if err := s.Check(); err != nil {
+	for _, check := range checks {
+		if err := check(); err != nil {
 			fmt.Fprintf(e.stderr, "llmkit conformance: %v\n", err)
 			code = exitFailure
 		}
 	}
 	return code
+}
+
+// conformanceMisuse returns what is wrong with the flags of a conformance run, or "".
+func conformanceMisuse(fs *flag.FlagSet, aws *awsFlags, models modelList, replay, sim bool, fixtures, record, format string) string {
+	live := !replay && !sim
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case format != "md" && format != "json":
+		return fmt.Sprintf("--format %q: want md or json", format)
+	case replay && sim:
+		return "--replay and --sim exclude each other"
+	case !replay && len(models) == 0:
+		return "--model is required (e.g. --model us.anthropic.claude-haiku-4-5-20251001-v1:0 or openai:gpt-4o), or use --replay"
+	case fixtures != "" && !replay:
+		return "--fixtures goes with --replay"
+	case record != "" && !live:
+		return "--record records live exchanges; it does not go with --replay or --sim"
+	case !live && (aws.region != "" || aws.profile != "" || aws.endpoint != ""):
+		return "--region, --profile and --endpoint are for live runs; --replay and --sim use the local simulators"
+	}
+	return ""
+}
+
+// liveHarnesses connects to each model of models (PROVIDER:ID or a Bedrock id) and
+// returns its live harness. With record, Bedrock's exchanges are recorded as fixtures
+// under that directory; Chat Completions runs are not recorded.
+func liveHarnesses(ctx context.Context, aws *awsFlags, models []string, record string) ([]*conformance.Harness, error) {
+	var rec *bedrocktest.Recorder
+	var wrap func(http.RoundTripper) http.RoundTripper
+	if record != "" {
+		wrap = func(next http.RoundTripper) http.RoundTripper {
+			if rec == nil {
+				rec = bedrocktest.NewRecorder(next)
+			}
+			return rec
+		}
+	}
+	var hs []*conformance.Harness
+	conns := map[string]*connection{} // one connection per provider
+	for _, m := range models {
+		provider, _ := splitModel(m)
+		if provider == providerOpenAI && record != "" {
+			return nil, &usageErr{"--record records Bedrock exchanges; " + m + " is a Chat Completions model"}
+		}
+		cl := conns[provider]
+		if cl == nil {
+			var err error
+			if cl, err = connectModel(ctx, aws, m, wrap); err != nil {
+				return nil, err
+			}
+			conns[provider] = cl
+		}
+		_, id := splitModel(m)
+		h := &conformance.Harness{Name: m, Model: cl.model, ModelID: id, Timeout: 2 * time.Minute}
+		if rec != nil {
+			h.Recorder = bedrocktest.NewFixtureRecorder(rec, record, id)
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
 }

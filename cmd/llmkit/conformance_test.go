@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,18 +30,51 @@ func TestConformanceReplayTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("llmkit conformance --replay: exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	header := "| Scenario | cohere.command-r-plus-v1:0 | global.anthropic.claude-haiku-4-5-20251001-v1:0 | us.meta.llama3-3-70b-instruct-v1:0 |"
+	header := "| Scenario | cohere.command-r-plus-v1:0 | global.anthropic.claude-haiku-4-5-20251001-v1:0 | us.meta.llama3-3-70b-instruct-v1:0 | openai:gpt-4o | openai:gpt-4o-mini | openai:llama-3.3-70b-versatile (Groq) | openai:openai/gpt-oss-120b (Groq) | openai:qwen/qwen3-32b (Groq) |"
 	if !strings.HasPrefix(stdout, header+"\n") {
 		t.Errorf("llmkit conformance --replay table does not start with %q:\n%s", header, stdout)
 	}
-	if diff := cmp.Diff([]string{"pass", "pass", "pass"}, cells(stdout, "multi_tool")); diff != "" {
+	if diff := cmp.Diff([]string{"pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass"}, cells(stdout, "multi_tool")); diff != "" {
 		t.Errorf("multi_tool row mismatch (-want +got):\n%s\n%s", diff, stdout)
 	}
-	// Llama 3.3 has no tool_round_trip recording.
-	if got := cells(stdout, "tool_round_trip"); len(got) != 3 || got[0] != "pass" || got[1] != "pass" || !strings.HasPrefix(got[2], "skip") {
-		t.Errorf("tool_round_trip row = %q, want pass, pass, skip:\n%s", got, stdout)
+	// Llama 3.3 on Bedrock has no tool_round_trip recording.
+	if got := cells(stdout, "tool_round_trip"); len(got) != 8 || got[0] != "pass" || got[1] != "pass" || !strings.HasPrefix(got[2], "skip") || got[3] != "pass" {
+		t.Errorf("tool_round_trip row = %q, want pass, pass, skip, pass…:\n%s", got, stdout)
+	}
+	// One provider's model, by its prefix.
+	stdout, stderr, code = runLLMKit(t, "", "conformance", "--replay", "--model", "openai:gpt-4o", "--run", "^basic$")
+	if code != 0 || !strings.HasPrefix(stdout, "| Scenario | openai:gpt-4o |\n") || cells(stdout, "basic")[0] != "pass" {
+		t.Errorf("llmkit conformance --replay --model openai:gpt-4o: exit code %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
+
+// TestConformanceReplayReport: conformance/testdata/report.md and report.json are what
+// "llmkit conformance --replay" prints, as Markdown and as JSON (rewritten with
+// -update-report).
+func TestConformanceReplayReport(t *testing.T) {
+	clearAWSEnv(t)
+	for file, format := range map[string]string{"report.md": "md", "report.json": "json"} {
+		stdout, stderr, code := runLLMKit(t, "", "conformance", "--replay", "--format", format)
+		if code != 0 {
+			t.Fatalf("llmkit conformance --replay --format %s: exit code %d\nstderr:\n%s", format, code, stderr)
+		}
+		path := filepath.Join("..", "..", "conformance", "testdata", file)
+		if *updateReport {
+			if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(stdout, "\n")); diff != "" {
+			t.Errorf("%s differs from llmkit conformance --replay --format %s (-want +got); run go test -run TestConformanceReplayReport -update-report:\n%s", path, format, diff)
+		}
+	}
+}
+
+var updateReport = flag.Bool("update-report", false, "rewrite conformance/testdata/report.md from llmkit conformance --replay")
 
 // TestConformanceReplayAll replays every shipped recording: no scenario fails, and
 // every request matches its recording but for the intended differences.

@@ -1,6 +1,14 @@
 // Command llmkit is llmkit's command line: try the library with no AWS account, chat
-// with and question models on Amazon Bedrock, serve the Bedrock simulator to other
-// programs, and print the conformance matrix.
+// with and question models on Amazon Bedrock or any Chat Completions service, serve the
+// simulators to other programs, and print the conformance matrix.
+//
+// # Models
+//
+// --model takes the provider with the model: "openai:gpt-4o" is a Chat Completions
+// model (OpenAI, or the server at --endpoint or OPENAI_BASE_URL, e.g.
+// https://api.groq.com/openai/v1, with the key in OPENAI_API_KEY; a loopback endpoint
+// needs no key), "bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0" a Bedrock
+// model. A model without either prefix is a Bedrock model id, inference profile or ARN.
 //
 // Usage:
 //
@@ -60,7 +68,11 @@
 // # sim
 //
 //	llmkit sim [--addr 127.0.0.1:PORT] [--script FILE | --fixtures DIR | --recorded] [--quiet]
+//	llmkit sim --openai [--addr 127.0.0.1:PORT]
 //
+// With --openai it serves OpenAI's Chat Completions protocol (package
+// providers/openai/openaitest) instead, answering by echo, for --model openai:… and
+// --endpoint URL/v1.
 // Serves the simulator for programs in any language and prints how to point the AWS
 // SDKs and CLI at it. It listens on loopback addresses only and refuses any other
 // (it accepts any credentials). Without fixtures it echoes the last user message. With
@@ -81,7 +93,9 @@
 //
 // Runs the suite of package conformance and prints the matrix, as Markdown or JSON:
 // live against Bedrock (recording new fixtures with --record), replaying recordings, or
-// scripted on the simulator.
+// scripted on the simulators. --replay without --model replays every recording shipped
+// with llmkit, Bedrock's and Chat Completions' (OpenAI's and Groq's, as openai:ID): it is
+// how conformance/testdata/report.md is made. --sim takes either provider's models.
 //
 // # batch
 //

@@ -347,7 +347,7 @@ const readmeObject = `{"city":"Paris","population":2102650}`
 // readmeReply answers the README's commands meant for real Bedrock: a request for a
 // structured object (native output or a forced tool) gets readmeObject, any other the
 // echo of its last user message.
-func readmeReply(req bedrocktest.Request) bedrocktest.Reply {
+func readmeReply(req bedrocktest.Request) bedrocktest.ServerReply {
 	var body struct {
 		OutputConfig json.RawMessage `json:"outputConfig"`
 		ToolConfig   struct {

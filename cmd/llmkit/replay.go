@@ -136,7 +136,7 @@ type streamShape struct {
 // shape s: for converse-stream as event-stream frames built from resp (its text, tool
 // calls, stop reason and usage, as recorded), for converse as a Converse body. Each
 // request is compared with the recorded one and the result added to log.
-func asStream(f *bedrocktest.Fixture, resp *llm.Response, s streamShape, allow []bedrocktest.Allow, log *mismatchLog) bedrocktest.Reply {
+func asStream(f *bedrocktest.Fixture, resp *llm.Response, s streamShape, allow []bedrocktest.Allow, log *mismatchLog) bedrocktest.ServerReply {
 	reply := bedrocktest.Respond(resp)
 	if s.split > 0 {
 		reply = reply.Split(s.split)
@@ -144,7 +144,7 @@ func asStream(f *bedrocktest.Fixture, resp *llm.Response, s streamShape, allow [
 	if s.pace > 0 {
 		reply = reply.Pace(0, s.pace)
 	}
-	return bedrocktest.Func(func(req bedrocktest.Request) bedrocktest.Reply {
+	return bedrocktest.Func(func(req bedrocktest.Request) bedrocktest.ServerReply {
 		if log != nil {
 			log.add(compareRequest(f, req, allow))
 		}

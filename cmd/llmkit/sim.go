@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
+	"github.com/llmkit/llmkit/providers/openai/openaitest"
 )
 
 const simSynopsis = "llmkit sim [--addr 127.0.0.1:PORT] [--script FILE | --fixtures DIR | --recorded] [--quiet]"
@@ -54,8 +56,15 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	recorded := fs.Bool("recorded", false, "serve the recorded exchanges shipped with llmkit")
 	scriptFile := fs.String("script", "", "answer with the replies of the JSON script `FILE`")
 	quiet := fs.Bool("quiet", false, "do not log each request on standard error")
+	chatCompletions := fs.Bool("openai", false, "speak OpenAI's Chat Completions protocol instead of Bedrock's (answers by echo)")
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
+	}
+	if *chatCompletions {
+		if countSet(*dir != "", *recorded, *scriptFile != "") > 0 {
+			return usageError(e, fs, "--openai answers by echo; --script, --fixtures and --recorded are for the Bedrock simulator")
+		}
+		return runOpenAISim(ctx, e, fs, *addr)
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
@@ -125,6 +134,34 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	}
 	printSimBanner(e.stdout, srv.URL, answers, models)
 
+	select {
+	case <-ctx.Done():
+	case <-e.interrupts:
+	}
+	srv.Close()
+	fmt.Fprintf(e.stdout, "llmkit sim: stopped after %d requests\n", len(srv.Requests()))
+	return exitOK
+}
+
+// runOpenAISim serves Chat Completions on addr, answering each request with the text of
+// its last user message, until Ctrl-C.
+func runOpenAISim(ctx context.Context, e *env, fs *flag.FlagSet, addr string) int {
+	listen, err := loopbackAddr(addr)
+	if err != nil {
+		return usageError(e, fs, "%v", err)
+	}
+	srv, err := openaitest.StartServer(listen)
+	if err != nil {
+		return report(e.stderr, "sim", fmt.Errorf("--addr %s: %w", addr, err))
+	}
+	srv.SetFallback(openaitest.Echo())
+	fmt.Fprintf(e.stdout, `llmkit sim: Chat Completions simulator listening on %[1]s
+Answers: echo: each answer is the text of the request's last user message.
+Point a client at it; any API key works:
+  export OPENAI_BASE_URL=%[1]s OPENAI_API_KEY=sim
+  llmkit chat --endpoint %[1]s --model openai:MODEL   (llmkit needs no key for a loopback endpoint)
+Stop with Ctrl-C.
+`, srv.URL())
 	select {
 	case <-ctx.Done():
 	case <-e.interrupts:
@@ -262,7 +299,7 @@ func (x *fixtureIndex) models() []string {
 }
 
 // reply chooses the recording that answers req; see simAbout for the rules.
-func (x *fixtureIndex) reply(req bedrocktest.Request) bedrocktest.Reply {
+func (x *fixtureIndex) reply(req bedrocktest.Request) bedrocktest.ServerReply {
 	var closest *bedrocktest.Fixture
 	var closestDiff []bedrocktest.Mismatch
 	sameModel := false

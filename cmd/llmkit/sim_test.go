@@ -44,15 +44,17 @@ func (s *session) stop(t *testing.T, wantRequests string) {
 	}
 }
 
-// sdkClient returns a plain SDK client for url, configured as a program would be:
-// static credentials, the endpoint, no llmkit code.
+// sdkClient returns an SDK client for url, configured as a program would be: static
+// credentials, the endpoint, and bedrock.ConfigureClient, without which about one fast
+// stream in ten dies with "use of closed network connection" (RULES.md SDK-BODY-CLOSE)
+// and these tests would fail at random.
 func sdkClient(url string) *bedrockruntime.Client {
 	return bedrockruntime.New(bedrockruntime.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDSIM", "sim", ""),
 		Retryer:      aws.NopRetryer{},
-	}, func(o *bedrockruntime.Options) {
+	}, bedrock.ConfigureClient, func(o *bedrockruntime.Options) {
 		o.BearerAuthTokenProvider = nil
 		o.AuthSchemePreference = []string{"sigv4"}
 	})

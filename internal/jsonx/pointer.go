@@ -13,3 +13,15 @@ func EscapePointer(s string) string {
 	}
 	return pointerEscaper.Replace(s)
 }
+
+// pointerUnescaper undoes pointerEscaper: "~1" first, then "~0" (RFC 6901, section 4).
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+
+// UnescapePointer turns one reference token of a JSON pointer back into the name it
+// stands for: "~1" becomes "/" and "~0" becomes "~".
+func UnescapePointer(s string) string {
+	if !strings.Contains(s, "~") {
+		return s
+	}
+	return pointerUnescaper.Replace(s)
+}

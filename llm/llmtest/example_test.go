@@ -46,7 +46,7 @@ func Example() {
 
 func ExampleModel_SetHandler() {
 	m := llmtest.New()
-	m.SetHandler(func(ctx context.Context, req *llm.Request) llmtest.Reply {
+	m.SetHandler(func(ctx context.Context, req *llm.Request) llmtest.Answer {
 		last := req.Messages[len(req.Messages)-1]
 		return llmtest.Text("you said: " + last.Text())
 	})

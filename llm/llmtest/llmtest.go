@@ -1,5 +1,5 @@
 // Package llmtest provides a scripted, in-memory [llm.Model] for tests: it answers from a
-// queue of [Reply] values (responses, errors, event streams that may break midway),
+// queue of [Answer] values (responses, errors, event streams that may break midway),
 // records every request it receives, and can compute replies from the request. Agents,
 // sessions and anything else built on [llm.Model] can be tested with it, fast and
 // deterministically, without a provider.
@@ -20,7 +20,8 @@ import (
 // set.
 var ErrNoReply = errors.New("llmtest: no reply scripted")
 
-// Reply is one scripted answer.
+// Answer is one scripted answer of a [Model]: a response, an event stream (which may
+// break midway) or an error.
 //
 //   - With Response set, Generate returns a copy of it and Stream streams
 //     [llm.ResponseEvents] of it; the streamed response accumulates to the same value.
@@ -34,7 +35,7 @@ var ErrNoReply = errors.New("llmtest: no reply scripted")
 // Delay makes the call wait before it answers (Generate) or before its stream opens
 // (Stream); Interval makes a stream wait between events. Both end early, with the
 // context's error, when the context is cancelled.
-type Reply struct {
+type Answer struct {
 	Response *llm.Response
 	Events   []llm.Event
 	Err      error
@@ -43,13 +44,13 @@ type Reply struct {
 }
 
 // Text returns a reply whose answer is text, stopping at end_turn.
-func Text(text string) Reply {
-	return Reply{Response: &llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn}}
+func Text(text string) Answer {
+	return Answer{Response: &llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn}}
 }
 
 // ToolCalls returns a reply whose answer calls the given tools, stopping at tool_use. A
 // call without Input gets {}.
-func ToolCalls(calls ...llm.ToolCall) Reply {
+func ToolCalls(calls ...llm.ToolCall) Answer {
 	parts := make([]llm.Part, len(calls))
 	for i, c := range calls {
 		if len(c.Input) == 0 {
@@ -57,35 +58,35 @@ func ToolCalls(calls ...llm.ToolCall) Reply {
 		}
 		parts[i] = c
 	}
-	return Reply{Response: &llm.Response{
+	return Answer{Response: &llm.Response{
 		Message:    llm.Message{Role: llm.RoleAssistant, Parts: parts},
 		StopReason: llm.StopReasonToolUse,
 	}}
 }
 
 // Respond returns a reply with resp as the answer.
-func Respond(resp *llm.Response) Reply { return Reply{Response: resp} }
+func Respond(resp *llm.Response) Answer { return Answer{Response: resp} }
 
 // Fail returns a reply that fails the call with err before anything is streamed.
-func Fail(err error) Reply { return Reply{Err: err} }
+func Fail(err error) Answer { return Answer{Err: err} }
 
 // Stream returns a reply that streams events and then, if err is not nil, breaks with
 // err.
-func Stream(events []llm.Event, err error) Reply { return Reply{Events: events, Err: err} }
+func Stream(events []llm.Event, err error) Answer { return Answer{Events: events, Err: err} }
 
 // Handler computes a reply from a request. The request is the model's own copy, which
 // the handler may read but should not keep.
-type Handler func(ctx context.Context, req *llm.Request) Reply
+type Handler func(ctx context.Context, req *llm.Request) Answer
 
 // Model is a scripted [llm.Model]. Each call to Generate or Stream takes the next
-// [Reply] from its queue; when the queue is empty it asks its [Handler], and without one
+// [Answer] from its queue; when the queue is empty it asks its [Handler], and without one
 // the call fails with an error wrapping [ErrNoReply]. A call whose context is already
 // done fails with the context's error and takes no reply. Every request that takes a
 // reply is recorded as a deep copy. Model implements [llm.CapabilityReporter]; it
 // reports every capability unless told otherwise. A Model is safe for concurrent use.
 type Model struct {
 	mu       sync.Mutex
-	replies  []Reply
+	replies  []Answer
 	handler  Handler
 	caps     llm.Capabilities
 	requests []*llm.Request
@@ -99,25 +100,25 @@ func AllCapabilities() llm.Capabilities {
 		ToolChoiceRequired: true,
 		ToolChoiceTool:     true,
 		StreamingTools:     true,
-		ToolResultStatus:   true,
 		NativeOutput:       true,
 		Reasoning:          true,
+		ReasoningReplay:    true,
 		Images:             true,
 		Documents:          true,
 		CachePoints:        true,
 		SystemPrompt:       true,
 		StopSequences:      true,
-		MixedToolResults:   true,
+		StopSequenceReason: true,
 	}
 }
 
 // New returns a Model that answers with replies, in order.
-func New(replies ...Reply) *Model {
-	return &Model{replies: append([]Reply(nil), replies...), caps: AllCapabilities()}
+func New(replies ...Answer) *Model {
+	return &Model{replies: append([]Answer(nil), replies...), caps: AllCapabilities()}
 }
 
 // Add appends replies to the queue.
-func (m *Model) Add(replies ...Reply) {
+func (m *Model) Add(replies ...Answer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.replies = append(m.replies, replies...)
@@ -163,12 +164,12 @@ func (m *Model) Remaining() int {
 }
 
 // next records req and returns the reply for it.
-func (m *Model) next(ctx context.Context, op string, req *llm.Request) (Reply, error) {
+func (m *Model) next(ctx context.Context, op string, req *llm.Request) (Answer, error) {
 	if req == nil {
-		return Reply{}, fmt.Errorf("llmtest: %s: nil request", op)
+		return Answer{}, fmt.Errorf("llmtest: %s: nil request", op)
 	}
 	if err := ctx.Err(); err != nil {
-		return Reply{}, err
+		return Answer{}, err
 	}
 	rec := cloneRequest(req)
 	m.mu.Lock()
@@ -176,7 +177,7 @@ func (m *Model) next(ctx context.Context, op string, req *llm.Request) (Reply, e
 	n := len(m.requests)
 	if len(m.replies) > 0 {
 		r := m.replies[0]
-		m.replies[0] = Reply{}
+		m.replies[0] = Answer{}
 		m.replies = m.replies[1:]
 		m.mu.Unlock()
 		return r, nil
@@ -184,7 +185,7 @@ func (m *Model) next(ctx context.Context, op string, req *llm.Request) (Reply, e
 	h := m.handler
 	m.mu.Unlock()
 	if h == nil {
-		return Reply{}, fmt.Errorf("llmtest: %s: call %d: %w (the script had %d replies)", op, n, ErrNoReply, n-1)
+		return Answer{}, fmt.Errorf("llmtest: %s: call %d: %w (the script had %d replies)", op, n, ErrNoReply, n-1)
 	}
 	return h(ctx, cloneRequest(req)), nil
 }

@@ -137,7 +137,7 @@ func TestErrors(t *testing.T) {
 	})
 
 	t.Run("mid_stream", func(t *testing.T) {
-		reply := llmtest.Reply{Response: richResponse(), Err: midStream}
+		reply := llmtest.Answer{Response: richResponse(), Err: midStream}
 		m := llmtest.New(reply, reply)
 		s, err := m.Stream(ctx, req("a"))
 		if err != nil {
@@ -182,7 +182,7 @@ func TestErrors(t *testing.T) {
 	})
 
 	t.Run("empty_reply", func(t *testing.T) {
-		m := llmtest.New(llmtest.Reply{})
+		m := llmtest.New(llmtest.Answer{})
 		if _, err := m.Generate(ctx, req("a")); err == nil {
 			t.Errorf("Generate() of an empty reply error = nil, want an error")
 		}
@@ -227,7 +227,7 @@ func TestRequestsAreDeepCopies(t *testing.T) {
 
 func TestHandler(t *testing.T) {
 	m := llmtest.New(llmtest.Text("scripted"))
-	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Reply {
+	m.SetHandler(func(ctx context.Context, r *llm.Request) llmtest.Answer {
 		return llmtest.Text("echo: " + r.Messages[len(r.Messages)-1].Text())
 	})
 	for _, tc := range []struct{ in, want string }{
@@ -251,7 +251,7 @@ func TestCapabilities(t *testing.T) {
 	if diff := cmp.Diff(llmtest.AllCapabilities(), m.Capabilities("any")); diff != "" {
 		t.Errorf("default Capabilities() (-want +got):\n%s", diff)
 	}
-	if !llmtest.AllCapabilities().Tools || !llmtest.AllCapabilities().MixedToolResults {
+	if !llmtest.AllCapabilities().Tools || !llmtest.AllCapabilities().CachePoints {
 		t.Errorf("AllCapabilities() = %+v, want every capability", llmtest.AllCapabilities())
 	}
 	m.SetCapabilities(llm.Capabilities{Tools: true})
@@ -274,7 +274,7 @@ func TestCancellation(t *testing.T) {
 	})
 
 	t.Run("delay", func(t *testing.T) {
-		m := llmtest.New(llmtest.Reply{Response: richResponse(), Delay: time.Hour})
+		m := llmtest.New(llmtest.Answer{Response: richResponse(), Delay: time.Hour})
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel()
 		if _, err := m.Generate(ctx, req("a")); !errors.Is(err, context.DeadlineExceeded) {
@@ -283,7 +283,7 @@ func TestCancellation(t *testing.T) {
 	})
 
 	t.Run("mid_stream", func(t *testing.T) {
-		m := llmtest.New(llmtest.Reply{Response: richResponse(), Interval: time.Hour})
+		m := llmtest.New(llmtest.Answer{Response: richResponse(), Interval: time.Hour})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		s, err := m.Stream(ctx, req("a"))

@@ -42,6 +42,11 @@ type modelFamily struct {
 	jsonResults bool
 	// tempXorTopP: the model takes temperature or topP, not both.
 	tempXorTopP bool
+	// resultStatus: a tool result may carry an error status (toolResult.status).
+	resultStatus bool
+	// mixedResults: text may share a user turn with tool results
+	// (RULES.md REQ-TOOL-RESULT-TURN); without it the text goes in a turn of its own.
+	mixedResults bool
 }
 
 // Capability sets shared by several rows.
@@ -49,14 +54,13 @@ var (
 	// Claude 3 and later: every Converse feature but reasoning, caching and native output.
 	claudeCaps = llm.Capabilities{
 		Tools: true, ToolChoiceRequired: true, ToolChoiceTool: true, StreamingTools: true,
-		ToolResultStatus: true, Images: true, Documents: true, SystemPrompt: true,
-		StopSequences: true, MixedToolResults: true,
+		Images: true, Documents: true, SystemPrompt: true, StopSequences: true,
 	}
 	// Nova understanding models: named tool choice, tool-result status, caching.
 	novaCaps = llm.Capabilities{
 		Tools: true, ToolChoiceRequired: true, ToolChoiceTool: true, StreamingTools: true,
-		ToolResultStatus: true, Images: true, Documents: true, CachePoints: true,
-		SystemPrompt: true, StopSequences: true, MixedToolResults: true,
+		Images: true, Documents: true, CachePoints: true, SystemPrompt: true,
+		StopSequences: true,
 	}
 	// Llama 3.1+: tools without streaming tool use, without a forced choice, and no text
 	// beside tool results (RULES.md REQ-TOOL-RESULT-TURN).
@@ -74,7 +78,7 @@ var (
 	// Open-weight chat models with tool use: auto choice only.
 	openToolCaps = llm.Capabilities{
 		Tools: true, StreamingTools: true, Documents: true, SystemPrompt: true,
-		StopSequences: true, MixedToolResults: true,
+		StopSequences: true,
 	}
 )
 
@@ -99,32 +103,32 @@ var modelFamilies = []modelFamily{
 	// Claude 4.5 and later: structured outputs (Sonnet 4.5, Haiku 4.5, Opus 4.5, Opus 4.6,
 	// Sonnet 4.6), thinking with a budget, cache points with a 1h TTL. Sonnet 4.5 and
 	// Haiku 4.5 take temperature or topP, not both.
-	{prefix: "anthropic.claude-sonnet-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, tempXorTopP: true},
-	{prefix: "anthropic.claude-haiku-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, tempXorTopP: true},
-	{prefix: "anthropic.claude-opus-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true},
-	{prefix: "anthropic.claude-opus-4-6", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true},
-	{prefix: "anthropic.claude-sonnet-4-6", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true},
+	{prefix: "anthropic.claude-sonnet-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, tempXorTopP: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-haiku-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, tempXorTopP: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-opus-4-5", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-opus-4-6", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-sonnet-4-6", caps: claude45Caps(), reasoning: reasonBudget, cacheTTL: true, jsonResults: true, resultStatus: true, mixedResults: true},
 	// Claude Sonnet 4, Opus 4 and 4.1, and Claude 3.7 Sonnet: thinking and caching.
-	{prefix: "anthropic.claude-sonnet-4", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true},
-	{prefix: "anthropic.claude-opus-4", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true},
-	{prefix: "anthropic.claude-3-7-sonnet", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true},
+	{prefix: "anthropic.claude-sonnet-4", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-opus-4", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-3-7-sonnet", caps: capsWith(claudeCaps, reasoningAndCache), reasoning: reasonBudget, jsonResults: true, resultStatus: true, mixedResults: true},
 	// Claude 3.5 Haiku caches; it takes no images.
-	{prefix: "anthropic.claude-3-5-haiku", caps: capsWith(claudeCaps, func(c *llm.Capabilities) { c.CachePoints = true; c.Images = false }), jsonResults: true},
-	{prefix: "anthropic.claude-3", caps: claudeCaps, jsonResults: true},
+	{prefix: "anthropic.claude-3-5-haiku", caps: capsWith(claudeCaps, func(c *llm.Capabilities) { c.CachePoints = true; c.Images = false }), jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "anthropic.claude-3", caps: claudeCaps, jsonResults: true, resultStatus: true, mixedResults: true},
 	// Claude 2 and Instant: chat and documents, no tools, no images.
 	{prefix: "anthropic.claude-v2", caps: plainCaps},
 	{prefix: "anthropic.claude-instant", caps: plainCaps},
 	// Any other Claude: a newer model the table does not know yet gets the Claude 3 set.
-	{prefix: "anthropic.claude-", caps: claudeCaps, jsonResults: true},
+	{prefix: "anthropic.claude-", caps: claudeCaps, jsonResults: true, resultStatus: true, mixedResults: true},
 
 	// Nova 2 Lite reasons with an effort.
-	{prefix: "amazon.nova-2-lite", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.Reasoning = true }), reasoning: reasonNovaEffort, jsonResults: true},
-	{prefix: "amazon.nova-premier", caps: novaCaps, jsonResults: true},
-	{prefix: "amazon.nova-pro", caps: novaCaps, jsonResults: true},
-	{prefix: "amazon.nova-lite", caps: novaCaps, jsonResults: true},
+	{prefix: "amazon.nova-2-lite", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.Reasoning = true }), reasoning: reasonNovaEffort, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "amazon.nova-premier", caps: novaCaps, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "amazon.nova-pro", caps: novaCaps, jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "amazon.nova-lite", caps: novaCaps, jsonResults: true, resultStatus: true, mixedResults: true},
 	// Nova Micro is text only.
-	{prefix: "amazon.nova-micro", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.Images = false; c.Documents = false }), jsonResults: true},
-	{prefix: "amazon.nova-", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.CachePoints = false }), jsonResults: true},
+	{prefix: "amazon.nova-micro", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.Images = false; c.Documents = false }), jsonResults: true, resultStatus: true, mixedResults: true},
+	{prefix: "amazon.nova-", caps: capsWith(novaCaps, func(c *llm.Capabilities) { c.CachePoints = false }), jsonResults: true, resultStatus: true, mixedResults: true},
 	// Titan Text: no system prompt, no tools.
 	{prefix: "amazon.titan-text", caps: llm.Capabilities{Documents: true, StopSequences: true}},
 
@@ -149,22 +153,22 @@ var modelFamilies = []modelFamily{
 	{prefix: "mistral.", caps: capsWith(mistralToolCaps, func(c *llm.Capabilities) { c.ToolChoiceRequired = false })},
 
 	// Cohere Command R and R+ stream tool use; the older Command models do not chat.
-	{prefix: "cohere.command-r", caps: openToolCaps},
+	{prefix: "cohere.command-r", caps: openToolCaps, mixedResults: true},
 	{prefix: "cohere.command", caps: llm.Capabilities{StopSequences: true}},
 
 	// AI21 Jamba 1.5 has tools; Jamba-Instruct does not.
-	{prefix: "ai21.jamba-1-5", caps: openToolCaps},
+	{prefix: "ai21.jamba-1-5", caps: openToolCaps, mixedResults: true},
 	{prefix: "ai21.", caps: plainCaps},
 
 	// DeepSeek-R1 always reasons and has no tools on Converse.
 	{prefix: "deepseek.r1", caps: capsWith(plainCaps, func(c *llm.Capabilities) { c.Reasoning = true }), reasoning: reasonAlways},
-	{prefix: "deepseek.", caps: openToolCaps},
+	{prefix: "deepseek.", caps: openToolCaps, mixedResults: true},
 
 	// gpt-oss reasons with an effort.
-	{prefix: "openai.gpt-oss", caps: capsWith(openToolCaps, func(c *llm.Capabilities) { c.Reasoning = true }), reasoning: reasonOpenAI},
+	{prefix: "openai.gpt-oss", caps: capsWith(openToolCaps, func(c *llm.Capabilities) { c.Reasoning = true }), reasoning: reasonOpenAI, mixedResults: true},
 
-	{prefix: "qwen.", caps: openToolCaps},
-	{prefix: "writer.palmyra", caps: openToolCaps},
+	{prefix: "qwen.", caps: openToolCaps, mixedResults: true},
+	{prefix: "writer.palmyra", caps: openToolCaps, mixedResults: true},
 }
 
 func claude45Caps() llm.Capabilities {
@@ -252,6 +256,18 @@ func capabilitiesFor(model string, overrides map[string]llm.Capabilities) llm.Ca
 		return f.caps
 	}
 	return unknownModelCaps
+}
+
+// init completes the table with what holds for every Bedrock model: Converse reports a
+// stop sequence as stop_sequence, and Anthropic's reasoning carries a signature and
+// goes back as history.
+func init() {
+	for i := range modelFamilies {
+		f := &modelFamilies[i]
+		f.caps.StopSequenceReason = f.caps.StopSequences
+		f.caps.ReasoningReplay = f.caps.Reasoning && f.reasoning == reasonBudget
+	}
+	unknownModelCaps.StopSequenceReason = unknownModelCaps.StopSequences
 }
 
 // CapabilitiesFor returns what the Bedrock model with the given id supports, from

@@ -78,47 +78,51 @@ func TestCapabilitiesForIDForms(t *testing.T) {
 func TestCapabilitiesFor(t *testing.T) {
 	tests := []struct {
 		id     string
-		check  func(llm.Capabilities) bool
+		check  func(llm.Capabilities, modelFamily) bool
 		reason string
 	}{
-		{"anthropic.claude-sonnet-4-5-20250929-v1:0", func(c llm.Capabilities) bool {
-			return c.NativeOutput && c.Reasoning && c.ToolChoiceTool && c.ToolResultStatus && c.CachePoints && c.MixedToolResults
+		{"anthropic.claude-sonnet-4-5-20250929-v1:0", func(c llm.Capabilities, f modelFamily) bool {
+			return c.NativeOutput && c.Reasoning && c.ToolChoiceTool && f.resultStatus && c.CachePoints && f.mixedResults
 		}, "Claude 4.5: native output, thinking, named choice, status, caching"},
-		{"anthropic.claude-3-7-sonnet-20250219-v1:0", func(c llm.Capabilities) bool {
+		{"anthropic.claude-3-7-sonnet-20250219-v1:0", func(c llm.Capabilities, f modelFamily) bool {
 			return c.Reasoning && !c.NativeOutput && c.ToolChoiceTool && c.CachePoints
 		}, "Claude 3.7: thinking and caching, no native output"},
-		{"anthropic.claude-3-5-sonnet-20240620-v1:0", func(c llm.Capabilities) bool {
-			return !c.Reasoning && c.ToolChoiceTool && c.ToolResultStatus && c.Images
+		{"anthropic.claude-3-5-sonnet-20240620-v1:0", func(c llm.Capabilities, f modelFamily) bool {
+			return !c.Reasoning && c.ToolChoiceTool && f.resultStatus && c.Images
 		}, "Claude 3.5 Sonnet: tools with named choice and status (REQ-TOOL-ERROR and REQ-TOOL-CHOICE), no reasoning"},
-		{"anthropic.claude-v2:1", func(c llm.Capabilities) bool { return !c.Tools }, "Claude 2 has no tools"},
-		{"amazon.nova-lite-v1:0", func(c llm.Capabilities) bool {
-			return c.ToolChoiceTool && c.ToolResultStatus && !c.NativeOutput && !c.Reasoning
+		{"anthropic.claude-v2:1", func(c llm.Capabilities, f modelFamily) bool { return !c.Tools }, "Claude 2 has no tools"},
+		{"amazon.nova-lite-v1:0", func(c llm.Capabilities, f modelFamily) bool {
+			return c.ToolChoiceTool && f.resultStatus && !c.NativeOutput && !c.Reasoning
 		}, "Nova: named choice and status (REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
-		{"amazon.nova-2-lite-v1:0", func(c llm.Capabilities) bool { return c.Reasoning }, "Nova 2 Lite reasons"},
-		{"amazon.nova-micro-v1:0", func(c llm.Capabilities) bool { return !c.Images }, "Nova Micro is text only"},
-		{"meta.llama3-1-70b-instruct-v1:0", func(c llm.Capabilities) bool {
-			return c.Tools && !c.ToolChoiceTool && !c.ToolChoiceRequired && !c.ToolResultStatus && !c.MixedToolResults && !c.StreamingTools
+		{"amazon.nova-2-lite-v1:0", func(c llm.Capabilities, f modelFamily) bool { return c.Reasoning }, "Nova 2 Lite reasons"},
+		{"amazon.nova-micro-v1:0", func(c llm.Capabilities, f modelFamily) bool { return !c.Images }, "Nova Micro is text only"},
+		{"meta.llama3-1-70b-instruct-v1:0", func(c llm.Capabilities, f modelFamily) bool {
+			return c.Tools && !c.ToolChoiceTool && !c.ToolChoiceRequired && !f.resultStatus && !f.mixedResults && !c.StreamingTools
 		}, "Llama 3.1: tools, no forced choice, no status, no text beside results (REQ-TOOL-RESULT-TURN, REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
-		{"meta.llama3-2-3b-instruct-v1:0", func(c llm.Capabilities) bool { return !c.Tools }, "Llama 3.2 3B has no tools"},
-		{"meta.llama3-2-11b-instruct-v1:0", func(c llm.Capabilities) bool { return c.Tools && c.Images }, "Llama 3.2 11B sees images"},
-		{"mistral.mistral-large-2407-v1:0", func(c llm.Capabilities) bool {
-			return c.Tools && c.ToolChoiceRequired && !c.ToolChoiceTool && !c.ToolResultStatus && !c.MixedToolResults
+		{"meta.llama3-2-3b-instruct-v1:0", func(c llm.Capabilities, f modelFamily) bool { return !c.Tools }, "Llama 3.2 3B has no tools"},
+		{"meta.llama3-2-11b-instruct-v1:0", func(c llm.Capabilities, f modelFamily) bool { return c.Tools && c.Images }, "Llama 3.2 11B sees images"},
+		{"mistral.mistral-large-2407-v1:0", func(c llm.Capabilities, f modelFamily) bool {
+			return c.Tools && c.ToolChoiceRequired && !c.ToolChoiceTool && !f.resultStatus && !f.mixedResults
 		}, "Mistral Large: any but no named choice, no status, no text beside results (REQ-TOOL-RESULT-TURN, REQ-TOOL-ERROR and REQ-TOOL-CHOICE)"},
-		{"mistral.mistral-7b-instruct-v0:2", func(c llm.Capabilities) bool { return !c.Tools && !c.SystemPrompt }, "Mistral 7B: no tools, no system prompt"},
-		{"cohere.command-r-plus-v1:0", func(c llm.Capabilities) bool { return c.Tools && c.StreamingTools && !c.ToolChoiceTool }, "Command R+ streams tool use"},
-		{"deepseek.r1-v1:0", func(c llm.Capabilities) bool { return c.Reasoning && !c.Tools }, "DeepSeek-R1 reasons, no tools"},
-		{"openai.gpt-oss-20b-1:0", func(c llm.Capabilities) bool { return c.Reasoning && c.Tools && !c.ToolChoiceTool }, "gpt-oss reasons"},
-		{"amazon.titan-text-express-v1", func(c llm.Capabilities) bool { return !c.Tools && !c.SystemPrompt }, "Titan: no tools, no system prompt"},
-		{"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc", func(c llm.Capabilities) bool {
+		{"mistral.mistral-7b-instruct-v0:2", func(c llm.Capabilities, f modelFamily) bool { return !c.Tools && !c.SystemPrompt }, "Mistral 7B: no tools, no system prompt"},
+		{"cohere.command-r-plus-v1:0", func(c llm.Capabilities, f modelFamily) bool { return c.Tools && c.StreamingTools && !c.ToolChoiceTool }, "Command R+ streams tool use"},
+		{"deepseek.r1-v1:0", func(c llm.Capabilities, f modelFamily) bool { return c.Reasoning && !c.Tools }, "DeepSeek-R1 reasons, no tools"},
+		{"openai.gpt-oss-20b-1:0", func(c llm.Capabilities, f modelFamily) bool { return c.Reasoning && c.Tools && !c.ToolChoiceTool }, "gpt-oss reasons"},
+		{"amazon.titan-text-express-v1", func(c llm.Capabilities, f modelFamily) bool { return !c.Tools && !c.SystemPrompt }, "Titan: no tools, no system prompt"},
+		{"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc", func(c llm.Capabilities, f modelFamily) bool {
 			return c == unknownModelCaps
 		}, "an application inference profile gets the conservative defaults"},
-		{"acme.frontier-9", func(c llm.Capabilities) bool {
-			return c.Tools && !c.ToolChoiceTool && !c.ToolChoiceRequired && !c.ToolResultStatus && !c.NativeOutput && !c.Reasoning && !c.MixedToolResults
+		{"acme.frontier-9", func(c llm.Capabilities, f modelFamily) bool {
+			return c.Tools && !c.ToolChoiceTool && !c.ToolChoiceRequired && !f.resultStatus && !c.NativeOutput && !c.Reasoning && !f.mixedResults
 		}, "an unknown model: tools, no forced or named choice, no status, no native output"},
 	}
 	for _, tc := range tests {
-		if got := CapabilitiesFor(tc.id); !tc.check(got) {
-			t.Errorf("CapabilitiesFor(%s) = %+v, want %s", tc.id, got, tc.reason)
+		var fam modelFamily
+		if f := lookupFamily(tc.id); f != nil {
+			fam = *f
+		}
+		if got := CapabilitiesFor(tc.id); !tc.check(got, fam) {
+			t.Errorf("CapabilitiesFor(%s) = %+v (family %+v), want %s", tc.id, got, fam, tc.reason)
 		}
 	}
 }

@@ -17,7 +17,7 @@ var allCategories = []error{
 	llm.ErrInvalidRequest, llm.ErrContextTooLong, llm.ErrRateLimited, llm.ErrAuth,
 	llm.ErrNotFound, llm.ErrTimeout, llm.ErrModelNotReady, llm.ErrServer, llm.ErrStream,
 	llm.ErrContentFiltered, llm.ErrNoObject, llm.ErrMaxSteps, llm.ErrTruncated,
-	llm.ErrUnsupported, llm.ErrCanceled,
+	llm.ErrCanceled,
 }
 
 // callEnd is one way a call can end badly: the reply the simulator gives, how the
@@ -26,7 +26,7 @@ var allCategories = []error{
 type callEnd struct {
 	name      string
 	stream    bool
-	reply     func(cancel context.CancelFunc) bedrocktest.Reply
+	reply     func(cancel context.CancelFunc) bedrocktest.ServerReply
 	deadline  bool // the context's deadline has passed before the call
 	readFirst bool // cancel after reading the stream's first event
 	unread    bool // cancel without reading the stream
@@ -34,18 +34,18 @@ type callEnd struct {
 	retryable bool
 }
 
-func textReply() bedrocktest.Reply { return bedrocktest.Text("one two three four") }
+func textReply() bedrocktest.ServerReply { return bedrocktest.Text("one two three four") }
 
 // Issue 13, point 8, and the error-category table: every way a Converse or
 // ConverseStream call can end badly, each with its category and retryability.
 func TestIssue13ErrorCategories(t *testing.T) {
-	cancelling := func(r bedrocktest.Reply) func(context.CancelFunc) bedrocktest.Reply {
-		return func(cancel context.CancelFunc) bedrocktest.Reply {
-			return bedrocktest.Func(func(bedrocktest.Request) bedrocktest.Reply { cancel(); return r })
+	cancelling := func(r bedrocktest.ServerReply) func(context.CancelFunc) bedrocktest.ServerReply {
+		return func(cancel context.CancelFunc) bedrocktest.ServerReply {
+			return bedrocktest.Func(func(bedrocktest.Request) bedrocktest.ServerReply { cancel(); return r })
 		}
 	}
-	plain := func(r bedrocktest.Reply) func(context.CancelFunc) bedrocktest.Reply {
-		return func(context.CancelFunc) bedrocktest.Reply { return r }
+	plain := func(r bedrocktest.ServerReply) func(context.CancelFunc) bedrocktest.ServerReply {
+		return func(context.CancelFunc) bedrocktest.ServerReply { return r }
 	}
 	stuck := textReply().Delay(time.Hour)
 	paced := textReply().Pace(0, time.Hour)

@@ -1,9 +1,7 @@
 package bedrock_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"net/http"
 	"os"
@@ -25,13 +23,6 @@ import (
 // This file runs the conformance suite (package conformance) against Bedrock in its
 // three modes: scripted on the simulator, replaying the recorded fixtures, and live
 // (opt-in).
-
-// confUpdate is the -update flag of the package's golden files, defined by the
-// package's internal tests; it rewrites the replay report under conformance/testdata.
-func confUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // simHarness returns a harness on the real SDK client against a fresh simulator.
 func simHarness(t *testing.T, model string) (*conformance.Harness, *bedrocktest.Server) {
@@ -188,66 +179,6 @@ func TestConformanceReplay(t *testing.T) {
 		})
 	}
 	checkReplay(t, srvs, rps)
-}
-
-// TestConformanceReplayReport writes the replay matrix of the recorded models to
-// conformance/testdata (report.md, report.json) with -update, and compares it with
-// them otherwise.
-func TestConformanceReplayReport(t *testing.T) {
-	hs, srvs, rps := replayHarnesses(t)
-	rep := conformance.Evaluate(t.Context(), conformance.ReplayScenarios(), hs...)
-	checkReplay(t, srvs, rps)
-	if rep.Failed() {
-		t.Errorf("replay report has failures")
-	}
-	var md bytes.Buffer
-	if err := rep.WriteMarkdown(&md); err != nil {
-		t.Fatal(err)
-	}
-	js, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	js = append(js, '\n')
-	dir := filepath.Join("..", "..", "conformance", "testdata")
-	mdPath, jsPath := filepath.Join(dir, "report.md"), filepath.Join(dir, "report.json")
-	if confUpdate() {
-		for p, b := range map[string][]byte{mdPath: md.Bytes(), jsPath: js} {
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	wantJS, err := os.ReadFile(jsPath)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	var want, got any
-	if err := json.Unmarshal(wantJS, &want); err != nil {
-		t.Fatalf("%s: %v", jsPath, err)
-	}
-	if err := json.Unmarshal(js, &got); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("replay report differs from %s (-want +got); run with -update if intended:\n%s", jsPath, diff)
-	}
-	wantMD, err := os.ReadFile(mdPath)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(lines(string(wantMD)), lines(md.String())); diff != "" {
-		t.Errorf("replay report differs from %s (-want +got); run with -update if intended:\n%s", mdPath, diff)
-	}
-}
-
-func lines(s string) []string {
-	out := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range out {
-		out[i] = strings.TrimRight(l, " \t")
-	}
-	return out
 }
 
 // TestConformanceLive runs the suite, and the replay scenarios, against real Bedrock.

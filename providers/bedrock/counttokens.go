@@ -16,7 +16,7 @@ const opCountTokens = "count-tokens"
 
 // CountTokensAPI is the part of *bedrockruntime.Client that [Model.CountTokens] calls. A
 // client given to [New] that does not implement it makes CountTokens fail with
-// [llm.ErrUnsupported].
+// [llm.ErrInvalidRequest], before anything is sent.
 type CountTokensAPI interface {
 	CountTokens(ctx context.Context, params *bedrockruntime.CountTokensInput, optFns ...func(*bedrockruntime.Options)) (*bedrockruntime.CountTokensOutput, error)
 }
@@ -40,7 +40,7 @@ func (m *Model) CountTokens(ctx context.Context, req *llm.Request) (int, error) 
 	}
 	ct, ok := m.client.(CountTokensAPI)
 	if !ok {
-		return 0, &llm.ProviderError{Provider: "bedrock", Op: opCountTokens, Category: llm.ErrUnsupported,
+		return 0, &llm.ProviderError{Provider: "bedrock", Op: opCountTokens, Category: llm.ErrInvalidRequest,
 			Err: fmt.Errorf("bedrock: count-tokens: the client (%T) has no CountTokens method", m.client)}
 	}
 	out, err := ct.CountTokens(ctx, countTokensInput(p.input))

@@ -13,7 +13,7 @@ import (
 // TestModelCountTokens: CountTokens sends the translated request's messages, system
 // prompt and tools to the CountTokens operation and returns Bedrock's count; a request
 // that cannot be sent fails before any I/O; a client without the operation is
-// llm.ErrUnsupported.
+// llm.ErrInvalidRequest.
 func TestModelCountTokens(t *testing.T) {
 	m, srv := newTestModel(t, nil)
 	req := &llm.Request{Model: claude, MaxTokens: 10, Messages: []llm.Message{
@@ -42,8 +42,8 @@ func TestModelCountTokens(t *testing.T) {
 	if len(srv.Requests()) != 1 {
 		t.Errorf("an invalid request reached the server")
 	}
-	if _, err := New(converseOnly{}, nil).CountTokens(context.Background(), req); !errors.Is(err, llm.ErrUnsupported) {
-		t.Errorf("CountTokens on a client without the operation = %v, want llm.ErrUnsupported", err)
+	if _, err := New(converseOnly{}, nil).CountTokens(context.Background(), req); !errors.Is(err, llm.ErrInvalidRequest) {
+		t.Errorf("CountTokens on a client without the operation = %v, want llm.ErrInvalidRequest", err)
 	}
 }
 

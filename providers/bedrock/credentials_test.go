@@ -130,9 +130,9 @@ func TestCredentialsDefaultChain(t *testing.T) {
 func TestCredentialsExpiredStaticToken(t *testing.T) {
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
-	expired := func(r bedrocktest.Request) bedrocktest.Reply {
+	expired := func(r bedrocktest.Request) bedrocktest.ServerReply {
 		if r.Header.Get("X-Amz-Security-Token") == "expired-token" {
-			return bedrocktest.ErrorStatus(403, "ExpiredTokenException", "The security token included in the request is expired")
+			return bedrocktest.Error("ExpiredTokenException", "The security token included in the request is expired")
 		}
 		return bedrocktest.Text("unexpected: the token was not sent")
 	}

@@ -14,14 +14,14 @@ import (
 
 // cutAfterStopReplies are the three ways a stream can lose its final metadata event
 // after messageStop (RULES.md STREAM-NO-METADATA), for the answer resp.
-func cutAfterStopReplies(t *testing.T, resp *llm.Response) map[string]bedrocktest.Reply {
+func cutAfterStopReplies(t *testing.T, resp *llm.Response) map[string]bedrocktest.ServerReply {
 	t.Helper()
 	evs := mustEvents(t, resp)
 	if _, ok := evs[len(evs)-1].(llm.Metadata); !ok {
 		t.Fatalf("the answer's last event is %T, want llm.Metadata", evs[len(evs)-1])
 	}
 	stop := len(evs) - 1 // frames up to and including messageStop
-	return map[string]bedrocktest.Reply{
+	return map[string]bedrocktest.ServerReply{
 		"connection_dropped": bedrocktest.Respond(resp).DropAfter(stop),
 		"metadata_cut":       bedrocktest.Respond(resp).TruncateAfter(stop),
 		"clean_end":          bedrocktest.Events(evs[:stop]...),

@@ -177,7 +177,7 @@
 // tool_use if the model also called one of the request's real tools); text the model
 // wrote beside the call, and repeated calls of the synthetic tool, are dropped with a
 // warning. A Model never fails a call for a missing or malformed object: the response
-// comes back without Object and with a warning, and [llm.GenerateObject] and
-// [llm.StreamObject], which hold the schema, validate, decode, report
+// comes back without Object and with a warning, and [structured.Generate] and
+// [structured.Stream], which hold the schema, validate, decode, report
 // [llm.ErrNoObject] with the raw text, and retry.
 package bedrock

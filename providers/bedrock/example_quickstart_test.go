@@ -8,9 +8,10 @@ import (
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
+	"github.com/llmkit/llmkit/structured"
 )
 
-// The README's quick start: Generate, Stream, GenerateObject and the agent loop on one
+// The README's quick start: Generate, Stream, structured.Generate and the agent loop on one
 // Model. The simulator stands in for Bedrock so that the example runs offline; with AWS
 // credentials, use bedrock.NewFromConfig(cfg, nil) instead (see the package docs).
 func Example_quickstart() {
@@ -50,12 +51,12 @@ func Example_quickstart() {
 	}
 	fmt.Println()
 
-	// GenerateObject: a typed Go value, validated against the schema of its type.
+	// structured.Generate: a typed Go value, validated against the schema of its type.
 	type City struct {
 		City       string `json:"city"`
 		Population int    `json:"population"`
 	}
-	city, _, err := llm.GenerateObject[City](ctx, model, &llm.Request{Model: id, Messages: []llm.Message{llm.UserText("The largest city of France?")}}, nil)
+	city, _, err := structured.Generate[City](ctx, model, &llm.Request{Model: id, Messages: []llm.Message{llm.UserText("The largest city of France?")}}, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -79,10 +79,10 @@ func ExampleCapabilitiesFor() {
 		"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-3-70b-instruct-v1:0",
 	} {
 		c := bedrock.CapabilitiesFor(id)
-		fmt.Printf("named tool choice %-5v native output %-5v text beside tool results %v\n", c.ToolChoiceTool, c.NativeOutput, c.MixedToolResults)
+		fmt.Printf("named tool choice %-5v native output %-5v reasoning %v\n", c.ToolChoiceTool, c.NativeOutput, c.Reasoning)
 	}
 	// Output:
-	// named tool choice true  native output true  text beside tool results true
-	// named tool choice true  native output false text beside tool results true
-	// named tool choice false native output false text beside tool results false
+	// named tool choice true  native output true  reasoning true
+	// named tool choice true  native output false reasoning false
+	// named tool choice false native output false reasoning false
 }

@@ -13,8 +13,9 @@ import (
 )
 
 // Extra carries the Bedrock-specific settings of a request. Put a *Extra (or an Extra) in
-// [llm.Request.Extra]; any other non-nil value there is an error. The zero value sets
-// nothing.
+// [llm.Request.Extra], alone or in an [llm.Extras] beside other providers' settings;
+// values of other types are other providers' and are ignored. Two values of this type in
+// one request are an error. The zero value sets nothing.
 type Extra struct {
 	// AdditionalModelRequestFields is a JSON object of model-specific request fields,
 	// sent as Converse's additionalModelRequestFields (for example {"top_k": 40} for a
@@ -65,21 +66,28 @@ type requestExtra struct {
 	promptVariables map[string]types.PromptVariableValues
 }
 
-// extraFrom checks req.Extra and translates it.
+// extraFrom finds this provider's value among the request's extras — one *Extra or
+// Extra; values of other types are other providers' settings and are ignored — and
+// translates it.
 func extraFrom(v any) (*requestExtra, error) {
 	var e *Extra
-	switch x := v.(type) {
-	case nil:
-		return &requestExtra{}, nil
-	case *Extra:
-		if x == nil {
-			return &requestExtra{}, nil
+	for _, x := range llm.ExtrasOf(v) {
+		var found *Extra
+		switch x := x.(type) {
+		case *Extra:
+			found = x
+		case Extra:
+			found = &x
+		default:
+			continue
 		}
-		e = x
-	case Extra:
-		e = &x
-	default:
-		return nil, fieldError("extra", "want a *bedrock.Extra, got %T", v)
+		if e != nil {
+			return nil, fieldError("extra", "more than one bedrock.Extra; give one")
+		}
+		e = found
+	}
+	if e == nil {
+		return &requestExtra{}, nil
 	}
 	out := &requestExtra{}
 	if len(e.AdditionalModelRequestFields) > 0 {

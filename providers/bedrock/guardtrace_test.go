@@ -11,7 +11,7 @@ import (
 )
 
 // TestGuardrailIntervention: a guardrail intervention served by the simulator, plain and
-// streamed, reads as StopReasonGuardrailIntervened with the guardrail trace in
+// streamed, reads as StopReasonContentFiltered (raw guardrail_intervened) with the guardrail trace in
 // ResponseExtra, the same both ways (REQ-GUARD-CONTENT), with either stream decoder.
 func TestGuardrailIntervention(t *testing.T) { forDecoders(t, testGuardrailIntervention) }
 
@@ -45,7 +45,7 @@ func testGuardrailIntervention(t *testing.T, dec StreamDecoder) {
 	}
 	for name, r := range map[string]*llm.Response{"Generate": gen, "Stream": str} {
 		x, _ := r.Extra.(*ResponseExtra)
-		if r.StopReason != llm.StopReasonGuardrailIntervened || x == nil || x.Trace == nil || x.Trace.Guardrail == nil ||
+		if r.StopReason != llm.StopReasonContentFiltered || x == nil || x.Trace == nil || x.Trace.Guardrail == nil ||
 			x.Trace.Guardrail.ActionReason == nil || *x.Trace.Guardrail.ActionReason != "Guardrail blocked." || len(x.Trace.Guardrail.InputAssessment) != 1 {
 			t.Errorf("%s: stop %q extra %+v; want guardrail_intervened with the guardrail trace", name, r.StopReason, r.Extra)
 		}

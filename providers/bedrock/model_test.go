@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -147,14 +148,14 @@ func TestModelFixtures(t *testing.T) { forDecoders(t, testModelFixtures) }
 
 func testModelFixtures(t *testing.T, dec StreamDecoder) {
 	m, srv := newTestModel(t, &Options{StreamDecoder: dec})
-	paths, err := filepath.Glob("bedrocktest/testdata/fixtures/*/*.json")
+	paths, err := fs.Glob(bedrocktest.Fixtures(), "*/*.json")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
 	for _, p := range paths {
-		name := filepath.Base(filepath.Dir(p)) + "/" + strings.TrimSuffix(filepath.Base(p), ".json")
+		name := strings.TrimSuffix(p, ".json")
 		t.Run(name, func(t *testing.T) {
-			f, err := bedrocktest.ReadFixture(p)
+			f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -448,7 +449,7 @@ func testModelStreamFaults(t *testing.T, dec StreamDecoder) {
 	tests := []struct {
 		name      string
 		reason    string
-		reply     bedrocktest.Reply
+		reply     bedrocktest.ServerReply
 		category  error
 		check     func(t *testing.T, err error)
 		minEvents int
@@ -545,7 +546,7 @@ func mustEvents(t *testing.T, r *llm.Response) []llm.Event {
 }
 
 // slowReply streams many deltas slowly.
-func slowReply(between time.Duration) bedrocktest.Reply {
+func slowReply(between time.Duration) bedrocktest.ServerReply {
 	return bedrocktest.Respond(&llm.Response{
 		Message:    llm.AssistantText(strings.Repeat("word ", 50)),
 		StopReason: llm.StopReasonEndTurn,

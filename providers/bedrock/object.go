@@ -12,7 +12,7 @@ import (
 // text deltas — and, when it is a well-formed JSON object, also Response.Object. Model
 // does not validate the object against the schema and never fails a call for a missing
 // or malformed object: the response comes back with Object nil and a warning, and
-// llm.GenerateObject (which has the schema, the raw text and a retry loop) decides.
+// structured.Generate (which has the schema, the raw text and a retry loop) decides.
 
 // Warnings about structured output. Generate and Stream give the same ones, in the same
 // order, for the same answer.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
+	"github.com/llmkit/llmkit/structured"
 )
 
 const profileSchema = `{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},"occupation":{"type":"string"}},"required":["name","age"],"additionalProperties":false}`
@@ -22,9 +23,9 @@ func objectReq(model string, mode llm.OutputMode) *llm.Request {
 	return r
 }
 
-func fixtureReply(t *testing.T, name string) bedrocktest.Reply {
+func fixtureReply(t *testing.T, name string) bedrocktest.ServerReply {
 	t.Helper()
-	f, err := bedrocktest.ReadFixture("bedrocktest/testdata/fixtures/" + name + ".json")
+	f, err := bedrocktest.LoadFixture(bedrocktest.Fixtures(), name+".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,9 +93,9 @@ func TestModelObjectFixtures(t *testing.T) {
 	}
 }
 
-// TestGenerateObjectFixture runs llm.GenerateObject over the Model on recorded answers:
-// Claude's object, and Llama's with a number sent as a string (RULES.md
-// RESP-LLAMA), which decodes only with coercion — and is validated either way.
+// TestGenerateObjectFixture runs structured.Generate over the Model on recorded answers:
+// Claude's object, and Llama's with a number sent as a string (RULES.md RESP-LLAMA),
+// which decodes only with coercion — and is validated either way.
 func TestGenerateObjectFixture(t *testing.T) {
 	type profile struct {
 		Name       string `json:"name"`
@@ -117,18 +118,18 @@ func TestGenerateObjectFixture(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv.Enqueue(fixtureReply(t, tt.fixture))
-			got, resp, err := llm.GenerateObject[profile](context.Background(), m, userReq(tt.model, "Generate a software engineer profile"), &llm.ObjectOptions{Coerce: tt.coerce, Mode: llm.OutputTool})
+			got, resp, err := structured.Generate[profile](context.Background(), m, userReq(tt.model, "Generate a software engineer profile"), &structured.Options{Coerce: tt.coerce, Mode: llm.OutputTool})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("GenerateObject(%s) error = %v, want %v", tt.name, err, tt.wantErr)
+					t.Fatalf("structured.Generate(%s) error = %v, want %v", tt.name, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("GenerateObject(%s) error: %v", tt.name, err)
+				t.Fatalf("structured.Generate(%s) error: %v", tt.name, err)
 			}
 			if got != tt.want || resp.StopReason != llm.StopReasonEndTurn {
-				t.Errorf("GenerateObject(%s) = %+v, stop %q; want %+v, end_turn", tt.name, got, resp.StopReason, tt.want)
+				t.Errorf("structured.Generate(%s) = %+v, stop %q; want %+v, end_turn", tt.name, got, resp.StopReason, tt.want)
 			}
 		})
 	}
@@ -181,7 +182,7 @@ func TestModelObjectScripted(t *testing.T) {
 		wantObject: obj, wantStop: llm.StopReasonEndTurn,
 	}, {
 		name:         "no_object",
-		reason:       "prose without an object: no Object, a warning, no error (GenerateObject decides)",
+		reason:       "prose without an object: no Object, a warning, no error (structured.Generate decides)",
 		resp:         &llm.Response{Message: llm.AssistantText("I cannot do that."), StopReason: llm.StopReasonEndTurn},
 		wantParts:    []llm.Part{llm.Text{Text: "I cannot do that."}},
 		wantStop:     llm.StopReasonEndTurn,
@@ -248,7 +249,7 @@ func TestModelObjectScripted(t *testing.T) {
 }
 
 // TestModelObjectTruncated: an object cut by max_tokens in a stream is text without an
-// Object; llm.StreamObject reports the truncation (RULES.md RESP-CUT-CALL).
+// Object; structured.Stream reports the truncation (RULES.md RESP-CUT-CALL).
 func TestModelObjectTruncated(t *testing.T) {
 	m, srv := newTestModel(t, nil)
 	srv.Enqueue(bedrocktest.Events(
@@ -262,7 +263,7 @@ func TestModelObjectTruncated(t *testing.T) {
 		Name string `json:"name"`
 		Age  int    `json:"age"`
 	}
-	os, err := llm.StreamObject[profile](context.Background(), m, userReq(claude, "profile"), &llm.ObjectOptions{Mode: llm.OutputTool})
+	os, err := structured.Stream[profile](context.Background(), m, userReq(claude, "profile"), &structured.Options{Mode: llm.OutputTool})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -416,7 +416,7 @@ func requestCases() []requestCase {
 			reason: "an application inference profile gets defaults; caller capabilities decide instead",
 			req: &llm.Request{Model: rqAppARN, Tools: []llm.Tool{rqWeatherTool}, ToolChoice: llm.UseTool("get_weather"),
 				Messages: []llm.Message{rqUser(rqText("Weather?"))}},
-			caps: &llm.Capabilities{Tools: true, ToolChoiceTool: true, SystemPrompt: true, StopSequences: true, MixedToolResults: true},
+			caps: &llm.Capabilities{Tools: true, ToolChoiceTool: true, SystemPrompt: true, StopSequences: true},
 		},
 	}
 }

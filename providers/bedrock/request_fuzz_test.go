@@ -34,7 +34,7 @@ func FuzzFormatRequest(f *testing.F) {
 			}
 			return
 		}
-		checkConverseInvariants(t, p.input, caps)
+		checkConverseInvariants(t, p.input, lookupFamily(req.Model))
 	})
 }
 
@@ -158,7 +158,7 @@ func fuzzRequest(data []byte) (*llm.Request, llm.Capabilities) {
 }
 
 // checkConverseInvariants checks what Bedrock requires of every request.
-func checkConverseInvariants(t *testing.T, in *bedrockruntime.ConverseInput, caps llm.Capabilities) {
+func checkConverseInvariants(t *testing.T, in *bedrockruntime.ConverseInput, fam *modelFamily) {
 	t.Helper()
 	validID := regexp.MustCompile(`^[a-zA-Z0-9_.:-]{1,64}$`)
 	validName := regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
@@ -219,7 +219,7 @@ func checkConverseInvariants(t *testing.T, in *bedrockruntime.ConverseInput, cap
 				if m.Role != types.ConversationRoleUser || !pending[id] || results[id] || len(v.Value.Content) == 0 {
 					t.Fatalf("message %d block %d: tool result %q does not answer a call of the turn before exactly once", i, j, id)
 				}
-				if v.Value.Status != "" && !caps.ToolResultStatus {
+				if v.Value.Status != "" && (fam == nil || !fam.resultStatus) {
 					t.Fatalf("message %d block %d: status sent to a model without it", i, j)
 				}
 				results[id] = true
@@ -234,7 +234,7 @@ func checkConverseInvariants(t *testing.T, in *bedrockruntime.ConverseInput, cap
 			if len(results) != len(pending) {
 				t.Fatalf("message %d answers %d of %d tool calls", i, len(results), len(pending))
 			}
-			if len(results) > 0 && mixed && !caps.MixedToolResults {
+			if len(results) > 0 && mixed && (fam == nil || !fam.mixedResults) {
 				t.Fatalf("message %d mixes content and tool results on a model that rejects it", i)
 			}
 			pending = nil

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,41 +127,6 @@ func wireConverseStream(t testing.TB, in *bedrockruntime.ConverseStreamInput) ([
 		t.Fatalf("ConverseStream did not reach the HTTP client: %v", err)
 	}
 	return d.body, d.path
-}
-
-// compareRequestGolden compares body with the golden file, as parsed JSON.
-func compareRequestGolden(t *testing.T, name string, body []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "request", filepath.FromSlash(name)+".json")
-	if *update {
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, body, "", "  "); err != nil {
-			t.Fatalf("body is not JSON: %v\n%s", err, body)
-		}
-		pretty.WriteByte('\n')
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	wantBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	want, err := decodeExact(wantBytes)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	got, err := decodeExact(body)
-	if err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("FormatRequest(%s) body mismatch with %s (-want +got):\n%s", name, path, diff)
-	}
 }
 
 // decodeExact decodes JSON keeping numbers as their literals, so 1e400 and 0.10 compare

@@ -317,14 +317,10 @@ func parseStopReason(r types.StopReason, hasToolCall bool) (llm.StopReason, stri
 		s = llm.StopReasonMaxTokens
 	case types.StopReasonStopSequence:
 		s = llm.StopReasonStopSequence
-	case types.StopReasonGuardrailIntervened:
-		s = llm.StopReasonGuardrailIntervened
-	case types.StopReasonContentFiltered:
+	case types.StopReasonGuardrailIntervened, types.StopReasonContentFiltered:
 		s = llm.StopReasonContentFiltered
-	case types.StopReasonMalformedModelOutput:
+	case types.StopReasonMalformedModelOutput, types.StopReasonMalformedToolUse:
 		s = llm.StopReasonMalformedOutput
-	case types.StopReasonMalformedToolUse:
-		s = llm.StopReasonMalformedToolUse
 	case types.StopReasonModelContextWindowExceeded:
 		s = llm.StopReasonContextWindowExceeded
 	default:

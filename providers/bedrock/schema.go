@@ -266,6 +266,9 @@ func (w *schemaWalker) inline(n, ref *jsonx.Node, at *pointer) (*jsonx.Node, err
 	if ref.Kind != jsonx.String {
 		return nil, w.fail(at, "$ref must be a string")
 	}
+	if ref.Str == "#" {
+		return nil, w.fail(at, "$ref \"#\" refers to the schema's root, so the schema is recursive; Bedrock takes no $ref and a recursive schema cannot be inlined")
+	}
 	def, ok := w.defs[ref.Str]
 	if !ok {
 		return nil, w.fail(at, "$ref %q cannot be inlined: only references to the root's $defs or definitions can (Bedrock rejects $ref)", ref.Str)

@@ -394,13 +394,11 @@ func TestStreamDecoderOption(t *testing.T) {
 	}
 }
 
-// TestModelReliability reads 500 consecutive 1,000-event streams (100 under -race), then
-// 64 concurrent ones, through a Model with llmkit's decoder on the real client: none may
-// fail or come out different.
+// TestModelReliability reads consecutive 1,000-event streams, then concurrent ones,
+// through a Model with llmkit's decoder on the real client: none may fail or come out
+// different. With -soak 500 (100 under -race) and 64; else 10 and 4.
 func TestModelReliability(t *testing.T) {
-	if testing.Short() {
-		t.Skip("500 streams of 1,000 events")
-	}
+	t.Parallel()
 	text := strings.Repeat("abcd", 249)
 	resp := &llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn,
 		Usage: llm.Usage{InputTokens: 3, OutputTokens: 996, TotalTokens: 999}}
@@ -423,9 +421,12 @@ func TestModelReliability(t *testing.T) {
 		}
 		return ""
 	}
-	streams := 500
-	if raceBuild {
-		streams = 100
+	streams, concurrent := 10, 4
+	switch {
+	case *soak && raceBuild:
+		streams, concurrent = 100, 64
+	case *soak:
+		streams, concurrent = 500, 64
 	}
 	for i := range streams {
 		if msg := check(); msg != "" {
@@ -433,7 +434,7 @@ func TestModelReliability(t *testing.T) {
 		}
 	}
 	var wg sync.WaitGroup
-	msgs := make([]string, 64)
+	msgs := make([]string, concurrent)
 	for w := range msgs {
 		wg.Go(func() { msgs[w] = check() })
 	}
@@ -458,7 +459,7 @@ func TestDecodersAgreeOnSimulatorFaults(t *testing.T) {
 	base := bedrocktest.Respond(resp).Split(2)
 	faults := []struct {
 		name  string
-		reply bedrocktest.Reply
+		reply bedrocktest.ServerReply
 	}{
 		{"exception-throttling", base.ExceptionAfter(2, bedrocktest.ThrottlingException, "slow down")},
 		{"exception-model-stream", base.ExceptionAfter(3, bedrocktest.ModelStreamErrorException, "model failed")},

@@ -187,7 +187,7 @@ func (r *messageReader) toolResult(mi, pi int, v llm.ToolResult) (wireBlock, err
 	}
 	tr := types.ToolResultBlock{ToolUseId: aws.String(id)}
 	switch {
-	case v.IsError && r.caps.ToolResultStatus:
+	case v.IsError && r.fam != nil && r.fam.resultStatus:
 		tr.Status = types.ToolResultStatusError
 		if len(content) == 0 {
 			content = append(content, &types.ToolResultContentBlockMemberText{Value: "the tool call failed"})

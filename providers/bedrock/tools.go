@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -65,6 +66,12 @@ func (b *requestBuilder) toolSpec(i int, t llm.Tool, names map[string]bool) (typ
 	}
 	schema, err := b.normalizeSchema(t.InputSchema, fmt.Sprintf("tools[%d].inputSchema", i), strict)
 	if err != nil {
+		var ie *llm.InvalidRequestError
+		if errors.As(err, &ie) {
+			named := *ie
+			named.Reason = fmt.Sprintf("tool %q: %s", t.Name, ie.Reason)
+			return nil, &named
+		}
 		return nil, err
 	}
 	spec := types.ToolSpecification{

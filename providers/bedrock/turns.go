@@ -74,7 +74,7 @@ func (b *requestBuilder) arrangeTurns(c *conversation) error {
 
 func (b *requestBuilder) arrangeUserTurn(t *wireTurn) error {
 	results := stableFront(t.blocks, blockToolResult)
-	if results > 0 && !b.caps.MixedToolResults {
+	if results > 0 && (b.fam == nil || !b.fam.mixedResults) {
 		var moved []wireBlock
 		kept := t.blocks[:results]
 		for _, wb := range t.blocks[results:] {

@@ -32,7 +32,7 @@ type family struct {
 // toolCaps are the capabilities every tool-calling Chat Completions model has.
 var toolCaps = llm.Capabilities{
 	Tools: true, ToolChoiceRequired: true, ToolChoiceTool: true, StreamingTools: true,
-	SystemPrompt: true, StopSequences: true, MixedToolResults: true,
+	SystemPrompt: true, StopSequences: true,
 }
 
 func with(c llm.Capabilities, f func(*llm.Capabilities)) llm.Capabilities {

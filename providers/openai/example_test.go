@@ -8,6 +8,7 @@ import (
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/openai"
 	"github.com/llmkit/llmkit/providers/openai/openaitest"
+	"github.com/llmkit/llmkit/structured"
 )
 
 // A Model on a Chat Completions server (here the loopback simulator; for OpenAI,
@@ -53,7 +54,7 @@ func Example_object() {
 		City       string `json:"city"`
 		Population int    `json:"population"`
 	}
-	city, _, err := llm.GenerateObject[City](context.Background(), m, &llm.Request{Model: "gpt-4o",
+	city, _, err := structured.Generate[City](context.Background(), m, &llm.Request{Model: "gpt-4o",
 		Messages: []llm.Message{llm.UserText("The largest city of France?")}}, nil)
 	if err != nil {
 		panic(err)

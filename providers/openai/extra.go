@@ -1,15 +1,17 @@
 package openai
 
 import (
+	"errors"
+
 	"github.com/openai/openai-go/v3/packages/param"
 
 	"github.com/llmkit/llmkit/llm"
 )
 
 // Extra carries the Chat Completions settings the neutral request has no field for. Put
-// a *Extra (or an Extra) in [llm.Request.Extra]; a value of another type (another
-// provider's settings) is ignored, so one request can carry settings for several
-// providers. Zero fields are not sent.
+// a *Extra (or an Extra) in [llm.Request.Extra], alone or in an [llm.Extras] beside other
+// providers' settings; values of other types are other providers' and are ignored. Two
+// values of this type in one request are an error. Zero fields are not sent.
 type Extra struct {
 	// Seed asks for deterministic sampling (best effort on the service's side).
 	Seed *int64
@@ -30,26 +32,34 @@ type Extra struct {
 	Fields map[string]any
 }
 
-// extraOf finds the request's *Extra, if any.
-func extraOf(v any) *Extra {
-	switch e := v.(type) {
-	case *Extra:
-		return e
-	case Extra:
-		return &e
-	case []any:
-		for _, x := range e {
-			if found := extraOf(x); found != nil {
-				return found
-			}
+// extraOf finds the request's *Extra, if any: one value of type *Extra or Extra
+// among [llm.ExtrasOf] the request's Extra.
+func extraOf(v any) (*Extra, error) {
+	var found *Extra
+	for _, x := range llm.ExtrasOf(v) {
+		var e *Extra
+		switch x := x.(type) {
+		case *Extra:
+			e = x
+		case Extra:
+			e = &x
+		default:
+			continue
 		}
+		if found != nil {
+			return nil, errors.New("more than one openai.Extra; give one")
+		}
+		found = e
 	}
-	return nil
+	return found, nil
 }
 
 // extra applies the request's *Extra.
 func (b *builder) extra() error {
-	e := extraOf(b.req.Extra)
+	e, err := extraOf(b.req.Extra)
+	if err != nil {
+		return invalidField("extra", "%v", err)
+	}
 	if e == nil {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/providers/bedrock"
 	"github.com/llmkit/llmkit/providers/openai"
 	"github.com/llmkit/llmkit/providers/openai/openaitest"
 )
@@ -151,6 +152,26 @@ func TestFormatRequestErrors(t *testing.T) {
 				t.Errorf("got message %d part %d field %q reason %q; want %d %d %q containing %q", ire.Message, ire.Part, ire.Field, ire.Reason, tc.msg, tc.part, tc.field, tc.reason)
 			}
 		})
+	}
+}
+
+// TestExtrasForSeveralProviders sends one request carrying Bedrock's settings and
+// Chat Completions' in an llm.Extras: this provider takes its own, ignores the others'.
+func TestExtrasForSeveralProviders(t *testing.T) {
+	extras := llm.Extras{
+		&bedrock.Extra{AdditionalModelRequestFields: json.RawMessage(`{"top_k":40}`)},
+		&openai.Extra{Seed: llm.Ptr(int64(7))},
+	}
+	got, ws := body(t, &llm.Request{Model: "gpt-4o", Messages: []llm.Message{llm.UserText("hi")}, Extra: extras})
+	sameJSON(t, `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"seed":7}`, got)
+	if len(ws) != 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	_, _, err := openai.FormatRequest(&llm.Request{Model: "gpt-4o", Messages: []llm.Message{llm.UserText("hi")},
+		Extra: llm.Extras{&openai.Extra{}, openai.Extra{}}})
+	var ie *llm.InvalidRequestError
+	if !errors.As(err, &ie) || ie.Field != "extra" || !strings.Contains(ie.Reason, "more than one openai.Extra") {
+		t.Errorf("FormatRequest(two openai.Extra) = %v, want an invalid request at extra", err)
 	}
 }
 

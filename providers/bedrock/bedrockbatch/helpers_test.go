@@ -51,8 +51,8 @@ func records(n int) []batch.Record {
 
 // faults answers "prompt <i>" by echo, except that i%97 == 13 is throttled and i%89 == 7
 // is too long for the model.
-func faults() bedrocktest.Reply {
-	return bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.Reply {
+func faults() bedrocktest.ServerReply {
+	return bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.ServerReply {
 		var i int
 		text := lastText(r)
 		fmt.Sscanf(text, "prompt %d", &i)

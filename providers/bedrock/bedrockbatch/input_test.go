@@ -109,7 +109,7 @@ func TestSameAsGenerate(t *testing.T) {
 			Reasoning: &llm.ReasoningConfig{BudgetTokens: 2048}, MaxTokens: 4096},
 		"stop": {Messages: []llm.Message{llm.UserText("stop")}, StopSequences: []string{"c"}, Temperature: llm.Ptr(0.5)},
 	}
-	rt := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.Reply {
+	rt := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.ServerReply {
 		return bedrocktest.Respond(replies[lastText(r)])
 	})})
 	defer rt.Close()

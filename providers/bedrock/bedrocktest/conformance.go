@@ -26,7 +26,7 @@ import (
 // nil)). Its Scripter queues each scenario's answer on srv for modelID, with text,
 // reasoning and tool input split into small deltas and stream events padded as Bedrock
 // pads them, so that the provider's accumulation is exercised; a structured object is
-// answered as Bedrock models answer it (see [conformance.Reply]). Its fault injector
+// answered as Bedrock models answer it (see [conformance.ScriptedAnswer]). Its fault injector
 // queues the suite's faults in Bedrock's real shapes: HTTP 429 ThrottlingException,
 // HTTP 400 ValidationException, and modelStreamErrorException or throttlingException
 // frames after the first text delta.
@@ -45,8 +45,8 @@ type scripter struct {
 	model string
 }
 
-func (s scripter) Enqueue(r conformance.Reply) error {
-	shape := func(reply Reply) Reply {
+func (s scripter) Enqueue(r conformance.ScriptedAnswer) error {
+	shape := func(reply ServerReply) ServerReply {
 		reply = reply.Split(5).Padded()
 		if r.Interval > 0 {
 			reply = reply.Pace(0, r.Interval)
@@ -69,8 +69,8 @@ func (s scripter) Enqueue(r conformance.Reply) error {
 // objectReply answers a structured-output request the way Bedrock models do: with
 // native output (outputConfig), the object as text; through llmkit's synthetic tool, a
 // call of that tool whose input is the object, stopping at tool_use.
-func objectReply(resp *llm.Response, shape func(Reply) Reply) Reply {
-	return Func(func(req Request) Reply {
+func objectReply(resp *llm.Response, shape func(ServerReply) ServerReply) ServerReply {
+	return Func(func(req Request) ServerReply {
 		var body struct {
 			OutputConfig json.RawMessage `json:"outputConfig"`
 			ToolConfig   struct {
@@ -106,7 +106,7 @@ type faultInjector struct {
 }
 
 func (f faultInjector) Inject(fault conformance.Fault) error {
-	var reply Reply
+	var reply ServerReply
 	switch fault.Kind {
 	case conformance.FaultThrottling:
 		reply = Error(ThrottlingException, "Too many requests, please wait before trying again.")
@@ -255,9 +255,9 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 // Reply returns the reply that answers each request with the next recording of the
 // current scenario (see [Fixture.Reply]), or, when none is left, with a 400
 // ValidationException saying so. Give it as the Server's [Options.Default].
-func (r *Replayer) Reply() Reply { return Func(r.serve) }
+func (r *Replayer) Reply() ServerReply { return Func(r.serve) }
 
-func (r *Replayer) serve(Request) Reply {
+func (r *Replayer) serve(Request) ServerReply {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.pending) == 0 {

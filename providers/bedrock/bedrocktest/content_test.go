@@ -30,7 +30,7 @@ func TestRespondCitationsAndServerTools(t *testing.T) {
 	}
 	srv := newServer(t, nil)
 	m := bedrock.New(srv.Client(nil), nil)
-	for _, reply := range []bedrocktest.Reply{bedrocktest.Respond(want), bedrocktest.Respond(want).Split(3).Chunked(7)} {
+	for _, reply := range []bedrocktest.ServerReply{bedrocktest.Respond(want), bedrocktest.Respond(want).Split(3).Chunked(7)} {
 		srv.Enqueue(reply, reply)
 		gen, err := m.Generate(t.Context(), modelRequest())
 		if err != nil {

@@ -20,7 +20,7 @@
 //
 // # Replies
 //
-// Each request takes the next queued [Reply] ([Server.Enqueue], or [Server.EnqueueFor]
+// Each request takes the next queued [ServerReply] ([Server.Enqueue], or [Server.EnqueueFor]
 // for one model). A reply is given in neutral form ([Respond], [Text], [Events]), which
 // answers both converse and converse-stream consistently; in Bedrock's form ([RawJSON],
 // [Frames], [InvokeStream]); as an HTTP error in the real shape ([Error]); per request

@@ -47,7 +47,7 @@ func Example() {
 }
 
 // A stream that fails after two events, as Bedrock does with an exception frame.
-func ExampleReply_ExceptionAfter() {
+func ExampleServerReply_ExceptionAfter() {
 	srv := bedrocktest.NewServer(nil)
 	defer srv.Close()
 	srv.Enqueue(bedrocktest.Text("Once upon a time").Split(5).

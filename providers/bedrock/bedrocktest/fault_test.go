@@ -100,7 +100,7 @@ var fiveFrames = &llm.Response{Message: llm.AssistantText("hello"), StopReason: 
 func TestStreamFaults(t *testing.T) {
 	tests := []struct {
 		name       string
-		reply      bedrocktest.Reply
+		reply      bedrocktest.ServerReply
 		reason     string
 		events     int    // events delivered before the end
 		sdkHides   bool   // the SDK alone ends the stream with no error
@@ -161,7 +161,7 @@ func TestStreamFaults(t *testing.T) {
 func TestConverseFaults(t *testing.T) {
 	tests := []struct {
 		name    string
-		reply   bedrocktest.Reply
+		reply   bedrocktest.ServerReply
 		reason  string
 		wantErr string
 	}{
@@ -188,20 +188,20 @@ func TestRetries(t *testing.T) {
 	tests := []struct {
 		name     string
 		attempts int
-		replies  []bedrocktest.Reply
+		replies  []bedrocktest.ServerReply
 		stream   bool
 		reason   string
 		wantReqs int
 		wantOK   bool
 	}{
-		{"throttling-retried", 3, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ThrottlingException, "a"), bedrocktest.Error(bedrocktest.ThrottlingException, "b"), bedrocktest.Text("ok")}, false, "throttling is retried with no backoff", 3, true},
-		{"unavailable-retried", 2, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ServiceUnavailableException, "a"), bedrocktest.Text("ok")}, true, "503 before a stream is retried", 2, true},
-		{"drop-retried", 2, []bedrocktest.Reply{bedrocktest.Text("x").DropAfter(0), bedrocktest.Text("ok")}, false, "a dropped connection is retried", 2, true},
-		{"throttling-exhausted", 2, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ThrottlingException, "a"), bedrocktest.Error(bedrocktest.ThrottlingException, "b")}, false, "attempts run out", 2, false},
-		{"validation-not-retried", 3, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ValidationException, "bad")}, false, "a 400 is not retried", 1, false},
-		{"timeout-not-retried", 3, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ModelTimeoutException, "slow")}, false, "a 408 is not retried", 1, false},
-		{"mid-stream-not-retried", 3, []bedrocktest.Reply{bedrocktest.Respond(fiveFrames).ExceptionAfter(2, bedrocktest.ThrottlingException, "slow down")}, true, "a mid-stream exception is never retried", 1, false},
-		{"off-by-default", 0, []bedrocktest.Reply{bedrocktest.Error(bedrocktest.ThrottlingException, "a")}, false, "retries are off by default", 1, false},
+		{"throttling-retried", 3, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ThrottlingException, "a"), bedrocktest.Error(bedrocktest.ThrottlingException, "b"), bedrocktest.Text("ok")}, false, "throttling is retried with no backoff", 3, true},
+		{"unavailable-retried", 2, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ServiceUnavailableException, "a"), bedrocktest.Text("ok")}, true, "503 before a stream is retried", 2, true},
+		{"drop-retried", 2, []bedrocktest.ServerReply{bedrocktest.Text("x").DropAfter(0), bedrocktest.Text("ok")}, false, "a dropped connection is retried", 2, true},
+		{"throttling-exhausted", 2, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ThrottlingException, "a"), bedrocktest.Error(bedrocktest.ThrottlingException, "b")}, false, "attempts run out", 2, false},
+		{"validation-not-retried", 3, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ValidationException, "bad")}, false, "a 400 is not retried", 1, false},
+		{"timeout-not-retried", 3, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ModelTimeoutException, "slow")}, false, "a 408 is not retried", 1, false},
+		{"mid-stream-not-retried", 3, []bedrocktest.ServerReply{bedrocktest.Respond(fiveFrames).ExceptionAfter(2, bedrocktest.ThrottlingException, "slow down")}, true, "a mid-stream exception is never retried", 1, false},
+		{"off-by-default", 0, []bedrocktest.ServerReply{bedrocktest.Error(bedrocktest.ThrottlingException, "a")}, false, "retries are off by default", 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ type Fixture struct {
 	// Name identifies the fixture in messages, e.g. its file name; it is not stored.
 	Name       string          `json:"-"`
 	CapturedAt string          `json:"captured_at,omitempty"`
-	Chunks     []FixtureChunk  `json:"chunks,omitempty"`
+	Chunks     []FixtureBytes  `json:"chunks,omitempty"`
 	ModelSpec  string          `json:"model_spec,omitempty"` // "amazon_bedrock:<model id>"
 	Provider   string          `json:"provider,omitempty"`   // "amazon_bedrock"
 	Request    FixtureRequest  `json:"request"`
@@ -53,9 +53,6 @@ type FixtureResponse struct {
 type FixtureBytes struct {
 	B64 []byte `json:"b64"`
 }
-
-// FixtureChunk is one HTTP body chunk of a recorded stream, as received.
-type FixtureChunk = FixtureBytes
 
 // Header is a recorded header set with lower-case names. In JSON a value is a string or
 // a list of strings; it is written as a string when it has one value.
@@ -109,7 +106,7 @@ func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: load fixture: %w", err)
 	}
-	f, err := ParseFixture(b)
+	f, err := parseFixture(b)
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: load fixture %s: %w", name, errors.Unwrap(err))
 	}
@@ -117,24 +114,10 @@ func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
 	return f, nil
 }
 
-// ReadFixture reads and checks the fixture file at path.
-func ReadFixture(path string) (*Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("bedrocktest: read fixture: %w", err)
-	}
-	f, err := ParseFixture(b)
-	if err != nil {
-		return nil, fmt.Errorf("bedrocktest: read fixture %s: %w", path, errors.Unwrap(err))
-	}
-	f.Name = path
-	return f, nil
-}
-
-// ParseFixture decodes a fixture and checks it: the URL names a model and a known
+// parseFixture decodes a fixture and checks it: the URL names a model and a known
 // operation, the status is set, the recorded body and canonical_json agree, and the
 // response has a body or, for a successful stream, chunks.
-func ParseFixture(data []byte) (*Fixture, error) {
+func parseFixture(data []byte) (*Fixture, error) {
 	var f Fixture
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("bedrocktest: parse fixture: %w", err)
@@ -164,7 +147,7 @@ func (f *Fixture) check() error {
 			return fmt.Errorf("request.body.b64 and request.canonical_json differ: %s", ms[0])
 		}
 	}
-	if f.Operation().Stream() && f.Response.Status == 200 {
+	if f.Operation().streaming() && f.Response.Status == 200 {
 		if len(f.Chunks) == 0 {
 			return errors.New("a successful stream needs chunks")
 		}
@@ -225,8 +208,8 @@ func (f *Fixture) Body() []byte {
 	return b
 }
 
-// Marshal returns the fixture in its file format, indented.
-func (f *Fixture) Marshal() ([]byte, error) {
+// marshal returns the fixture in its file format (its JSON form), indented.
+func (f *Fixture) marshal() ([]byte, error) {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("bedrocktest: marshal fixture %s: %w", f.Name, err)
@@ -236,7 +219,7 @@ func (f *Fixture) Marshal() ([]byte, error) {
 
 // WriteFile writes the fixture to path.
 func (f *Fixture) WriteFile(path string) error {
-	b, err := f.Marshal()
+	b, err := f.marshal()
 	if err != nil {
 		return err
 	}
@@ -292,7 +275,7 @@ type ReplayOptions struct {
 // kept in [Server.Mismatches] and reported by [Server.Check]. Chunked, Pace, Delay,
 // WithRequestID and the stream faults apply as to other replies; Chunked and the faults
 // re-split the recorded body into frames. opts may be nil.
-func (f *Fixture) Reply(opts *ReplayOptions) Reply {
+func (f *Fixture) Reply(opts *ReplayOptions) ServerReply {
 	r := newReply(kindFixture)
 	r.fixture = f
 	if opts != nil {
@@ -308,7 +291,7 @@ var hopHeaders = map[string]bool{
 	"transfer-encoding": true, "x-amzn-requestid": true,
 }
 
-func (c *call) serveFixture(reply *Reply) {
+func (c *call) serveFixture(reply *ServerReply) {
 	f := reply.fixture
 	name := f.Name
 	if name == "" {

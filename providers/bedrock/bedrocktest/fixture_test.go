@@ -205,7 +205,7 @@ func TestReplayFixtures(t *testing.T) {
 			f := loadFixture(t, name)
 			for _, shape := range []struct {
 				reason string
-				reply  bedrocktest.Reply
+				reply  bedrocktest.ServerReply
 			}{
 				{"as recorded", f.Reply(nil)},
 				{"re-chunked in 3-byte writes", f.Reply(nil).Chunked(3)},
@@ -413,7 +413,7 @@ func TestCompareJSON(t *testing.T) {
 	}
 }
 
-func TestParseFixtureErrors(t *testing.T) {
+func TestLoadFixtureErrors(t *testing.T) {
 	good, err := fs.ReadFile(bedrocktest.Fixtures(), "anthropic_claude_haiku_4_5_20251001_v1_0/basic.json")
 	if err != nil {
 		t.Fatal(err)
@@ -430,7 +430,7 @@ func TestParseFixtureErrors(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"not-json", []byte(`{`), "parse fixture"},
+		{"not-json", []byte(`{`), "load fixture fixture.json: unexpected end of JSON input"},
 		{"bad-url", edit(func(m map[string]any) { m["request"].(map[string]any)["url"] = "https://x/foo" }), "is not …/model/{modelId}/{operation}"},
 		{"bad-op", edit(func(m map[string]any) { m["request"].(map[string]any)["url"] = "https://x/model/m/chat" }), `unknown operation "chat"`},
 		{"no-status", edit(func(m map[string]any) { delete(m["response"].(map[string]any), "status") }), "response.status is missing"},
@@ -440,9 +440,9 @@ func TestParseFixtureErrors(t *testing.T) {
 		{"stream-without-chunks", edit(func(m map[string]any) { m["request"].(map[string]any)["url"] = "https://x/model/m/converse-stream" }), "a successful stream needs chunks"},
 	}
 	for _, tt := range tests {
-		_, err := bedrocktest.ParseFixture(tt.data)
+		_, err := parseFixture(tt.data)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: ParseFixture error = %v, want one containing %q", tt.name, err, tt.want)
+			t.Errorf("%s: LoadFixture error = %v, want one containing %q", tt.name, err, tt.want)
 		}
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-// FuzzParseFixture checks that any fixture file either fails to parse with an error or
+// FuzzLoadFixture checks that any fixture file either fails to parse with an error or
 // survives a round trip through its file format.
-func FuzzParseFixture(f *testing.F) {
+func FuzzLoadFixture(f *testing.F) {
 	for _, name := range []string{"anthropic_claude_haiku_4_5_20251001_v1_0/basic.json", "meta_llama3_3_70b_instruct_v1_0/streaming.json"} {
 		b, err := fs.ReadFile(bedrocktest.Fixtures(), name)
 		if err != nil {
@@ -20,16 +20,16 @@ func FuzzParseFixture(f *testing.F) {
 	}
 	f.Add([]byte(`{"request":{"url":"http://x/model/a%2Fb/converse","canonical_json":{}},"response":{"status":500,"body":{}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fx, err := bedrocktest.ParseFixture(data)
+		fx, err := parseFixture(data)
 		if err != nil {
 			return
 		}
-		b, err := fx.Marshal()
+		b, err := json.MarshalIndent(fx, "", "  ")
 		if err != nil {
 			t.Fatalf("Marshal of a parsed fixture: %v", err)
 		}
-		if _, err := bedrocktest.ParseFixture(b); err != nil {
-			t.Fatalf("ParseFixture(Marshal(fixture)): %v\n%s", err, b)
+		if _, err := parseFixture(b); err != nil {
+			t.Fatalf("LoadFixture(Marshal(fixture)): %v\n%s", err, b)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"testing/fstest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -222,4 +223,9 @@ func newRawRequest(t testing.TB, url string, body []byte) (func() (*http.Respons
 		req.Header.Set("Content-Type", "application/json")
 		return http.DefaultClient.Do(req)
 	}, nil
+}
+
+// parseFixture loads a fixture from its bytes, through LoadFixture.
+func parseFixture(data []byte) (*bedrocktest.Fixture, error) {
+	return bedrocktest.LoadFixture(fstest.MapFS{"fixture.json": {Data: data}}, "fixture.json")
 }

@@ -3,10 +3,7 @@ package bedrocktest_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -75,7 +72,7 @@ func withObjectInputs(m llm.Message) llm.Message {
 func TestModelFaults(t *testing.T) {
 	tests := []struct {
 		name     string
-		reply    bedrocktest.Reply
+		reply    bedrocktest.ServerReply
 		stream   bool
 		reason   string
 		category error
@@ -121,70 +118,5 @@ func TestModelFaults(t *testing.T) {
 				t.Errorf("%s: error %v (%T) is neither a ProviderError nor a stream error", tt.reason, err, err)
 			}
 		})
-	}
-}
-
-// TestModelReliability runs 500 consecutive 1,000-event streams (100 under -race)
-// through bedrock.Model, then 64 concurrent ones on the same Model.
-func TestModelReliability(t *testing.T) {
-	if testing.Short() {
-		t.Skip("hundreds of 1,000-event streams")
-	}
-	reply, text := thousandEvents()
-	s := newServer(t, &bedrocktest.Options{Default: reply})
-	m := bedrock.New(s.Client(nil), nil)
-	run := func() error {
-		st, err := m.Stream(t.Context(), modelRequest())
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, err := range st.Events() {
-			if err != nil {
-				return err
-			}
-			n++
-		}
-		resp, err := st.Response()
-		switch {
-		case err != nil:
-			return err
-		case n != 1000:
-			return fmt.Errorf("%d events, want 1000", n)
-		case resp.Text() != text || resp.Usage.OutputTokens != 996:
-			return fmt.Errorf("response differs from the scripted one")
-		}
-		return nil
-	}
-	streams := 500
-	if raceEnabled {
-		streams = 100
-	}
-	start := time.Now()
-	fails := 0
-	var first error
-	for range streams {
-		if err := run(); err != nil {
-			fails++
-			if first == nil {
-				first = err
-			}
-		}
-	}
-	if fails != 0 {
-		t.Errorf("%d of %d sequential streams failed, want 0; first: %v", fails, streams, first)
-	}
-	t.Logf("%d sequential streams through bedrock.Model in %v", streams, time.Since(start))
-
-	var wg sync.WaitGroup
-	errs := make([]error, 64)
-	for i := range errs {
-		wg.Go(func() { errs[i] = run() })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("concurrent stream %d: %v", i, err)
-		}
 	}
 }

@@ -93,7 +93,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	f.Response.Status = resp.StatusCode
 	f.Response.Headers = recordHeader(resp.Header, false)
 	f.Response.Body = json.RawMessage("null")
-	if op.Stream() && resp.StatusCode == 200 {
+	if op.streaming() && resp.StatusCode == 200 {
 		resp.Body = &recordingBody{rc: resp.Body, rec: r, f: f}
 		return resp, nil
 	}
@@ -171,7 +171,7 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
 	if n > 0 && !b.finished {
-		b.f.Chunks = append(b.f.Chunks, FixtureChunk{B64: bytes.Clone(p[:n])})
+		b.f.Chunks = append(b.f.Chunks, FixtureBytes{B64: bytes.Clone(p[:n])})
 	}
 	b.mu.Unlock()
 	if err != nil {

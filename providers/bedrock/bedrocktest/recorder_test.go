@@ -1,6 +1,7 @@
 package bedrocktest_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestRecordReplay(t *testing.T) {
 	}
 	for i, f := range fixtures {
 		// Through the file format and back.
-		b, err := f.Marshal()
+		b, err := json.MarshalIndent(f, "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +59,7 @@ func TestRecordReplay(t *testing.T) {
 				t.Errorf("fixture %d holds %q: credentials must be redacted", i, secret)
 			}
 		}
-		g, err := bedrocktest.ParseFixture(b)
+		g, err := parseFixture(b)
 		if err != nil {
 			t.Fatalf("fixture %d does not parse back: %v\n%s", i, err, b)
 		}

@@ -11,15 +11,17 @@ import (
 	"github.com/llmkit/llmkit/llm"
 )
 
-// Reply is one scripted answer of a [Server]. Build it with [Respond], [Text], [Events],
-// [Frames], [RawJSON], [InvokeStream], [Error], [Func], [Echo] or [Fixture.Reply], then
-// shape it with its methods, which return a modified copy: [Reply.Chunked],
-// [Reply.Pace], [Reply.Delay], [Reply.Padded], [Reply.Split], [Reply.WithRequestID],
-// [Reply.WithHeader], and
-// the stream faults [Reply.ExceptionAfter], [Reply.DropAfter], [Reply.TruncateAfter],
-// [Reply.CutAfter] and [Reply.CorruptAfter]. The zero Reply answers with a 500 error
-// naming the problem. A Reply may be served any number of times, concurrently.
-type Reply struct {
+// ServerReply is what a [Server] answers one request with, down to the wire: the
+// status, the body or the event-stream frames, their pacing and chunking, and faults.
+// Build it with [Respond], [Text], [Events], [Frames], [RawJSON], [InvokeStream],
+// [Error], [Func], [Echo] or [Fixture.Reply], then shape it with its methods, which
+// return a modified copy: [ServerReply.Chunked], [ServerReply.Pace],
+// [ServerReply.Delay], [ServerReply.Padded], [ServerReply.Split],
+// [ServerReply.WithRequestID], [ServerReply.WithHeader], and the stream faults [ServerReply.ExceptionAfter],
+// [ServerReply.DropAfter], [ServerReply.TruncateAfter], [ServerReply.CutAfter] and
+// [ServerReply.CorruptAfter]. The zero ServerReply answers with a 500 error naming the
+// problem. A ServerReply may be served any number of times, concurrently.
+type ServerReply struct {
 	kind    replyKind
 	resp    *llm.Response
 	events  []llm.Event
@@ -30,7 +32,7 @@ type Reply struct {
 	message string
 	fixture *Fixture
 	replay  ReplayOptions
-	fn      func(Request) Reply
+	fn      func(Request) ServerReply
 	err     error // a construction error, reported when the reply is served
 
 	split          int
@@ -75,7 +77,7 @@ func (k replyKind) String() string {
 	case kindFunc:
 		return "Func"
 	}
-	return "zero Reply"
+	return "zero ServerReply"
 }
 
 type faultKind uint8
@@ -108,14 +110,14 @@ type replyCache struct {
 	bodyErr  error
 }
 
-func newReply(k replyKind) Reply { return Reply{kind: k, cache: new(replyCache)} }
+func newReply(k replyKind) ServerReply { return ServerReply{kind: k, cache: new(replyCache)} }
 
 // Respond returns a reply that answers with resp: a Converse JSON body for converse, and
 // for converse-stream the frames of [llm.ResponseEvents](resp), so the accumulated stream
 // equals the parsed Converse answer. resp.RequestID, when set, is sent as the
 // X-Amzn-Requestid header; Object, Warnings and Extra have no wire form and are ignored.
 // Only text, reasoning and tool calls can be answered.
-func Respond(resp *llm.Response) Reply {
+func Respond(resp *llm.Response) ServerReply {
 	r := newReply(kindResponse)
 	if resp == nil {
 		r.err = fmt.Errorf("bedrocktest: Respond(nil)")
@@ -129,7 +131,7 @@ func Respond(resp *llm.Response) Reply {
 }
 
 // Text returns a reply whose answer is text, with stop reason end_turn and zero usage.
-func Text(text string) Reply {
+func Text(text string) ServerReply {
 	return Respond(&llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopReasonEndTurn})
 }
 
@@ -137,7 +139,7 @@ func Text(text string) Reply {
 // reasoning delta with text and signature becomes two frames) and answers converse with
 // their accumulation. The events need not form a well-formed stream for converse-stream;
 // for converse they must.
-func Events(evs ...llm.Event) Reply {
+func Events(evs ...llm.Event) ServerReply {
 	r := newReply(kindEvents)
 	r.events = append([]llm.Event(nil), evs...)
 	return r
@@ -145,7 +147,7 @@ func Events(evs ...llm.Event) Reply {
 
 // Frames returns a reply that streams the given raw frames, for converse-stream or
 // invoke-with-response-stream.
-func Frames(frames ...Frame) Reply {
+func Frames(frames ...Frame) ServerReply {
 	r := newReply(kindFrames)
 	r.frames = append([]Frame(nil), frames...)
 	return r
@@ -154,7 +156,7 @@ func Frames(frames ...Frame) Reply {
 // InvokeStream returns a reply for invoke-with-response-stream: one chunk frame per
 // payload, each carrying {"bytes": base64(payload)} as InvokeModelWithResponseStream
 // does. Payloads are the model's own JSON chunks (e.g. Anthropic message events).
-func InvokeStream(payloads ...[]byte) Reply {
+func InvokeStream(payloads ...[]byte) ServerReply {
 	frames := make([]Frame, len(payloads))
 	for i, p := range payloads {
 		frames[i] = chunkFrame(p)
@@ -164,7 +166,7 @@ func InvokeStream(payloads ...[]byte) Reply {
 
 // RawJSON returns a reply that answers converse or invoke with status 200 and body as
 // the JSON body, byte for byte.
-func RawJSON(body []byte) Reply {
+func RawJSON(body []byte) ServerReply {
 	r := newReply(kindBody)
 	r.body = append([]byte(nil), body...)
 	return r
@@ -172,19 +174,14 @@ func RawJSON(body []byte) Reply {
 
 // Error returns a reply that answers with an HTTP error in Bedrock's shape: status
 // code.Status(), headers X-Amzn-ErrorType and X-Amzn-Requestid, body {"message": message}.
-func Error(code ErrorCode, message string) Reply {
-	return ErrorStatus(code.Status(), code, message)
-}
-
-// ErrorStatus is like [Error] with an explicit HTTP status.
-func ErrorStatus(status int, code ErrorCode, message string) Reply {
+func Error(code ErrorCode, message string) ServerReply {
 	r := newReply(kindError)
-	r.status, r.code, r.message = status, code, message
+	r.status, r.code, r.message = code.Status(), code, message
 	return r
 }
 
 // Func returns a reply that calls fn with the request to choose the actual reply.
-func Func(fn func(Request) Reply) Reply {
+func Func(fn func(Request) ServerReply) ServerReply {
 	r := newReply(kindFunc)
 	r.fn = fn
 	return r
@@ -193,8 +190,8 @@ func Func(fn func(Request) Reply) Reply {
 // Echo returns a reply that answers with the text of the request's last user message
 // (its text blocks joined by newlines), as [Text] does. It suits [Options.Default] for
 // demos and for `llmkit sim`.
-func Echo() Reply {
-	return Func(func(req Request) Reply { return Text(lastUserText(req.Body)) })
+func Echo() ServerReply {
+	return Func(func(req Request) ServerReply { return Text(lastUserText(req.Body)) })
 }
 
 func lastUserText(body []byte) string {
@@ -229,27 +226,27 @@ func lastUserText(body []byte) string {
 
 // withContent returns a copy of r with a fresh cache, for a modifier that changes what
 // is encoded.
-func (r Reply) withContent() Reply {
+func (r ServerReply) withContent() ServerReply {
 	r.cache = new(replyCache)
 	return r
 }
 
 // Chunked returns r with its stream body written in pieces of size bytes, each flushed,
 // so that frames are split across writes and reads; 0 writes one frame per write.
-func (r Reply) Chunked(size int) Reply {
+func (r ServerReply) Chunked(size int) ServerReply {
 	r.chunk = max(size, 0)
 	return r
 }
 
 // Pace returns r with a delay after the response headers before the first frame (or
 // recorded chunk), and a delay between frames.
-func (r Reply) Pace(first, between time.Duration) Reply {
+func (r ServerReply) Pace(first, between time.Duration) ServerReply {
 	r.first, r.between = first, between
 	return r
 }
 
 // Delay returns r with a delay before anything, headers included, is sent.
-func (r Reply) Delay(d time.Duration) Reply {
+func (r ServerReply) Delay(d time.Duration) ServerReply {
 	r.delay = d
 	return r
 }
@@ -257,7 +254,7 @@ func (r Reply) Delay(d time.Duration) Reply {
 // Padded returns r with the padding member "p" real Bedrock adds to stream payloads, of
 // a length that varies from frame to frame. It applies to streams built from neutral
 // values.
-func (r Reply) Padded() Reply {
+func (r ServerReply) Padded() ServerReply {
 	r = r.withContent()
 	r.padded = true
 	return r
@@ -265,7 +262,7 @@ func (r Reply) Padded() Reply {
 
 // Split returns r with text, reasoning and tool-input deltas split into deltas of at most
 // n characters, for streams built from neutral values.
-func (r Reply) Split(n int) Reply {
+func (r ServerReply) Split(n int) ServerReply {
 	r = r.withContent()
 	r.split = n
 	return r
@@ -273,14 +270,14 @@ func (r Reply) Split(n int) Reply {
 
 // WithRequestID returns r answering with id in X-Amzn-Requestid instead of a generated
 // (or recorded) one.
-func (r Reply) WithRequestID(id string) Reply {
+func (r ServerReply) WithRequestID(id string) ServerReply {
 	r.requestID = id
 	return r
 }
 
 // WithHeader returns r answering with the HTTP header key set to value as well (a
 // Retry-After on an error, say), whatever its kind.
-func (r Reply) WithHeader(key, value string) Reply {
+func (r ServerReply) WithHeader(key, value string) ServerReply {
 	r.header = r.header.Clone()
 	if r.header == nil {
 		r.header = make(http.Header)
@@ -293,7 +290,7 @@ func (r Reply) WithHeader(key, value string) Reply {
 // (:message-type exception, :exception-type code with its first letter lowered, payload
 // {"message": message}). For a non-streaming operation the reply becomes the HTTP error
 // [Error](code, message).
-func (r Reply) ExceptionAfter(n int, code ErrorCode, message string) Reply {
+func (r ServerReply) ExceptionAfter(n int, code ErrorCode, message string) ServerReply {
 	r.fault = fault{kind: faultException, after: n, code: code, message: message}
 	return r
 }
@@ -301,7 +298,7 @@ func (r Reply) ExceptionAfter(n int, code ErrorCode, message string) Reply {
 // DropAfter returns r with the connection closed after n frames, between two frames (no
 // final chunk). For a non-streaming operation the connection is closed before any
 // response.
-func (r Reply) DropAfter(n int) Reply {
+func (r ServerReply) DropAfter(n int) ServerReply {
 	r.fault = fault{kind: faultDrop, after: n}
 	return r
 }
@@ -309,7 +306,7 @@ func (r Reply) DropAfter(n int) Reply {
 // TruncateAfter returns r with its stream ended cleanly (the final chunk is sent) after n
 // frames and the first half of the next one. For a non-streaming operation, half of the
 // body is sent and the body ends cleanly.
-func (r Reply) TruncateAfter(n int) Reply {
+func (r ServerReply) TruncateAfter(n int) ServerReply {
 	r.fault = fault{kind: faultTruncate, after: n}
 	return r
 }
@@ -317,7 +314,7 @@ func (r Reply) TruncateAfter(n int) Reply {
 // CutAfter returns r with the connection closed after n frames and the first half of the
 // next one. For a non-streaming operation, half of the body announced by its
 // Content-Length is sent before the connection is closed.
-func (r Reply) CutAfter(n int) Reply {
+func (r ServerReply) CutAfter(n int) ServerReply {
 	r.fault = fault{kind: faultCut, after: n}
 	return r
 }
@@ -325,13 +322,13 @@ func (r Reply) CutAfter(n int) Reply {
 // CorruptAfter returns r with frame n (counted from 0) sent with a wrong message CRC; the
 // frames after it are sent as usual. For a non-streaming operation the body's last byte
 // is corrupted.
-func (r Reply) CorruptAfter(n int) Reply {
+func (r ServerReply) CorruptAfter(n int) ServerReply {
 	r.fault = fault{kind: faultCorrupt, after: n}
 	return r
 }
 
 // events returns the neutral events of a kindResponse or kindEvents reply, split as asked.
-func (r *Reply) neutralEvents() ([]llm.Event, error) {
+func (r *ServerReply) neutralEvents() ([]llm.Event, error) {
 	evs := r.events
 	if r.kind == kindResponse {
 		var err error
@@ -343,7 +340,7 @@ func (r *Reply) neutralEvents() ([]llm.Event, error) {
 }
 
 // streamFrames returns the encoded frames r streams.
-func (r *Reply) streamFrames() ([][]byte, error) {
+func (r *ServerReply) streamFrames() ([][]byte, error) {
 	c := r.cache
 	if c == nil {
 		c = new(replyCache)
@@ -376,7 +373,7 @@ func (r *Reply) streamFrames() ([][]byte, error) {
 }
 
 // jsonBody returns the 200 JSON body r answers a non-streaming operation with.
-func (r *Reply) jsonBody() ([]byte, error) {
+func (r *ServerReply) jsonBody() ([]byte, error) {
 	c := r.cache
 	if c == nil {
 		c = new(replyCache)

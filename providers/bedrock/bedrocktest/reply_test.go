@@ -90,13 +90,13 @@ var neutralCases = []struct {
 func TestRespond(t *testing.T) {
 	shapes := []struct {
 		name   string
-		shape  func(bedrocktest.Reply) bedrocktest.Reply
+		shape  func(bedrocktest.ServerReply) bedrocktest.ServerReply
 		reason string
 	}{
-		{"plain", func(r bedrocktest.Reply) bedrocktest.Reply { return r }, "one frame per write"},
-		{"chunked-1", func(r bedrocktest.Reply) bedrocktest.Reply { return r.Chunked(1) }, "every byte its own write"},
-		{"chunked-7", func(r bedrocktest.Reply) bedrocktest.Reply { return r.Chunked(7) }, "frames split across writes"},
-		{"padded-split", func(r bedrocktest.Reply) bedrocktest.Reply { return r.Padded().Split(3) }, "padding and many small deltas"},
+		{"plain", func(r bedrocktest.ServerReply) bedrocktest.ServerReply { return r }, "one frame per write"},
+		{"chunked-1", func(r bedrocktest.ServerReply) bedrocktest.ServerReply { return r.Chunked(1) }, "every byte its own write"},
+		{"chunked-7", func(r bedrocktest.ServerReply) bedrocktest.ServerReply { return r.Chunked(7) }, "frames split across writes"},
+		{"padded-split", func(r bedrocktest.ServerReply) bedrocktest.ServerReply { return r.Padded().Split(3) }, "padding and many small deltas"},
 	}
 	s := newServer(t, nil)
 	c := s.Client(nil)
@@ -237,7 +237,7 @@ func TestRawJSON(t *testing.T) {
 func TestReplyOperationMismatch(t *testing.T) {
 	tests := []struct {
 		name   string
-		reply  bedrocktest.Reply
+		reply  bedrocktest.ServerReply
 		stream bool
 		want   string
 	}{
@@ -245,7 +245,7 @@ func TestReplyOperationMismatch(t *testing.T) {
 		{"frames-converse", bedrocktest.Frames(), false, "a Frames reply cannot answer converse"},
 		{"unstreamable-part", bedrocktest.Respond(&llm.Response{Message: llm.Message{Parts: []llm.Part{llm.Image{Format: "png", Data: []byte{1}}}}}), false, "llm.Image cannot appear"},
 		{"events-bad-sequence", bedrocktest.Events(llm.TextDelta{Index: 0, Text: "x"}), false, "without a message stop"},
-		{"zero-reply", bedrocktest.Reply{}, false, "no reply queued"},
+		{"zero-reply", bedrocktest.ServerReply{}, false, "no reply queued"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,7 +316,7 @@ func TestEnqueueForModel(t *testing.T) {
 
 func TestFunc(t *testing.T) {
 	s := newServer(t, nil)
-	s.Enqueue(bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.Reply {
+	s.Enqueue(bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.ServerReply {
 		return bedrocktest.Text(string(r.Op) + " " + r.Model)
 	}))
 	out, err := converse(t.Context(), s.Client(nil), "us.amazon.nova-pro-v1:0")

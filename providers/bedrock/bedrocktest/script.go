@@ -67,7 +67,7 @@ type Script struct {
 	Otherwise string                   `json:"otherwise,omitempty"`
 }
 
-// ScriptRule answers every request that matches When with Reply.
+// ScriptRule answers every request that matches When with ServerReply.
 type ScriptRule struct {
 	When  ScriptWhen  `json:"when"`
 	Reply ScriptReply `json:"reply"`
@@ -258,7 +258,7 @@ func (sc *Script) Install(s *Server) {
 }
 
 // answer answers a request no queued reply took.
-func (sc *Script) answer(req Request) Reply {
+func (sc *Script) answer(req Request) ServerReply {
 	last, tools := lastUserMessage(req.Body)
 	for _, rule := range sc.Rules {
 		w := rule.When
@@ -310,20 +310,20 @@ func lastUserMessage(body []byte) (string, bool) {
 	return "", false
 }
 
-// reply builds the Reply r describes, or says what is wrong with it.
-func (r ScriptReply) reply() (Reply, error) {
+// reply builds the ServerReply r describes, or says what is wrong with it.
+func (r ScriptReply) reply() (ServerReply, error) {
 	content := r.Text != "" || r.Reasoning != nil || len(r.ToolCalls) > 0
 	if r.Error != nil {
 		if content {
-			return Reply{}, errors.New("error: a reply is either an error or content (text, reasoning, tool_calls), not both")
+			return ServerReply{}, errors.New("error: a reply is either an error or content (text, reasoning, tool_calls), not both")
 		}
 		if r.Error.Code == "" {
-			return Reply{}, errors.New("error.code: missing (e.g. \"ThrottlingException\")")
+			return ServerReply{}, errors.New("error.code: missing (e.g. \"ThrottlingException\")")
 		}
 		return r.shape(Error(r.Error.Code, r.Error.Message))
 	}
 	if !content {
-		return Reply{}, errors.New("empty reply: want text, reasoning, tool_calls or error")
+		return ServerReply{}, errors.New("empty reply: want text, reasoning, tool_calls or error")
 	}
 	msg := llm.Message{Role: llm.RoleAssistant}
 	if r.Reasoning != nil {
@@ -334,7 +334,7 @@ func (r ScriptReply) reply() (Reply, error) {
 	}
 	for i, c := range r.ToolCalls {
 		if c.ID == "" || c.Name == "" {
-			return Reply{}, fmt.Errorf("tool_calls[%d]: want an id and a name", i)
+			return ServerReply{}, fmt.Errorf("tool_calls[%d]: want an id and a name", i)
 		}
 		input := c.Input
 		if len(input) == 0 {
@@ -342,7 +342,7 @@ func (r ScriptReply) reply() (Reply, error) {
 		}
 		var obj map[string]any
 		if json.Unmarshal(input, &obj) != nil || obj == nil {
-			return Reply{}, fmt.Errorf("tool_calls[%d].input: want a JSON object, got %s", i, input)
+			return ServerReply{}, fmt.Errorf("tool_calls[%d].input: want a JSON object, got %s", i, input)
 		}
 		var compact bytes.Buffer
 		json.Compact(&compact, input) // valid: decoded above
@@ -363,9 +363,9 @@ func (r ScriptReply) reply() (Reply, error) {
 }
 
 // shape applies the reply's pacing and fault to rep.
-func (r ScriptReply) shape(rep Reply) (Reply, error) {
+func (r ScriptReply) shape(rep ServerReply) (ServerReply, error) {
 	if r.Split < 0 {
-		return Reply{}, fmt.Errorf("split %d: want 0 or more", r.Split)
+		return ServerReply{}, fmt.Errorf("split %d: want 0 or more", r.Split)
 	}
 	if r.Split > 0 {
 		rep = rep.Split(r.Split)
@@ -378,7 +378,7 @@ func (r ScriptReply) shape(rep Reply) (Reply, error) {
 	}
 	if f := r.Fault; f != nil {
 		if f.After < 0 {
-			return Reply{}, fmt.Errorf("fault.after %d: want 0 or more", f.After)
+			return ServerReply{}, fmt.Errorf("fault.after %d: want 0 or more", f.After)
 		}
 		switch f.Kind {
 		case "exception":
@@ -396,7 +396,7 @@ func (r ScriptReply) shape(rep Reply) (Reply, error) {
 		case "corrupt":
 			rep = rep.CorruptAfter(f.After)
 		default:
-			return Reply{}, fmt.Errorf("fault.kind %q: want exception, drop, truncate, cut or corrupt", f.Kind)
+			return ServerReply{}, fmt.Errorf("fault.kind %q: want exception, drop, truncate, cut or corrupt", f.Kind)
 		}
 	}
 	return rep, nil

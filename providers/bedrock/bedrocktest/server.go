@@ -43,15 +43,15 @@ const (
 	OpCountTokens Operation = "count-tokens"
 )
 
-// Stream reports whether op answers with an event stream.
-func (op Operation) Stream() bool { return op == OpConverseStream || op == OpInvokeStream }
+// streaming reports whether op answers with an event stream.
+func (op Operation) streaming() bool { return op == OpConverseStream || op == OpInvokeStream }
 
 // Options configures a [Server]. The zero value is usable.
 type Options struct {
-	// Default answers a request when no scripted reply is queued for it. The zero Reply
+	// Default answers a request when no scripted reply is queued for it. The zero ServerReply
 	// means none: such a request gets a 500 error naming the problem, and [Server.Check]
 	// reports it.
-	Default Reply
+	Default ServerReply
 	// Addr is the address to listen on; empty means a free port on 127.0.0.1.
 	Addr string
 	// TLS serves HTTPS with HTTP/2 and a self-signed certificate, which [Server.Client]
@@ -78,7 +78,7 @@ type Request struct {
 // Server is a Bedrock Runtime server on loopback that speaks the real wire protocol:
 // REST-JSON for converse and invoke, application/vnd.amazon.eventstream for
 // converse-stream and invoke-with-response-stream. It answers each request with the next
-// queued [Reply] and keeps every request for assertions. A Server is safe for concurrent
+// queued [ServerReply] and keeps every request for assertions. A Server is safe for concurrent
 // use.
 type Server struct {
 	// URL is the base URL of the server, http://ipaddr:port with no trailing slash.
@@ -90,8 +90,8 @@ type Server struct {
 	once    sync.Once
 
 	mu         sync.Mutex
-	queue      []Reply
-	byModel    map[string][]Reply
+	queue      []ServerReply
+	byModel    map[string][]ServerReply
 	requests   []Request
 	mismatches []Mismatch
 	problems   []error
@@ -113,7 +113,7 @@ func NewServer(opts *Options) *Server {
 // StartServer is like [NewServer] but returns an error when it cannot listen on
 // opts.Addr.
 func StartServer(opts *Options) (*Server, error) {
-	s := &Server{closing: make(chan struct{}), byModel: map[string][]Reply{}}
+	s := &Server{closing: make(chan struct{}), byModel: map[string][]ServerReply{}}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -161,7 +161,7 @@ func (s *Server) Close() {
 // Enqueue adds replies to the queue used for requests to any model. Replies are used in
 // order, one per request, after the replies queued for the request's model with
 // [Server.EnqueueFor].
-func (s *Server) Enqueue(replies ...Reply) {
+func (s *Server) Enqueue(replies ...ServerReply) {
 	s.mu.Lock()
 	s.queue = append(s.queue, replies...)
 	s.mu.Unlock()
@@ -169,7 +169,7 @@ func (s *Server) Enqueue(replies ...Reply) {
 
 // EnqueueFor adds replies to the queue used for requests to the model id model (as sent,
 // e.g. an inference profile id or an ARN).
-func (s *Server) EnqueueFor(model string, replies ...Reply) {
+func (s *Server) EnqueueFor(model string, replies ...ServerReply) {
 	s.mu.Lock()
 	s.byModel[model] = append(s.byModel[model], replies...)
 	s.mu.Unlock()
@@ -370,7 +370,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op Operation) {
 	s.mu.Lock()
 	s.seq++
 	seq := s.seq
-	var reply Reply
+	var reply ServerReply
 	if status == 0 {
 		reply = s.next(req.Model)
 	}
@@ -389,7 +389,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op Operation) {
 }
 
 // next pops the reply for a request to model. s.mu is held.
-func (s *Server) next(model string) Reply {
+func (s *Server) next(model string) ServerReply {
 	if q := s.byModel[model]; len(q) > 0 {
 		s.byModel[model] = q[1:]
 		return q[0]
@@ -483,7 +483,7 @@ type call struct {
 // maxFuncDepth bounds Func replies that return Func replies.
 const maxFuncDepth = 8
 
-func (c *call) serve(reply Reply, depth int) {
+func (c *call) serve(reply ServerReply, depth int) {
 	s := c.s
 	if reply.kind == kindFunc {
 		if depth >= maxFuncDepth {
@@ -528,7 +528,7 @@ func (c *call) serve(reply Reply, depth int) {
 			c.fail(fmt.Errorf("a %s reply cannot answer %s", reply.kind, c.op))
 			return
 		}
-		if c.op.Stream() {
+		if c.op.streaming() {
 			frames, err := reply.streamFrames()
 			if err != nil {
 				c.fail(err)
@@ -600,7 +600,7 @@ func (c *call) sleep(d time.Duration) bool {
 
 // writeBody answers a non-streaming operation with status, the extra headers and body,
 // applying the reply's fault.
-func (c *call) writeBody(reply *Reply, status int, header http.Header, body []byte) {
+func (c *call) writeBody(reply *ServerReply, status int, header http.Header, body []byte) {
 	f := reply.fault
 	switch f.kind {
 	case faultException:
@@ -662,7 +662,7 @@ func (c *call) abort(flush bool) {
 
 // writeStream answers a streaming operation with frames, applying the reply's shaping and
 // fault.
-func (c *call) writeStream(reply *Reply, header http.Header, frames [][]byte) {
+func (c *call) writeStream(reply *ServerReply, header http.Header, frames [][]byte) {
 	c.setStatus(200)
 	h := c.w.Header()
 	for k, v := range header {

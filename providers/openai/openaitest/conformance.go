@@ -1,9 +1,16 @@
 package openaitest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/llmkit/llmkit/conformance"
 	"github.com/llmkit/llmkit/llm"
@@ -26,7 +33,7 @@ func ScriptedHarness(srv *Server, m llm.Model, modelID string) *conformance.Harn
 
 type scripter struct{ srv *Server }
 
-func (s scripter) Enqueue(r conformance.Reply) error {
+func (s scripter) Enqueue(r conformance.ScriptedAnswer) error {
 	shape := func(reply Reply) Reply {
 		reply = reply.Split(5)
 		if r.Interval > 0 {
@@ -93,4 +100,197 @@ func (f faultInjector) Inject(fault conformance.Fault) error {
 	}
 	f.srv.Enqueue(reply)
 	return nil
+}
+
+// Recordings are the recorded exchanges of a fixture tree, by model and by name.
+type Recordings struct {
+	byModel map[string]map[string]*Fixture
+}
+
+// LoadRecordings loads every fixture of fsys (such as [Fixtures]()), keyed by the
+// recorded request's model and the file's name without .json. Two files recording one
+// name for one model are an error.
+func LoadRecordings(fsys fs.FS) (*Recordings, error) {
+	names, err := FixtureNames(fsys)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recordings{byModel: map[string]map[string]*Fixture{}}
+	for _, p := range names {
+		f, err := LoadFixture(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		id := f.Model()
+		if r.byModel[id] == nil {
+			r.byModel[id] = map[string]*Fixture{}
+		}
+		name := strings.TrimSuffix(path.Base(p), path.Ext(p))
+		if prev := r.byModel[id][name]; prev != nil {
+			return nil, fmt.Errorf("openaitest: load recordings: %s and %s both record %s for %s", prev.Name, p, name, id)
+		}
+		r.byModel[id][name] = f
+	}
+	return r, nil
+}
+
+// Models returns the model ids that have recordings, sorted.
+func (r *Recordings) Models() []string {
+	ids := make([]string, 0, len(r.byModel))
+	for id := range r.byModel {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Dir returns the directory holding the recordings of modelID ("groq_qwen_qwen3_32b"),
+// which names the service they were recorded on; "" when there is none.
+func (r *Recordings) Dir(modelID string) string {
+	for _, f := range r.byModel[modelID] {
+		return path.Dir(f.Name)
+	}
+	return ""
+}
+
+// Replayer is a [conformance.Replayer] over one model's recordings: each scenario's
+// recordings answer the next requests in order. Install [Replayer.Reply] as the
+// server's fallback. It is safe for concurrent use.
+type Replayer struct {
+	modelID    string
+	recordings map[string]*Fixture
+	allow      map[string][]Allow
+
+	mu       sync.Mutex
+	pending  []*Fixture
+	served   map[string]bool
+	unserved []string
+}
+
+// NewReplayer returns a Replayer of recs' recordings of modelID; allow lists, by
+// recording name, the intended differences between the requests sent and recorded.
+// Recordings [ConformanceUnfit] names for modelID are not replayed: the scenario that
+// asks for one is skipped with the reason.
+func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
+	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow, served: map[string]bool{}}
+}
+
+// ConformanceUnfit returns, by model id and recording name, the recordings that do not
+// record what the replay scenario of that name asks, with the reason: ReqLLM gave
+// Groq's reasoning models token limits of their own (3000, 500), far above the
+// scenarios' (100 for token_limit, 10 for usage), so their answers cannot show the
+// limit the scenario checks.
+func ConformanceUnfit() map[string]map[string]string {
+	limit := func(n int) string {
+		return fmt.Sprintf("recorded with max_tokens %d, not the scenario's limit, so the answer cannot show it", n)
+	}
+	return map[string]map[string]string{
+		"openai/gpt-oss-120b": {"token_limit": limit(3000), "usage": limit(500)},
+		"qwen/qwen3-32b":      {"token_limit": limit(3000), "usage": limit(500)},
+	}
+}
+
+// ReplayHarness returns the harness that replays rp's recordings through m.
+func ReplayHarness(rp *Replayer, m llm.Model) *conformance.Harness {
+	return &conformance.Harness{Model: m, ModelID: rp.modelID, Replayer: rp}
+}
+
+// Replay queues the recordings names, or none and an error wrapping
+// [conformance.ErrNoRecording] when one is missing.
+func (r *Replayer) Replay(_ context.Context, names ...string) error {
+	fixtures := make([]*Fixture, 0, len(names))
+	for _, name := range names {
+		if why := ConformanceUnfit()[r.modelID][name]; why != "" {
+			return fmt.Errorf("%w of %s fit for the scenario: %s", conformance.ErrNoRecording, name, why)
+		}
+		f := r.recordings[name]
+		if f == nil {
+			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, name)
+		}
+		fixtures = append(fixtures, f)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.pending {
+		r.unserved = append(r.unserved, f.Name)
+	}
+	r.pending = fixtures
+	return nil
+}
+
+// Reply returns the reply that answers each request with the next queued recording,
+// or with a 400 saying none is left.
+func (r *Replayer) Reply() Reply { return Func(r.serve) }
+
+func (r *Replayer) serve(Request) Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.pending) == 0 {
+		return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: replay: no recording left for this request")
+	}
+	f := r.pending[0]
+	r.pending = r.pending[1:]
+	r.served[f.Name] = true
+	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
+	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
+}
+
+// Served returns the names of the recordings served so far, sorted.
+func (r *Replayer) Served() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := make([]string, 0, len(r.served))
+	for name := range r.served {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Check returns an error naming the recordings queued but never replayed, or nil.
+func (r *Replayer) Check() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	left := slices.Clone(r.unserved)
+	for _, f := range r.pending {
+		left = append(left, f.Name)
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("openaitest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
+	}
+	return nil
+}
+
+// ConformanceAllow returns, by recording name, the intended differences between the
+// requests of [conformance.ReplayScenarios] and the recorded ones, each with its reason.
+// The replay scenarios send one neutral request per scenario to every provider; the
+// recordings (ReqLLM's) were made with settings of their own for each service.
+func ConformanceAllow() map[string][]Allow {
+	var (
+		stream = Allow{Path: "$.stream", Absent: true, Reason: "ReqLLM sends stream: false; openai-go sends no stream field on a plain call (false is the default)"}
+		seed   = Allow{Path: "$.seed", Absent: true, Reason: "ReqLLM sent seed 42; a seed is a provider setting (openai.Extra.Seed), which the neutral scenarios do not set"}
+		maxTok = Allow{Path: "$.max_tokens", Reason: "ReqLLM chose its own max_tokens per recording (1638, or none); the scenarios ask every provider for the same limit"}
+		effort = Allow{Path: "$.reasoning_effort", Absent: true, Reason: "ReqLLM asked Groq's reasoning models for an effort in every recording; the scenarios ask for no reasoning"}
+		object = []Allow{
+			{Path: "$.tools", Reason: "ReqLLM's object recordings use their own person schema (name, age, occupation) and strict flag; the scenario's schema is the neutral suite's"},
+			{Path: "$.tool_choice", Reason: "with the synthetic output tool llmkit forces it by name, as ReqLLM did; where ReqLLM used response_format, llmkit's capability table decides"},
+			{Path: "$.response_format", Reason: "ReqLLM asked some models for response_format json_schema with its own schema; llmkit uses native output only where its capability table says the model has it, and the scenario's schema"},
+		}
+	)
+	plain := []Allow{stream, seed, maxTok, effort}
+	return map[string][]Allow{
+		"basic":             plain,
+		"token_limit":       plain,
+		"usage":             plain,
+		"multi_tool":        plain,
+		"no_tool":           plain,
+		"streaming":         {maxTok, {Path: "$.top_p", Absent: true, Reason: "ReqLLM sent top_p 0.8 beside temperature; the scenario sends one request to every provider, temperature only (some models take one of the two)"}},
+		"tool_round_trip_1": append(slices.Clone(plain), Allow{Path: "$.tool_choice", Absent: true, Reason: "ReqLLM forced the add tool in its first round trip; the scenario leaves the choice to the model, as with the Bedrock recordings"}),
+		"tool_round_trip_2": append(slices.Clone(plain),
+			Allow{Path: "$.tools", Reason: "ReqLLM declared no tools in the second round trip; the scenario declares them on every turn, as an agent loop does"},
+			Allow{Path: "$.messages[1].content", Absent: true, Reason: "ReqLLM sends content: [] beside tool calls; llmkit sends no content when the turn has no text"},
+			Allow{Path: "$.messages[2].name", Absent: true, Reason: "ReqLLM names the tool in a tool message; Chat Completions defines no name there (openai-go's ToolMessageParam has none)"}),
+		"object_basic":     append(slices.Clone(plain), object...),
+		"object_streaming": append([]Allow{seed}, object...),
+	}
 }

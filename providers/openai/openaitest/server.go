@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -55,6 +56,21 @@ func NewServer() *Server {
 	s := &Server{}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	return s
+}
+
+// StartServer is [NewServer] listening on addr (host:port; port 0 picks a free one),
+// for a simulator other programs connect to.
+func StartServer(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	return s, nil
 }
 
 // URL is the API root to give a client: "http://127.0.0.1:PORT/v1/".

@@ -59,7 +59,7 @@ func create(t *testing.T, srv *batchtest.Server, name, input string) string {
 // TestJobThroughSDK runs a job written by hand through the SDK's own clients: a record
 // answered, one failed by its scripted reply, output and manifest where Bedrock puts them.
 func TestJobThroughSDK(t *testing.T) {
-	rt := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.Reply {
+	rt := bedrocktest.NewServer(&bedrocktest.Options{Default: bedrocktest.Func(func(r bedrocktest.Request) bedrocktest.ServerReply {
 		if strings.Contains(string(r.Body), "boom") {
 			return bedrocktest.Error(bedrocktest.ModelErrorException, "the model failed")
 		}

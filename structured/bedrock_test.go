@@ -1,4 +1,4 @@
-package llm_test
+package structured_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 	"github.com/llmkit/llmkit/schema"
+	"github.com/llmkit/llmkit/structured"
 )
 
 // profile is the Go form of the schema in the recorded object_* fixtures: schema.For
@@ -81,18 +82,18 @@ func checkSent(t *testing.T, srv *bedrocktest.Server, forced string) {
 	}
 }
 
-func objectOptions(coerce bool) *llm.ObjectOptions {
-	return &llm.ObjectOptions{
+func objectOptions(coerce bool) *structured.Options {
+	return &structured.Options{
 		Description: "Generate structured output matching the provided schema",
 		Mode:        llm.OutputTool, // as recorded: the synthetic tool, not native output
 		Coerce:      coerce,
 	}
 }
 
-// TestGenerateObjectRecorded decodes the recorded object_basic answers of three model
+// TestGenerateRecorded decodes the recorded object_basic answers of three model
 // families through the real Bedrock client, llmkit's Bedrock model and the simulator,
 // and checks that the request llmkit sent matches the recorded one.
-func TestGenerateObjectRecorded(t *testing.T) {
+func TestGenerateRecorded(t *testing.T) {
 	tests := []struct {
 		name    string
 		reason  string
@@ -120,70 +121,118 @@ func TestGenerateObjectRecorded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, srv, req := fixtureModel(t, tt.fixture, tt.forced)
-			got, resp, err := llm.GenerateObject[profile](context.Background(), m, req, objectOptions(tt.coerce))
+			got, resp, err := structured.Generate[profile](context.Background(), m, req, objectOptions(tt.coerce))
 			if err != nil {
-				t.Fatalf("GenerateObject(%s) error: %v (%s)", tt.fixture, err, tt.reason)
+				t.Fatalf("Generate(%s) error: %v (%s)", tt.fixture, err, tt.reason)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("GenerateObject(%s) mismatch (-want +got), %s:\n%s", tt.fixture, tt.reason, diff)
+				t.Errorf("Generate(%s) mismatch (-want +got), %s:\n%s", tt.fixture, tt.reason, diff)
 			}
 			if resp.StopReason != llm.StopReasonEndTurn || len(resp.ToolCalls()) != 0 {
-				t.Errorf("GenerateObject(%s) stop %q, tool calls %v; want end_turn and no visible call", tt.fixture, resp.StopReason, resp.ToolCalls())
+				t.Errorf("Generate(%s) stop %q, tool calls %v; want end_turn and no visible call", tt.fixture, resp.StopReason, resp.ToolCalls())
 			}
 			checkSent(t, srv, tt.forced)
 		})
 	}
 }
 
-// TestGenerateObjectRecordedLlamaStrict: without coercion, Llama's string number is a
+// TestGenerateRecordedLlamaStrict: without coercion, Llama's string number is a
 // schema mismatch naming the path, with the raw object kept for the caller.
-func TestGenerateObjectRecordedLlamaStrict(t *testing.T) {
+func TestGenerateRecordedLlamaStrict(t *testing.T) {
 	m, srv, req := fixtureModel(t, "meta_llama3_3_70b_instruct_v1_0/object_basic.json", "")
-	_, resp, err := llm.GenerateObject[profile](context.Background(), m, req, objectOptions(false))
-	var oe *llm.ObjectError
-	if !errors.As(err, &oe) || oe.Reason != llm.ObjectMismatch {
-		t.Fatalf("GenerateObject(llama, strict) error = %v, want a schema mismatch", err)
+	_, resp, err := structured.Generate[profile](context.Background(), m, req, objectOptions(false))
+	var oe *structured.Error
+	if !errors.As(err, &oe) || oe.Reason != structured.ReasonMismatch {
+		t.Fatalf("Generate(llama, strict) error = %v, want a schema mismatch", err)
 	}
 	var ve *schema.ValidationError
 	if !errors.As(err, &ve) || ve.Path != "/age" || ve.Message != "want integer, got string" {
-		t.Errorf("GenerateObject(llama, strict) validation error = %#v, want /age: want integer, got string", ve)
+		t.Errorf("Generate(llama, strict) validation error = %#v, want /age: want integer, got string", ve)
 	}
 	if !strings.Contains(oe.Raw, `"age":"30"`) || resp == nil {
-		t.Errorf("GenerateObject(llama, strict) Raw = %q, response %v; want the raw object and the response", oe.Raw, resp)
+		t.Errorf("Generate(llama, strict) Raw = %q, response %v; want the raw object and the response", oe.Raw, resp)
 	}
 	checkSent(t, srv, "")
 }
 
-// TestStreamObjectRecorded decodes the recorded object_streaming answer (Cohere, the
+// TestStreamRecorded decodes the recorded object_streaming answer (Cohere, the
 // only model recorded streaming an object) through converse-stream.
-func TestStreamObjectRecorded(t *testing.T) {
+func TestStreamRecorded(t *testing.T) {
 	m, srv, req := fixtureModel(t, "cohere_command_r_plus_v1_0/object_streaming.json", "")
-	s, err := llm.StreamObject[profile](context.Background(), m, req, objectOptions(false))
+	s, err := structured.Stream[profile](context.Background(), m, req, objectOptions(false))
 	if err != nil {
-		t.Fatalf("StreamObject(object_streaming) error: %v", err)
+		t.Fatalf("Stream(object_streaming) error: %v", err)
 	}
 	defer s.Close()
 	var text strings.Builder
 	for chunk, err := range s.Text() {
 		if err != nil {
-			t.Fatalf("StreamObject(object_streaming).Text() error: %v", err)
+			t.Fatalf("Stream(object_streaming).Text() error: %v", err)
 		}
 		text.WriteString(chunk)
 	}
 	got, resp, err := s.Object()
 	if err != nil {
-		t.Fatalf("StreamObject(object_streaming).Object() error: %v", err)
+		t.Fatalf("Stream(object_streaming).Object() error: %v", err)
 	}
 	want := profile{Name: "John Smith", Age: 30, Occupation: "Software Engineer"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("StreamObject(object_streaming) mismatch (-want +got):\n%s", diff)
+		t.Errorf("Stream(object_streaming) mismatch (-want +got):\n%s", diff)
 	}
 	streamed, err := schema.Decode[profile]([]byte(text.String()), nil)
 	if err != nil || streamed != want {
 		t.Errorf("streamed text %q decodes to %+v, %v; want the object itself", text.String(), streamed, err)
 	}
 	if resp.Usage.TotalTokens == 0 {
-		t.Errorf("StreamObject(object_streaming) usage = %+v, want the recorded usage", resp.Usage)
+		t.Errorf("Stream(object_streaming) usage = %+v, want the recorded usage", resp.Usage)
+	}
+	checkSent(t, srv, "")
+}
+
+// TestStreamPartialsRecorded streams the recorded object_streaming answer (Cohere's
+// converse-stream, replayed by the simulator through the real Bedrock client) and
+// checks the partial values Partials yields as the JSON arrives: a member appears when
+// its value has arrived (the age only once "30" is complete, never as 3), a string
+// grows as its fragments come, and the last value is the validated object.
+func TestStreamPartialsRecorded(t *testing.T) {
+	m, srv, req := fixtureModel(t, "cohere_command_r_plus_v1_0/object_streaming.json", "")
+	s, err := structured.Stream[profile](context.Background(), m, req, objectOptions(false))
+	if err != nil {
+		t.Fatalf("Stream(object_streaming) error: %v", err)
+	}
+	defer s.Close()
+	var got []profile
+	for v, err := range s.Partials() {
+		if err != nil {
+			t.Fatalf("Stream(object_streaming).Partials() error: %v", err)
+		}
+		got = append(got, v)
+	}
+	want := []profile{
+		{},
+		{Age: 30},
+		{Age: 30, Name: "John"},
+		{Age: 30, Name: "John Smith"},
+		{Age: 30, Name: "John Smith", Occupation: "Software"},
+		{Age: 30, Name: "John Smith", Occupation: "Software Engineer"},
+		{Age: 30, Name: "John Smith", Occupation: "Software Engineer"}, // the final, validated value
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Stream(object_streaming).Partials() sequence (-want +got):\n%s", diff)
+	}
+	final, resp, err := s.Object()
+	if err != nil || final != want[len(want)-1] || resp == nil {
+		t.Errorf("Object() after Partials() = %+v, %v; want the last value", final, err)
+	}
+	var again []profile
+	for v, err := range s.Partials() {
+		if err != nil {
+			t.Fatalf("second Partials() error: %v", err)
+		}
+		again = append(again, v)
+	}
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("a second pass over Partials() differs (-first +second):\n%s", diff)
 	}
 	checkSent(t, srv, "")
 }
