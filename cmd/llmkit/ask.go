@@ -85,50 +85,63 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 		return report(e.stderr, "ask", err)
 	}
 	req.Model = cl.id
-	if *countTokens {
-		tc, ok := cl.model.(llm.TokenCounter)
-		if !ok {
-			return report(e.stderr, "ask", fmt.Errorf("--count-tokens: the %s provider cannot count tokens", *model))
-		}
-		n, err := tc.CountTokens(ctx, req)
-		if err != nil {
-			return report(e.stderr, "ask", err)
-		}
-		fmt.Fprintf(e.stdout, "%d\n", n)
-		return exitOK
+	switch {
+	case *countTokens:
+		err = askCountTokens(ctx, e, cl.model, *model, req)
+	case !*asJSON && sch == nil:
+		err = askStream(ctx, e, cl.model, req)
+	default:
+		err = askGenerate(ctx, e, cl.model, req, sch, *asJSON)
 	}
-	if !*asJSON && sch == nil {
-		if err := askStream(ctx, e, cl.model, req); err != nil {
-			return report(e.stderr, "ask", err)
-		}
-		return exitOK
-	}
-	resp, err := cl.model.Generate(ctx, req)
 	if err != nil {
 		return report(e.stderr, "ask", err)
+	}
+	return exitOK
+}
+
+// askCountTokens prints the request's input token count.
+func askCountTokens(ctx context.Context, e *env, m llm.Model, name string, req *llm.Request) error {
+	tc, ok := m.(llm.TokenCounter)
+	if !ok {
+		return fmt.Errorf("--count-tokens: the %s provider cannot count tokens", name)
+	}
+	n, err := tc.CountTokens(ctx, req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d\n", n)
+	return nil
+}
+
+// askGenerate asks for the whole answer and prints it as JSON (asJSON) or, with a
+// schema, the object it holds once checked against sch.
+func askGenerate(ctx context.Context, e *env, m llm.Model, req *llm.Request, sch *schema.Schema, asJSON bool) error {
+	resp, err := m.Generate(ctx, req)
+	if err != nil {
+		return err
 	}
 	for _, w := range resp.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	if *asJSON {
+	if asJSON {
 		data, err := json.MarshalIndent(resp, "", "  ")
 		if err != nil {
-			return report(e.stderr, "ask", fmt.Errorf("encoding the response: %w", err))
+			return fmt.Errorf("encoding the response: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "%s\n", data)
 	}
 	if sch == nil {
-		return exitOK
+		return nil
 	}
 	if err := checkObject(resp, sch); err != nil {
-		return report(e.stderr, "ask", err)
+		return err
 	}
-	if !*asJSON {
+	if !asJSON {
 		var b bytes.Buffer
 		json.Indent(&b, resp.Object, "", "  ")
 		fmt.Fprintf(e.stdout, "%s\n", b.Bytes())
 	}
-	return exitOK
+	return nil
 }
 
 // loadSchema reads and compiles the JSON Schema in path.
