@@ -19,9 +19,10 @@ import (
 
 // otelFloor is what the OpenTelemetry SDK itself costs for one traced call, with no
 // llmkit code: a span started with the three attributes otelllm gives Start, given
-// the rest of the attributes otelllm records in one SetAttributes call, and ended; and
-// the metric recordings otelllm makes, with attribute sets built once. It runs on the
-// stack's own providers, so it shares their batch span processor and aggregation.
+// the rest of the attributes otelllm records in one SetAttributes call, the metric
+// recordings otelllm makes (with attribute sets built once, in the span's context, as
+// otelllm makes them), and the span ended. It runs on the stack's own providers, so it
+// shares their batch span processor and aggregation.
 type otelFloor struct {
 	tracer      trace.Tracer
 	name        string
@@ -87,13 +88,16 @@ func newOTelFloor(b *testing.B, st stacked, inner llm.Model, req *llm.Request, s
 
 // call makes the floor's span and metrics once.
 func (f *otelFloor) call(ctx context.Context) {
-	_, span := f.tracer.Start(ctx, f.name, f.startOpts...)
+	// The metrics are recorded with the span's context, as otelllm records them: with
+	// the SDK's default exemplar filter (trace based), a sampled span's context makes
+	// each record offer an exemplar.
+	ctx, span := f.tracer.Start(ctx, f.name, f.startOpts...)
 	span.SetAttributes(f.attrs...)
-	span.End()
 	f.duration.Record(ctx, 0.3, f.callOpts...)
 	if f.stream {
 		f.ttfc.Record(ctx, 0.01, f.callOpts...)
 	}
 	f.tokens.Record(ctx, f.inputTokens, f.inputOpts...)
 	f.tokens.Record(ctx, 160, f.outputOpts...)
+	span.End()
 }
