@@ -107,8 +107,9 @@ type model struct {
 	t        *Telemetry
 	next     llm.Model
 	provider string
-	starts   cache[string, *spanStart]     // by request model
-	sets     cache[metricKey, *metricSets] // by request model, response model, error type
+	starts   cache[string, *spanStart]         // by request model
+	sets     cache[metricKey, *metricSets]     // by request model, response model, error type
+	reasons  cache[string, attribute.KeyValue] // gen_ai.response.finish_reasons, by reason
 }
 
 // cache is a concurrent map that holds at most maxCached values; past that bound,
@@ -351,7 +352,7 @@ func (c *call) end(resp *llm.Response, err error) {
 			attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 			c.span.SetStatus(codes.Error, err.Error())
 		} else if resp != nil {
-			attrs = appendResponseAttrs(attrs, resp)
+			attrs = c.m.appendResponseAttrs(attrs, resp)
 			if t.opts.CaptureContent {
 				attrs = append(attrs, outputContent(resp)...)
 			}
@@ -379,7 +380,7 @@ func (c *call) end(resp *llm.Response, err error) {
 func inputTokens(u llm.Usage) int { return u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens }
 
 // appendResponseAttrs appends the response's attributes to attrs.
-func appendResponseAttrs(attrs []attribute.KeyValue, resp *llm.Response) []attribute.KeyValue {
+func (m *model) appendResponseAttrs(attrs []attribute.KeyValue, resp *llm.Response) []attribute.KeyValue {
 	u := resp.Usage
 	if resp.RequestID != "" {
 		attrs = append(attrs, semconv.GenAIResponseID(resp.RequestID))
@@ -388,7 +389,7 @@ func appendResponseAttrs(attrs []attribute.KeyValue, resp *llm.Response) []attri
 		attrs = append(attrs, semconv.GenAIResponseModel(resp.Model))
 	}
 	attrs = append(attrs,
-		semconv.GenAIResponseFinishReasons(finishReason(resp)),
+		m.finishReasons(finishReason(resp)),
 		semconv.GenAIUsageInputTokens(inputTokens(u)),
 		semconv.GenAIUsageOutputTokens(u.OutputTokens),
 	)
@@ -399,6 +400,16 @@ func appendResponseAttrs(attrs []attribute.KeyValue, resp *llm.Response) []attri
 		attrs = append(attrs, semconv.GenAIUsageCacheCreationInputTokens(u.CacheWriteTokens))
 	}
 	return attrs
+}
+
+// finishReasons returns the gen_ai.response.finish_reasons attribute of reason, built
+// once: a string-slice attribute costs two allocations to build, and an attribute's
+// value never changes, so spans can share it.
+func (m *model) finishReasons(reason string) attribute.KeyValue {
+	if kv, ok := m.reasons.load(reason); ok {
+		return kv
+	}
+	return m.reasons.store(reason, semconv.GenAIResponseFinishReasons(reason))
 }
 
 // finishReason is the provider's own stop reason when known, else llmkit's.
