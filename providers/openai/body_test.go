@@ -108,12 +108,66 @@ func TestModelBodyRecordings(t *testing.T) {
 }
 
 // TestModelBodyFallback checks what the Model's encoding does not carry: extra fields
-// go through openai-go's encoder, which merges them.
+// go through openai-go's encoder, which merges them, on Generate and Stream.
 func TestModelBodyFallback(t *testing.T) {
 	req := &llm.Request{Model: "gpt-4o", Messages: []llm.Message{llm.UserText("hi")},
 		Extra: &openai.Extra{ServiceTier: "flex", Fields: map[string]any{"top_k": 5}}}
 	if _, ok, err := openai.ModelBody(req, false); err != nil || ok {
 		t.Errorf("ModelBody with extra fields: own %v, %v; want openai-go's encoding", ok, err)
+	}
+	m, srv := newModel(t)
+	srv.SetFallback(openaitest.Text("hello"))
+	if _, err := m.Generate(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Stream(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Response(); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range srv.Requests() {
+		var got struct {
+			TopK        int    `json:"top_k"`
+			ServiceTier string `json:"service_tier"`
+			Stream      bool   `json:"stream"`
+		}
+		if err := json.Unmarshal(r.Body, &got); err != nil || got.TopK != 5 || got.ServiceTier != "flex" || got.Stream != (i == 1) {
+			t.Errorf("request %d: %s (%v)", i, r.Body, err)
+		}
+	}
+}
+
+// TestModelBodyRetried checks that openai-go retries a call with the Model's own body,
+// sent again whole.
+func TestModelBodyRetried(t *testing.T) {
+	srv := openaitest.NewServer()
+	t.Cleanup(srv.Close)
+	m := openai.New(srv.Client(option.WithMaxRetries(1)), nil)
+	for _, stream := range []bool{false, true} {
+		srv.Enqueue(openaitest.Error(500, "server_error", "", "try again").WithHeader("retry-after-ms", "1"), openaitest.Text("hello"))
+		var err error
+		if stream {
+			var s *llm.Stream
+			if s, err = m.Stream(context.Background(), hello()); err == nil {
+				_, err = s.Response()
+			}
+		} else {
+			_, err = m.Generate(context.Background(), hello())
+		}
+		if err != nil {
+			t.Fatalf("stream %v: %v", stream, err)
+		}
+	}
+	rs := srv.Requests()
+	if len(rs) != 4 {
+		t.Fatalf("%d requests, want 4 (two tries each)", len(rs))
+	}
+	for i := 0; i < 4; i += 2 {
+		if len(rs[i].Body) == 0 || !bytes.Equal(rs[i].Body, rs[i+1].Body) || rs[i].Stream != (i == 2) {
+			t.Errorf("try 1 %s, try 2 %s", rs[i].Body, rs[i+1].Body)
+		}
 	}
 }
 
