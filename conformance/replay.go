@@ -25,8 +25,8 @@ func ReplayScenarios() []Scenario {
 		{Name: "multi_tool", Recordings: []string{"multi_tool"}, Rule: "offered three tools, the model calls the one that fits (get_weather for Paris) with valid input", needs: needTools, run: replayMultiTool},
 		{Name: "no_tool", Recordings: []string{"no_tool"}, Rule: "offered a tool that does not fit, the model answers in text with no call", needs: needTools, run: replayNoTool},
 		{Name: "tool_round_trip", Recordings: []string{"tool_round_trip_1", "tool_round_trip_2"}, Rule: "the model calls add for 2 + 3, and answers sum=5 from the tool result sent back with the call's id", needs: needTools, run: replayToolRoundTrip},
-		{Name: "object_basic", Recordings: []string{"object_basic"}, Rule: "GenerateObject through the synthetic structured_output tool returns a valid profile as the response's text and Object, with no tool call and stop end_turn", needs: needTools, run: replayObjectBasic},
-		{Name: "object_streaming", Recordings: []string{"object_streaming"}, Rule: "StreamObject through the synthetic tool streams the profile as text and decodes it, with no tool-call events", needs: needStreamingTools, run: replayObjectStreaming},
+		{Name: "object_basic", Recordings: []string{"object_basic"}, Rule: "structured.Generate through the synthetic structured_output tool returns a valid profile as the response's text and Object, with no tool call and stop end_turn", needs: needTools, run: replayObjectBasic},
+		{Name: "object_streaming", Recordings: []string{"object_streaming"}, Rule: "structured.Stream through the synthetic tool streams the profile as text and decodes it, with no tool-call events", needs: needStreamingTools, run: replayObjectStreaming},
 	}
 }
 
@@ -188,9 +188,9 @@ func replayObjectBasic(e *env) {
 	opts := profileOptions
 	v, resp, err := structured.Generate[profile](e.ctx, e.h.Model, req, &opts)
 	if err != nil {
-		e.Fatalf("GenerateObject(object_basic) error: %v", err)
+		e.Fatalf("structured.Generate(object_basic) error: %v", err)
 	}
-	e.checkProfile("GenerateObject(object_basic)", v, resp)
+	e.checkProfile("structured.Generate(object_basic)", v, resp)
 }
 
 func replayObjectStreaming(e *env) {

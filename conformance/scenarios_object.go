@@ -25,7 +25,7 @@ func objectAnswer(raw string) *llm.Response {
 	return resp
 }
 
-// checkObject checks what GenerateObject and StreamObject return: the object asked for,
+// checkObject checks what structured.Generate and structured.Stream return: the object asked for,
 // which is also the response's text and Object, with no tool call and stop end_turn.
 func (e *env) checkObject(what string, v engineer, resp *llm.Response, want *llm.Response) {
 	e.Helper()
@@ -47,9 +47,9 @@ func object(e *env) {
 	want := e.answer(objectAnswer(engineerJSON))
 	v, resp, err := structured.Generate[engineer](e.ctx, e.h.Model, req, &structured.Options{Coerce: true})
 	if err != nil {
-		e.Fatalf("GenerateObject(object) error: %v", err)
+		e.Fatalf("structured.Generate(object) error: %v", err)
 	}
-	e.checkObject("GenerateObject(object)", v, resp, want)
+	e.checkObject("structured.Generate(object)", v, resp, want)
 }
 
 func objectStreaming(e *env) {
@@ -66,11 +66,11 @@ func objectStreaming(e *env) {
 // streamObject streams the object req asks for (structured.Stream with opts), reading
 // its text deltas and then its object, and fails the scenario named name on any error.
 // It hands check the object, the response and the text deltas joined, with what naming
-// the call in messages ("StreamObject(name)"); then it checks that the stream yielded no
+// the call in messages ("structured.Stream(name)"); then it checks that the stream yielded no
 // tool-call event, since the object must arrive as text.
 func streamObject[T any](e *env, name string, req *llm.Request, opts *structured.Options, check func(what string, v T, resp *llm.Response, text string)) {
 	e.Helper()
-	what := "StreamObject(" + name + ")"
+	what := "structured.Stream(" + name + ")"
 	os, err := structured.Stream[T](e.ctx, e.h.Model, req, opts)
 	if err != nil {
 		e.Fatalf("%s error: %v", what, err)
