@@ -2,9 +2,13 @@
 //
 // # Conversations
 //
-// A [Request] holds [Message]s, each a [Role] and a list of [Part]s: [Text], [Image],
-// [Document], [ToolCall], [ToolResult], [Reasoning] and [CachePoint]. Tools are declared
-// with [Tool]; running them is the job of package agent. A [Model] (a provider, such as
+// A [Request] holds [Message]s, each a [Role] and a list of [Part]s: [Text] (with its
+// [Citation]s), [Image], [Video], [Audio], [Document], [SearchResult], [ToolCall],
+// [ToolResult], [Reasoning], [CachePoint] and [Opaque] (a provider's block llmkit cannot
+// represent, kept so that the history can be sent back). Tools are declared with [Tool]
+// (a server-side tool, which the service runs itself, has Server set); running the
+// others is the job of package agent. A provider that can count a request's tokens
+// implements [TokenCounter]. A [Model] (a provider, such as
 // providers/bedrock or providers/openai) answers with a [Response]: the assistant
 // [Message], a [StopReason], [Usage] and warnings about anything it could not honour.
 // Typed objects (a Go struct asked for with [Output], validated and decoded) are the
@@ -13,8 +17,8 @@
 // # Streaming
 //
 // [Model.Stream] returns a [Stream] of [Event]s: [MessageStart], [TextDelta],
-// [ReasoningDelta], [ToolCallStart], [ToolInputDelta], [BlockStop], [MessageStop],
-// [Metadata] and [Warning]. [Stream.Events] and [Stream.Text] are iterators; a second pass
+// [ReasoningDelta], [ToolCallStart], [ToolInputDelta], [CitationDelta], [BlockPart],
+// [BlockStop], [MessageStop], [Metadata] and [Warning]. [Stream.Events] and [Stream.Text] are iterators; a second pass
 // replays. [Stream.Response] drains the stream and returns the accumulated [Response],
 // which equals what [Model.Generate] returns for the same exchange. [Accumulator] does the
 // accumulation for any event source. A stream that breaks after its [MessageStop]

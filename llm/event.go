@@ -4,8 +4,9 @@ import "time"
 
 // An Event is one step of a streamed answer: a [MessageStart], [TextDelta],
 // [ReasoningDelta], [ToolCallStart], [ToolInputDelta], [CitationDelta], [BlockPart],
-// [BlockStop], [MessageStop], [Metadata] or [Warning]. Block events carry the index of their content block; a
-// message's blocks are numbered from 0 in the order the provider sends them.
+// [BlockStop], [MessageStop], [Metadata] or [Warning]. Block events carry the index of
+// their content block; a message's blocks are numbered from 0 in the order the provider
+// sends them.
 type Event interface{ isEvent() }
 
 // MessageStart opens the answer.

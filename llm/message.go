@@ -136,9 +136,10 @@ func CloneMessages(msgs []Message) []Message {
 	return out
 }
 
-// A Part is one piece of a [Message]: a [Text], [Image], [Video], [Audio], [Document], [SearchResult],
-// [ToolCall], [ToolResult], [Reasoning], [CachePoint] or [Opaque]. The set is closed; providers reject a part
-// they do not know with an error rather than dropping it.
+// A Part is one piece of a [Message]: a [Text], [Image], [Video], [Audio], [Document],
+// [SearchResult], [ToolCall], [ToolResult], [Reasoning], [CachePoint] or [Opaque]. The
+// set is closed; providers reject a part they do not know with an error rather than
+// dropping it.
 type Part interface{ isPart() }
 
 // Text is plain text. In an answer, Citations say where the text came from (see

@@ -2,11 +2,13 @@
 // /v1/chat/completions, which most of the field speaks: OpenAI, Azure OpenAI, Groq,
 // OpenRouter, Together, Mistral, DeepSeek, and local servers (Ollama, vLLM, LM Studio,
 // llama.cpp). It is an [llm.Model] on the official openai-go client, and the pure
-// translation functions it is built from. openai-go builds, authenticates, retries and
-// sends the request (its Client.Post); the provider decodes the answer itself with
-// encoding/json into small types of its own and reads server-sent events itself,
-// because openai-go's reflective decoder cost a streaming caller several times as much
-// (see bench/RESULTS.md).
+// translation functions it is built from. openai-go authenticates, retries and sends
+// the request (its Client.Post); the provider encodes the request body from the
+// parameters of [FormatRequest] and decodes the answer with encoding/json over small
+// types of its own, and reads server-sent events itself, because openai-go's reflective
+// encoder and decoder cost a caller several times as much (see bench/RESULTS.md). The
+// body means what openai-go would send for the same parameters; parameters holding
+// what those types do not carry (e.g. [Extra.Fields]) are encoded by openai-go.
 //
 // # Using it
 //

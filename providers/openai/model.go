@@ -20,11 +20,14 @@ import (
 )
 
 // ChatAPI is the part of openai-go's *openai.Client that a [Model] calls: its Post,
-// with the chat/completions path and the parameters of [FormatRequest]. The Model asks
-// for the raw *http.Response and decodes the answer itself with encoding/json (see
-// wire.go for why), so openai-go still does the rest: authentication, base URL, Azure,
-// retries with Retry-After, middleware, error responses as *openai.Error. A Model calls
-// it concurrently when it is used concurrently.
+// with the chat/completions path and the request body. The body is the JSON of the
+// parameters of [FormatRequest] as a []byte, which the Model encodes itself with
+// encoding/json (see body.go for why); parameters holding something that encoding does
+// not carry are passed as the *openai.ChatCompletionNewParams for openai-go to encode.
+// The Model asks for the raw *http.Response and decodes the answer itself (see wire.go),
+// so openai-go still does the rest: authentication, base URL, Azure, retries with
+// Retry-After, middleware, error responses as *openai.Error. A Model calls it
+// concurrently when it is used concurrently.
 type ChatAPI interface {
 	Post(ctx context.Context, path string, params any, res any, opts ...option.RequestOption) error
 }
@@ -204,6 +207,19 @@ func (m *Model) callOptions(model string, extra ...option.RequestOption) []optio
 	return append(m.perCall(model), extra...)
 }
 
+// body is what the Model passes to the client's Post for p: the JSON body it encodes
+// itself (body.go), or, when p holds something that encoding does not carry, the
+// parameters for openai-go to encode. stream adds "stream": true.
+func (m *Model) body(p *chatParams, model string, stream bool) (any, []option.RequestOption) {
+	if raw, ok := requestBody(&p.body, stream); ok {
+		return raw, m.callOptions(model)
+	}
+	if stream {
+		return &p.body, m.callOptions(model, option.WithJSONSet("stream", true))
+	}
+	return &p.body, m.callOptions(model)
+}
+
 // Generate sends req as one Chat Completions call and returns the answer. A request
 // that cannot be sent is rejected with an [*llm.InvalidRequestError] before any I/O;
 // errors from the service are [*llm.ProviderError]s with the request id and
@@ -217,7 +233,8 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 	}
 	var hr *http.Response
 	start := time.Now()
-	if err := m.client.Post(ctx, "chat/completions", &p.body, &hr, m.callOptions(req.Model)...); err != nil {
+	body, opts := m.body(p, req.Model, false)
+	if err := m.client.Post(ctx, "chat/completions", body, &hr, opts...); err != nil {
 		return nil, mapError(opChat, err, false)
 	}
 	rid := requestID(hr)
@@ -263,15 +280,15 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 		return nil, err
 	}
 	var hr *http.Response
-	err = m.client.Post(ctx, "chat/completions", &p.body, &hr, m.callOptions(req.Model, option.WithJSONSet("stream", true))...)
+	body, opts := m.body(p, req.Model, true)
+	err = m.client.Post(ctx, "chat/completions", body, &hr, opts...)
 	if err != nil {
 		return nil, mapError(opChatStream, err, false)
 	}
 	rid := requestID(hr)
 	tr := newStreamTranslator(p)
-	body := hr.Body
-	return llm.NewStream(ctx, streamEvents(newEventReader(body), tr, rid), &llm.StreamOptions{
-		Close:       body.Close,
+	return llm.NewStream(ctx, streamEvents(newEventReader(hr.Body), tr, rid), &llm.StreamOptions{
+		Close:       hr.Body.Close,
 		IdleTimeout: m.idle,
 		RequestID:   rid,
 		Warnings:    p.warnings,

@@ -12,7 +12,8 @@ import (
 	"github.com/llmkit/llmkit/providers/openai/openaitest"
 )
 
-// body formats req and returns the JSON sent.
+// body formats req and returns the JSON sent. It checks that the Model's own
+// encoding of the body means the same (checkModelBody).
 func body(t *testing.T, req *llm.Request) (string, []llm.Warning) {
 	t.Helper()
 	p, ws, err := openai.FormatRequest(req)
@@ -23,6 +24,7 @@ func body(t *testing.T, req *llm.Request) (string, []llm.Warning) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkModelBody(t, req)
 	return string(b), ws
 }
 
