@@ -13,14 +13,16 @@ import (
 )
 
 // BenchmarkMiddlewareProfile is BenchmarkMiddlewareStack's full stack made for a CPU
-// or memory profile: each op makes one call through the bare model and one through the
-// stack, alternating which goes first, and runs each with a pprof label (call=plain,
-// call=stacked) on the calling goroutine, so that one profile, taken while both kinds
-// of call share the machine's state, splits into the two:
+// or memory profile: each op makes one call through the bare model, one through the
+// stack and one OpenTelemetry floor call, in rotating order, and runs each with a
+// pprof label (call=plain, call=stacked, call=floor) on the calling goroutine, so that
+// one profile, taken while all kinds of call share the machine's state, splits into
+// them:
 //
 //	go test -run '^$' -bench 'MiddlewareProfile/Converse' -benchtime 20000x -cpuprofile cpu.prof .
 //	go tool pprof -tagfocus call=plain -proto cpu.prof > plain.prof
 //	go tool pprof -tagfocus call=stacked -proto cpu.prof > stacked.prof
+//	go tool pprof -tagfocus call=floor -proto cpu.prof > floor.prof
 //	go tool pprof -top -diff_base plain.prof stacked.prof
 //
 // Only the calling goroutine's work carries the label: the HTTP transport's and the
@@ -42,22 +44,28 @@ func BenchmarkMiddlewareProfile(b *testing.B) {
 			labelled := []context.Context{
 				pprof.WithLabels(base, pprof.Labels("call", "plain")),
 				pprof.WithLabels(base, pprof.Labels("call", "stacked")),
+				pprof.WithLabels(base, pprof.Labels("call", "floor")),
 			}
-			models := []llm.Model{plain, st}
-			for _, m := range models {
+			for _, m := range []llm.Model{plain, st} {
 				if got, err := callText(base, m, req, stream); err != nil || got != want {
 					b.Fatalf("check: %v; text %.60q, want %.60q", err, got, want)
 				}
 			}
+			floor := newOTelFloor(b, st, plain, req, stream)
+			calls := []func() error{
+				func() error { _, err := callText(base, plain, req, stream); return err },
+				func() error { _, err := callText(base, st, req, stream); return err },
+				func() error { floor.call(base); return nil },
+			}
 			defer pprof.SetGoroutineLabels(base)
-			t := make([]tally, 2)
+			t := make([]tally, len(calls))
 			n := 0
 			for b.Loop() {
-				for k := range models {
-					i := (k + n) % len(models)
+				for k := range calls {
+					i := (k + n) % len(calls)
 					pprof.SetGoroutineLabels(labelled[i])
 					c0, a0 := cpuTime(), heapAllocs()
-					if _, err := callText(base, models[i], req, stream); err != nil {
+					if err := calls[i](); err != nil {
 						b.Fatal(err)
 					}
 					a1, c1 := heapAllocs(), cpuTime()
@@ -67,7 +75,7 @@ func BenchmarkMiddlewareProfile(b *testing.B) {
 				n++
 			}
 			pprof.SetGoroutineLabels(base)
-			for i, name := range []string{"plain", "stacked"} {
+			for i, name := range []string{"plain", "stacked", "otelsdk"} {
 				b.ReportMetric(float64(t[i].cpu)/float64(n), name+"-cpu-ns/call")
 				b.ReportMetric(float64(t[i].allocs)/float64(n), name+"-allocs/call")
 			}
