@@ -12,9 +12,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/llmkit/llmkit/conformance"
+	"github.com/llmkit/llmkit/internal/simtest"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -209,10 +209,7 @@ type Replayer struct {
 	recordings map[string]*Fixture
 	allow      map[string][]Allow
 
-	mu       sync.Mutex
-	pending  []*Fixture // the current scenario's recordings, not served yet
-	served   map[string]bool
-	unserved []string
+	queue *simtest.Queue[*Fixture]
 }
 
 // NewReplayer returns a Replayer of the recordings of modelID in recs (none when recs
@@ -220,7 +217,8 @@ type Replayer struct {
 // intended differences between the requests sent and the recorded ones, as
 // [ConformanceAllow] does for the recordings in [Fixtures]; it may be nil.
 func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
-	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow, served: map[string]bool{}}
+	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow,
+		queue: simtest.NewQueue(func(f *Fixture) string { return f.Name })}
 }
 
 // ReplayHarness returns a conformance harness in replay mode for rp's model id on m, a
@@ -243,12 +241,7 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 		}
 		fixtures = append(fixtures, f)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, f := range r.pending {
-		r.unserved = append(r.unserved, f.Name)
-	}
-	r.pending = fixtures
+	r.queue.Set(fixtures)
 	return nil
 }
 
@@ -258,14 +251,10 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 func (r *Replayer) Reply() ServerReply { return Func(r.serve) }
 
 func (r *Replayer) serve(Request) ServerReply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.pending) == 0 {
+	f, ok := r.queue.Next()
+	if !ok {
 		return Error(ValidationException, "bedrocktest: replay: no recording left for this request")
 	}
-	f := r.pending[0]
-	r.pending = r.pending[1:]
-	r.served[f.Name] = true
 	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
 	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
 }
@@ -273,27 +262,14 @@ func (r *Replayer) serve(Request) ServerReply {
 // Served returns the Names of the recordings served so far (their paths, as
 // [LoadRecordings] names them), sorted.
 func (r *Replayer) Served() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	names := make([]string, 0, len(r.served))
-	for name := range r.served {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+	return r.queue.Served()
 }
 
 // Check returns an error naming the recordings a scenario queued but that no request
 // used, or nil. Mismatches between requests and recordings are the Server's to report
 // ([Server.Check]).
 func (r *Replayer) Check() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	left := slices.Clone(r.unserved)
-	for _, f := range r.pending {
-		left = append(left, f.Name)
-	}
-	if len(left) > 0 {
+	if left := r.queue.Left(); len(left) > 0 {
 		return fmt.Errorf("bedrocktest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
 	}
 	return nil

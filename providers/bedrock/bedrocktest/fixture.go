@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/llmkit/llmkit/internal/jsonx"
+	"github.com/llmkit/llmkit/internal/simtest"
 )
 
 // Fixture is a recorded Bedrock exchange, in the format of the fixtures under
@@ -56,48 +57,7 @@ type FixtureBytes struct {
 
 // Header is a recorded header set with lower-case names. In JSON a value is a string or
 // a list of strings; it is written as a string when it has one value.
-type Header map[string][]string
-
-// UnmarshalJSON accepts values given as strings or lists of strings.
-func (h *Header) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*h = make(Header, len(raw))
-	for k, v := range raw {
-		var list []string
-		if err := json.Unmarshal(v, &list); err != nil {
-			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("header %s: want a string or a list of strings, got %s", k, v)
-			}
-			list = []string{s}
-		}
-		(*h)[strings.ToLower(k)] = list
-	}
-	return nil
-}
-
-// MarshalJSON writes one-value headers as strings and others as lists, names sorted.
-func (h Header) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(h))
-	for k, v := range h {
-		if len(v) == 1 {
-			m[k] = v[0]
-		} else {
-			m[k] = v
-		}
-	}
-	return json.Marshal(m)
-}
-
-func (h Header) get(name string) string {
-	if v := h[strings.ToLower(name)]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
+type Header = simtest.Header
 
 // LoadFixture reads and checks the fixture file name in fsys. Use [Fixtures] for the
 // fixtures shipped with this package, os.DirFS for others.

@@ -499,7 +499,7 @@ func (c *call) serve(reply ServerReply, depth int) {
 	}
 	c.id = reply.requestID
 	if c.id == "" && reply.kind == kindFixture {
-		c.id = reply.fixture.Response.Headers.get("x-amzn-requestid")
+		c.id = reply.fixture.Response.Headers.Get("x-amzn-requestid")
 	}
 	if c.id == "" {
 		c.id = newRequestID()

@@ -10,9 +10,9 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/llmkit/llmkit/conformance"
+	"github.com/llmkit/llmkit/internal/simtest"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -161,10 +161,7 @@ type Replayer struct {
 	recordings map[string]*Fixture
 	allow      map[string][]Allow
 
-	mu       sync.Mutex
-	pending  []*Fixture
-	served   map[string]bool
-	unserved []string
+	queue *simtest.Queue[*Fixture]
 }
 
 // NewReplayer returns a Replayer of recs' recordings of modelID; allow lists, by
@@ -172,7 +169,8 @@ type Replayer struct {
 // Recordings [ConformanceUnfit] names for modelID are not replayed: the scenario that
 // asks for one is skipped with the reason.
 func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
-	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow, served: map[string]bool{}}
+	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow,
+		queue: simtest.NewQueue(func(f *Fixture) string { return f.Name })}
 }
 
 // ConformanceUnfit returns, by model id and recording name, the recordings that do not
@@ -209,12 +207,7 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 		}
 		fixtures = append(fixtures, f)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, f := range r.pending {
-		r.unserved = append(r.unserved, f.Name)
-	}
-	r.pending = fixtures
+	r.queue.Set(fixtures)
 	return nil
 }
 
@@ -223,39 +216,22 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 func (r *Replayer) Reply() Reply { return Func(r.serve) }
 
 func (r *Replayer) serve(Request) Reply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.pending) == 0 {
+	f, ok := r.queue.Next()
+	if !ok {
 		return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: replay: no recording left for this request")
 	}
-	f := r.pending[0]
-	r.pending = r.pending[1:]
-	r.served[f.Name] = true
 	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
 	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
 }
 
 // Served returns the names of the recordings served so far, sorted.
 func (r *Replayer) Served() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	names := make([]string, 0, len(r.served))
-	for name := range r.served {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+	return r.queue.Served()
 }
 
 // Check returns an error naming the recordings queued but never replayed, or nil.
 func (r *Replayer) Check() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	left := slices.Clone(r.unserved)
-	for _, f := range r.pending {
-		left = append(left, f.Name)
-	}
-	if len(left) > 0 {
+	if left := r.queue.Left(); len(left) > 0 {
 		return fmt.Errorf("openaitest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
 	}
 	return nil
