@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/llmkit/llmkit/internal/outputtool"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 	"github.com/llmkit/llmkit/structured"
@@ -82,8 +83,8 @@ func TestModelObjectFixtures(t *testing.T) {
 		if resp.StopReason != llm.StopReasonEndTurn || resp.RawStopReason != "tool_use" {
 			t.Errorf("%s stop = %q (raw %q), want end_turn (raw tool_use)", name, resp.StopReason, resp.RawStopReason)
 		}
-		if !slices.Contains(resp.Warnings, warnObjectTextDropped) {
-			t.Errorf("%s warnings = %q, want %q for the preamble", name, resp.Warnings, warnObjectTextDropped)
+		if !slices.Contains(resp.Warnings, outputtool.WarnTextDropped) {
+			t.Errorf("%s warnings = %q, want %q for the preamble", name, resp.Warnings, outputtool.WarnTextDropped)
 		}
 	}
 	// The request carried the synthetic tool, forced where the model allows it.
@@ -163,7 +164,7 @@ func TestModelObjectScripted(t *testing.T) {
 			StopReason: llm.StopReasonToolUse},
 		wantParts:  []llm.Part{llm.Text{Text: string(obj)}},
 		wantObject: obj, wantStop: llm.StopReasonEndTurn,
-		wantWarnings: []llm.Warning{warnObjectCalls("structured_output", 2)},
+		wantWarnings: []llm.Warning{outputtool.WarnCalls("structured_output", 2)},
 	}, {
 		name:   "object_and_real_tool",
 		reason: "a real tool called beside the object keeps the turn a tool use",
@@ -186,7 +187,7 @@ func TestModelObjectScripted(t *testing.T) {
 		resp:         &llm.Response{Message: llm.AssistantText("I cannot do that."), StopReason: llm.StopReasonEndTurn},
 		wantParts:    []llm.Part{llm.Text{Text: "I cannot do that."}},
 		wantStop:     llm.StopReasonEndTurn,
-		wantWarnings: []llm.Warning{warnNoObject},
+		wantWarnings: []llm.Warning{outputtool.WarnNoObject},
 	}, {
 		name:       "native",
 		reason:     "native structured output: the text is the object",
@@ -203,7 +204,7 @@ func TestModelObjectScripted(t *testing.T) {
 		resp:         &llm.Response{Message: llm.AssistantText(`["a"]`), StopReason: llm.StopReasonEndTurn},
 		wantParts:    []llm.Part{llm.Text{Text: `["a"]`}},
 		wantStop:     llm.StopReasonEndTurn,
-		wantWarnings: []llm.Warning{warnNoObject},
+		wantWarnings: []llm.Warning{outputtool.WarnNoObject},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +279,7 @@ func TestModelObjectTruncated(t *testing.T) {
 	if !errors.Is(err, llm.ErrTruncated) {
 		t.Errorf("Object() error = %v, want llm.ErrTruncated", err)
 	}
-	if text.String() != `{"name":"An` || resp == nil || resp.Object != nil || resp.StopReason != llm.StopReasonMaxTokens || !slices.Contains(resp.Warnings, warnNoObject) {
+	if text.String() != `{"name":"An` || resp == nil || resp.Object != nil || resp.StopReason != llm.StopReasonMaxTokens || !slices.Contains(resp.Warnings, outputtool.WarnNoObject) {
 		t.Errorf("truncated object: text %q, response %+v; want the partial JSON as text, no Object, max_tokens, a warning", text.String(), resp)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
+	"github.com/llmkit/llmkit/internal/outputtool"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -162,7 +163,7 @@ func appendDelta(dst []llm.Event, i int, delta types.ContentBlockDelta) ([]llm.E
 //     the metadata event, or of one added at the end.
 //   - Structured output through the synthetic tool streams as text: the call's start is
 //     dropped, its input fragments become [llm.TextDelta]s at the same index, further
-//     calls of the tool are dropped, and the stop reason reads as [applyObjectTool]
+//     calls of the tool are dropped, and the stop reason reads as outputtool.FromToolCall
 //     makes it. Other text is held back until messageStop and then dropped when the
 //     object came (with the warning Generate gives) or released when it did not.
 type streamTranslator struct {
@@ -295,12 +296,12 @@ func (t *streamTranslator) event(dst []llm.Event, e llm.Event) []llm.Event {
 	case llm.MessageStop:
 		if t.objectIndex >= 0 {
 			if len(t.held) > 0 {
-				dst = append(dst, warnObjectTextDropped)
+				dst = append(dst, outputtool.WarnTextDropped)
 			}
 			if t.objectCalls > 1 {
-				dst = append(dst, warnObjectCalls(t.objectTool, t.objectCalls))
+				dst = append(dst, outputtool.WarnCalls(t.objectTool, t.objectCalls))
 			}
-			v.StopReason = objectStopReason(v.StopReason, v.RawStopReason, t.toolCalls)
+			v.StopReason = outputtool.StopReason(v.StopReason, t.toolCalls)
 		} else {
 			dst = append(dst, t.held...)
 			if t.toolCalls && v.StopReason == llm.StopReasonEndTurn {
@@ -379,6 +380,6 @@ func (t *streamTranslator) endErr(rid string) error {
 // already the message text, so both mechanisms take the object from the text.
 func (t *streamTranslator) finish(resp *llm.Response) {
 	if t.objectTool != "" || t.native {
-		setObjectFromText(resp)
+		outputtool.FromText(resp)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	oai "github.com/openai/openai-go/v3"
 
+	"github.com/llmkit/llmkit/internal/outputtool"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -259,7 +260,7 @@ func (t *streamTranslator) stop(dst []llm.Event, raw string) []llm.Event {
 	t.finish = raw
 	reason := stopReason(raw, t.realCall, t.refusal)
 	if t.p.objectTool != "" && t.objects > 0 {
-		reason = objectStopReason(raw, t.realCall)
+		reason = outputtool.StopReason(reason, t.realCall)
 	}
 	return append(dst, llm.MessageStop{StopReason: reason, RawStopReason: raw})
 }
@@ -289,12 +290,12 @@ func (t *streamTranslator) complete(resp *llm.Response) {
 			}
 		}
 		if t.dropped {
-			resp.Warnings = append(resp.Warnings, warnObjectTextDropped)
+			resp.Warnings = append(resp.Warnings, outputtool.WarnTextDropped)
 		}
 		if t.objects > 1 {
-			resp.Warnings = append(resp.Warnings, warnObjectCalls(t.p.objectTool, t.objects))
+			resp.Warnings = append(resp.Warnings, outputtool.WarnCalls(t.p.objectTool, t.objects))
 		}
 	case t.p.objectTool != "" || t.p.native:
-		setObjectFromText(resp)
+		outputtool.FromText(resp)
 	}
 }
