@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/llmkit/llmkit/internal/partname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -212,7 +213,7 @@ func (r *messageReader) systemMessage(mi int, m llm.Message) error {
 		case nil:
 			return partError(mi, pi, "nil part")
 		default:
-			return partError(mi, pi, "a system message holds text and cache points only, not %s", partName(part))
+			return partError(mi, pi, "a system message holds text and cache points only, not %s", partname.Of(part))
 		}
 	}
 	return nil
@@ -395,34 +396,6 @@ func (b *requestBuilder) reasoningBlock(at origin, role llm.Role, v llm.Reasonin
 		return wireBlock{}, false
 	}
 	return wireBlock{kind: blockReasoning, at: at, block: &types.ContentBlockMemberReasoningContent{Value: rc}}, true
-}
-
-func partName(p llm.Part) string {
-	switch p.(type) {
-	case llm.Text:
-		return "text"
-	case llm.Image:
-		return "an image"
-	case llm.Document:
-		return "a document"
-	case llm.ToolCall:
-		return "a tool call"
-	case llm.ToolResult:
-		return "a tool result"
-	case llm.Reasoning:
-		return "reasoning"
-	case llm.CachePoint:
-		return "a cache point"
-	case llm.SearchResult:
-		return "a search result"
-	case llm.Opaque:
-		return "an opaque block"
-	case llm.Video:
-		return "a video"
-	case llm.Audio:
-		return "audio"
-	}
-	return fmt.Sprintf("%T", p)
 }
 
 // validText returns s with invalid UTF-8 replaced by U+FFFD (what the SDK's JSON encoder

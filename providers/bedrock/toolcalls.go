@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/llmkit/llmkit/internal/jsonx"
+	"github.com/llmkit/llmkit/internal/partname"
 	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
@@ -264,7 +265,7 @@ func (r *messageReader) toolResultContent(mi, pi int, parts []llm.Part) ([]types
 		case nil:
 			return nil, 0, partError(mi, pi, "tool result content holds a nil part")
 		default:
-			return nil, 0, partError(mi, pi, "tool result content holds text, images, documents, videos and search results only, not %s", partName(part))
+			return nil, 0, partError(mi, pi, "tool result content holds text, images, documents, videos and search results only, not %s", partname.Of(part))
 		}
 	}
 	return content, blank, nil

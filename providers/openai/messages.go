@@ -1,12 +1,12 @@
 package openai
 
 import (
-	"fmt"
 	"strings"
 
 	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/param"
 
+	"github.com/llmkit/llmkit/internal/partname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -54,7 +54,7 @@ func (b *builder) system(mi int, m llm.Message) error {
 		case llm.CachePoint:
 			b.cachePoint(mi, pi)
 		default:
-			return invalid(mi, pi, "a system message holds text only, not %s", partName(part))
+			return invalid(mi, pi, "a system message holds text only, not %s", partname.Of(part))
 		}
 	}
 	if strings.TrimSpace(sb.String()) == "" {
@@ -104,7 +104,7 @@ func (b *builder) user(mi int, m llm.Message) error {
 		case nil:
 			return invalid(mi, pi, "nil part")
 		default:
-			return invalid(mi, pi, "a user message takes text, images and tool results, not %s", partName(part))
+			return invalid(mi, pi, "a user message takes text, images and tool results, not %s", partname.Of(part))
 		}
 	}
 	switch {
@@ -152,7 +152,7 @@ func (b *builder) toolResult(mi, pi int, v llm.ToolResult) error {
 	for _, c := range v.Content {
 		t, ok := c.(llm.Text)
 		if !ok {
-			return invalid(mi, pi, "tool results on Chat Completions hold text only, not %s", partName(c))
+			return invalid(mi, pi, "tool results on Chat Completions hold text only, not %s", partname.Of(c))
 		}
 		if sb.Len() > 0 && t.Text != "" {
 			sb.WriteString("\n")
@@ -203,7 +203,7 @@ func (b *builder) assistant(mi int, m llm.Message) error {
 		case nil:
 			return invalid(mi, pi, "nil part")
 		default:
-			return invalid(mi, pi, "an assistant message takes text, tool calls and reasoning, not %s", partName(part))
+			return invalid(mi, pi, "an assistant message takes text, tool calls and reasoning, not %s", partname.Of(part))
 		}
 	}
 	msg := oai.ChatCompletionAssistantMessageParam{ToolCalls: calls}
@@ -241,35 +241,4 @@ func (b *builder) toolCall(mi, pi int, v llm.ToolCall) (oai.ChatCompletionMessag
 		ID:       v.ID,
 		Function: oai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: v.Name, Arguments: args},
 	}}, nil
-}
-
-// partName names a part's type in errors.
-func partName(p llm.Part) string {
-	switch v := p.(type) {
-	case llm.Text:
-		return "text"
-	case llm.Image:
-		return "an image"
-	case llm.Document:
-		return "a document"
-	case llm.ToolCall:
-		return "a tool call"
-	case llm.ToolResult:
-		return "a tool result"
-	case llm.Reasoning:
-		return "reasoning"
-	case llm.CachePoint:
-		return "a cache point"
-	case llm.SearchResult:
-		return "a search result"
-	case llm.Video:
-		return "a video"
-	case llm.Audio:
-		return "audio"
-	case llm.Opaque:
-		return fmt.Sprintf("an opaque %q block of provider %q (only that provider can send it)", v.Kind, v.Provider)
-	case nil:
-		return "nil"
-	}
-	return "an unknown part"
 }
