@@ -50,25 +50,13 @@ func (c *chat) runTools(ctx context.Context, line string) error {
 		if err != nil {
 			return err // turn ends the line
 		}
-		switch ev := ev.(type) {
-		case agent.ModelEvent:
-			switch me := ev.Event.(type) {
-			case llm.TextDelta:
-				out.text(me.Text)
-			case llm.Warning:
-				out.note("warning: " + me.String())
-			}
-		case agent.ToolStarted:
-			out.toolCall(ev.Call)
-		case agent.ToolFinished:
-			out.toolResult(ev.Result)
-		case agent.StepDone:
-			out.endLine()
-			for _, w := range ev.Response.Warnings {
+		if r := out.event(ev); r != nil {
+			res = r
+		}
+		if sd, ok := ev.(agent.StepDone); ok {
+			for _, w := range sd.Response.Warnings {
 				fmt.Fprintf(c.e.stderr, "warning: %s\n", w)
 			}
-		case agent.Done:
-			res = ev.Result
 		}
 	}
 	out.endLine()

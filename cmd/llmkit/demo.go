@@ -189,22 +189,8 @@ func demoStream(ctx context.Context, m llm.Model, add agent.Tool, req *llm.Reque
 		if err != nil {
 			return nil, err
 		}
-		switch ev := ev.(type) {
-		case agent.ModelEvent:
-			switch me := ev.Event.(type) {
-			case llm.TextDelta:
-				out.text(me.Text)
-			case llm.Warning:
-				out.note("warning: " + me.String())
-			}
-		case agent.ToolStarted:
-			out.toolCall(ev.Call)
-		case agent.ToolFinished:
-			out.toolResult(ev.Result)
-		case agent.StepDone:
-			out.endLine()
-		case agent.Done:
-			res = ev.Result
+		if r := out.event(ev); r != nil {
+			res = r
 		}
 	}
 	if res == nil {
@@ -243,6 +229,30 @@ func demoRun(ctx context.Context, m llm.Model, add agent.Tool, req *llm.Request,
 type transcript struct {
 	w      io.Writer
 	inText bool // an assistant line is open
+}
+
+// event writes one event of a streamed agent run: answer text as it arrives, stream
+// warnings, tool calls and results, a line end after each step. It returns the run's
+// result when ev is the final [agent.Done].
+func (t *transcript) event(ev agent.Event) *agent.Result {
+	switch ev := ev.(type) {
+	case agent.ModelEvent:
+		switch me := ev.Event.(type) {
+		case llm.TextDelta:
+			t.text(me.Text)
+		case llm.Warning:
+			t.note("warning: " + me.String())
+		}
+	case agent.ToolStarted:
+		t.toolCall(ev.Call)
+	case agent.ToolFinished:
+		t.toolResult(ev.Result)
+	case agent.StepDone:
+		t.endLine()
+	case agent.Done:
+		return ev.Result
+	}
+	return nil
 }
 
 func (t *transcript) text(s string) {
