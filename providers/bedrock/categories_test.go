@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
@@ -186,7 +187,7 @@ func TestIssue13RetryAfter(t *testing.T) {
 		"Fri, 02 Jan 2026 03:04:35 GMT": 30 * time.Second,
 		"Fri, 02 Jan 2026 03:04:00 GMT": 0, // past
 	} {
-		if got := retryAfter(in, now); got != want {
+		if got := retryafter.Parse(in, now); got != want {
 			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
+	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -126,7 +125,7 @@ func mapError(op string, err error, midStream bool) error {
 		e.RequestID = re.ServiceRequestID()
 		if re.Response != nil {
 			e.StatusCode = re.HTTPStatusCode()
-			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+			e.RetryAfter = retryafter.FromHeader(re.Response.Header, time.Now())
 		}
 	}
 	var ae smithy.APIError
@@ -221,25 +220,6 @@ func isCutBody(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		retry.RetryableConnectionError{}.IsErrorRetryable(err).Bool() ||
 		strings.Contains(err.Error(), "unexpected EOF") || strings.Contains(err.Error(), "unexpected end of JSON input")
-}
-
-// retryAfter parses a Retry-After header: a number of seconds or an HTTP date (RFC 9110,
-// 10.2.3). It returns 0 for an absent, invalid or past value.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 || secs > int64(24*time.Hour/time.Second) {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // normalizeCode lowercases an error code and strips a shape-id namespace

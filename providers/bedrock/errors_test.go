@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -288,7 +289,7 @@ func TestRetryAfterHeader(t *testing.T) {
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 	} {
-		if got := retryAfter(tc.h, now); got != tc.want {
+		if got := retryafter.Parse(tc.h, now); got != tc.want {
 			t.Errorf("retryAfter(%q) = %v, want %v", tc.h, got, tc.want)
 		}
 	}

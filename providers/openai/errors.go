@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	oai "github.com/openai/openai-go/v3"
 
+	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -47,9 +46,10 @@ func isContextOverflow(s string) bool {
 // error's code and type; with the request id (x-request-id) and Retry-After of the
 // answer. An error object inside a stream is categorised by its code and type and also
 // unwraps to [llm.ErrStream]; a broken, truncated or malformed stream is
-// [llm.ErrStream]. A cancelled context is returned wrapped so that errors.Is(err,
-// context.Canceled) holds; a passed deadline is an [llm.ErrTimeout] for which
-// errors.Is(err, context.DeadlineExceeded) holds too.
+// [llm.ErrStream]. A cancelled context is an [llm.ErrCanceled] ProviderError and a
+// passed deadline an [llm.ErrTimeout] one, as for every provider; both keep the
+// context's error (errors.Is(err, context.Canceled) or DeadlineExceeded holds) and
+// neither is retryable.
 func mapError(op string, err error, midStream bool) error {
 	if err == nil {
 		return nil
@@ -58,10 +58,11 @@ func mapError(op string, err error, midStream bool) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("openai: %s: %w", op, err)
-	}
 	e := &llm.ProviderError{Provider: "openai", Op: op, Err: err}
+	if errors.Is(err, context.Canceled) {
+		e.Category = llm.ErrCanceled
+		return e
+	}
 	var ae *oai.Error
 	switch {
 	case errors.As(err, &ae):
@@ -72,7 +73,7 @@ func mapError(op string, err error, midStream bool) error {
 		}
 		if ae.Response != nil {
 			e.RequestID = ae.Response.Header.Get("x-request-id")
-			e.RetryAfter = retryAfter(ae.Response.Header, time.Now())
+			e.RetryAfter = retryafter.FromHeader(ae.Response.Header, time.Now())
 		}
 		e.Category, e.Retryable = categorize(ae.StatusCode, ae.Code, ae.Type, ae.Message)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -178,28 +179,4 @@ func streamErrorObject(data []byte) (code, typ, msg string) {
 		code = strconv.FormatFloat(c, 'f', -1, 64)
 	}
 	return code, obj.Type, obj.Message
-}
-
-// retryAfter reads how long to wait from retry-after-ms (OpenAI's) or Retry-After
-// (seconds or an HTTP date).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if ms := h.Get("retry-after-ms"); ms != "" {
-		if f, err := strconv.ParseFloat(ms, 64); err == nil && f > 0 {
-			return time.Duration(f * float64(time.Millisecond))
-		}
-	}
-	ra := h.Get("retry-after")
-	if ra == "" {
-		return 0
-	}
-	if f, err := strconv.ParseFloat(ra, 64); err == nil {
-		if f <= 0 {
-			return 0
-		}
-		return time.Duration(f * float64(time.Second))
-	}
-	if t, err := http.ParseTime(ra); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

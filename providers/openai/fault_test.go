@@ -163,4 +163,11 @@ func TestCancelledContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
+	var pe *llm.ProviderError
+	if !errors.Is(err, llm.ErrCanceled) || !errors.As(err, &pe) || pe.Retryable {
+		t.Fatalf("error %v, want a ProviderError of category llm.ErrCanceled, not retryable", err)
+	}
+	if _, err := m.Stream(ctx, hello()); !errors.Is(err, llm.ErrCanceled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stream error %v, want llm.ErrCanceled and context.Canceled", err)
+	}
 }
