@@ -16,6 +16,7 @@ import (
 	lcopenai "github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/llmkit/llmkit/bench/internal/contender"
+	"github.com/llmkit/llmkit/bench/internal/contender/langchaingo"
 	"github.com/llmkit/llmkit/bench/internal/workload"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/openai"
@@ -191,24 +192,9 @@ func newLangchain(url string) (oaiContender, error) {
 }
 
 func lcCall(ctx context.Context, l *lcopenai.LLM, w *workload.Workload) (workload.Answer, error) {
-	msgs := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeSystem, w.System)}
-	for _, m := range w.Messages {
-		switch m.Role {
-		case "user":
-			msgs = append(msgs, llms.TextParts(llms.ChatMessageTypeHuman, m.Text))
-		case "assistant":
-			mc := llms.MessageContent{Role: llms.ChatMessageTypeAI}
-			if m.Text != "" {
-				mc.Parts = append(mc.Parts, llms.TextContent{Text: m.Text})
-			}
-			for _, tc := range m.ToolCalls {
-				mc.Parts = append(mc.Parts, llms.ToolCall{ID: tc.ID, Type: "function", FunctionCall: &llms.FunctionCall{Name: tc.Name, Arguments: string(tc.Input)}})
-			}
-			msgs = append(msgs, mc)
-		case "tool":
-			msgs = append(msgs, llms.MessageContent{Role: llms.ChatMessageTypeTool, Parts: []llms.ContentPart{
-				llms.ToolCallResponse{ToolCallID: m.Result.CallID, Content: m.Result.Content}}})
-		}
+	msgs, err := langchaingo.Messages(w)
+	if err != nil {
+		return workload.Answer{}, err
 	}
 	opts := []llms.CallOption{llms.WithMaxTokens(workload.MaxTokens)}
 	if len(w.Tools) > 0 {
@@ -229,15 +215,7 @@ func lcCall(ctx context.Context, l *lcopenai.LLM, w *workload.Workload) (workloa
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	if len(resp.Choices) == 0 {
-		return workload.Answer{}, fmt.Errorf("langchaingo: no choices")
-	}
-	ch := resp.Choices[0]
-	a := workload.Answer{Text: ch.Content}
-	for _, tc := range ch.ToolCalls {
-		a.ToolCalls = append(a.ToolCalls, workload.Call{ID: tc.ID, Name: tc.FunctionCall.Name, Input: json.RawMessage(tc.FunctionCall.Arguments)})
-	}
-	return a, nil
+	return langchaingo.Answer(resp)
 }
 
 func (c *lc) Converse(ctx context.Context) (workload.Answer, error) {

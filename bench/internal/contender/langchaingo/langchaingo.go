@@ -42,7 +42,7 @@ func New(url string) (contender.Contender, error) {
 	}
 	c := &lc{llm: llm, msgs: map[*workload.Workload][]llms.MessageContent{}, opts: map[*workload.Workload][]llms.CallOption{}}
 	for _, w := range workload.All {
-		msgs, err := messages(w)
+		msgs, err := Messages(w)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +69,8 @@ func New(url string) (contender.Contender, error) {
 
 func (c *lc) Close() error { return nil }
 
-func messages(w *workload.Workload) ([]llms.MessageContent, error) {
+// Messages returns w's conversation as langchaingo messages.
+func Messages(w *workload.Workload) ([]llms.MessageContent, error) {
 	msgs := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeSystem, w.System)}
 	for _, m := range w.Messages {
 		switch m.Role {
@@ -95,7 +96,8 @@ func messages(w *workload.Workload) ([]llms.MessageContent, error) {
 	return msgs, nil
 }
 
-func answer(resp *llms.ContentResponse) (workload.Answer, error) {
+// Answer returns the first choice of resp as a workload answer.
+func Answer(resp *llms.ContentResponse) (workload.Answer, error) {
 	if len(resp.Choices) == 0 {
 		return workload.Answer{}, fmt.Errorf("langchaingo: no choices")
 	}
@@ -113,7 +115,7 @@ func (c *lc) Converse(ctx context.Context) (workload.Answer, error) {
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return answer(resp)
+	return Answer(resp)
 }
 
 func (c *lc) ToolRoundTrip(ctx context.Context) (workload.Answer, error) {
@@ -123,7 +125,7 @@ func (c *lc) ToolRoundTrip(ctx context.Context) (workload.Answer, error) {
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	first, err := answer(resp)
+	first, err := Answer(resp)
 	if err != nil {
 		return first, err
 	}
@@ -146,7 +148,7 @@ func (c *lc) ToolRoundTrip(ctx context.Context) (workload.Answer, error) {
 	if err != nil {
 		return first, err
 	}
-	final, err := answer(resp)
+	final, err := Answer(resp)
 	final.ToolCalls = first.ToolCalls
 	return final, err
 }
@@ -156,5 +158,5 @@ func (c *lc) Stream(ctx context.Context, w *workload.Workload) (workload.Answer,
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return answer(resp)
+	return Answer(resp)
 }
