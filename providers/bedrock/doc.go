@@ -77,7 +77,7 @@
 // therefore repairs, with a warning, what Bedrock returns but does not take back: an
 // assistant message with no content (end_turn with content [], or white space only) is
 // left out; a tool call whose name is outside [a-zA-Z0-9_-]{1,64} is sent with each
-// other character replaced by "_" ("unnamed_tool" when empty); a call without an id gets
+// other byte replaced by "_" ("unnamed_tool" when empty); a call without an id gets
 // llmkit_call_<message>_<part>; an id used again gets a suffix "_2", "_3" …. The results
 // follow their calls: a result whose call id names several calls (or none, "") answers
 // the oldest not answered yet and is sent with that call's id.

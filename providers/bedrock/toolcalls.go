@@ -56,7 +56,7 @@ func toolUseID(id string) string {
 // toolUse converts an assistant's tool call (REQ-TOOL-INPUT and REQ-TOOL-IDS). What a model may send but
 // Bedrock does not take back is repaired with a warning, so that an answer never makes
 // the history unsendable (the agent has already told the model such a tool is unknown):
-//   - a name outside [a-zA-Z0-9_-]{1,64} has each other character replaced by "_" (an
+//   - a name outside [a-zA-Z0-9_-]{1,64} has each other byte replaced by "_" (an
 //     empty name becomes "unnamed_tool");
 //   - a call without an id is sent with the id llmkit_call_<message>_<part>;
 //   - an id used by an earlier call (or mapped to the same Bedrock id) gets a suffix.
@@ -111,25 +111,13 @@ func (r *messageReader) toolUse(mi, pi int, v llm.ToolCall) (wireBlock, error) {
 	}}}, nil
 }
 
-// sanitizeToolName maps a tool name to one Bedrock accepts: each character outside
-// [a-zA-Z0-9_-] becomes "_", the result is cut to 64 bytes, and an empty name becomes
-// "unnamed_tool".
+// sanitizeToolName maps a tool name to one Bedrock accepts, as [toolname.Sanitize]
+// does; an empty name becomes "unnamed_tool", which reads better in a history than "_".
 func sanitizeToolName(name string) string {
-	out := make([]byte, 0, min(len(name), 64))
-	for _, c := range name {
-		if len(out) == 64 {
-			break
-		}
-		if c < utf8.RuneSelf && toolname.Valid(string(rune(c))) {
-			out = append(out, byte(c))
-		} else {
-			out = append(out, '_')
-		}
-	}
-	if len(out) == 0 {
+	if name == "" {
 		return "unnamed_tool"
 	}
-	return string(out)
+	return toolname.Sanitize(name)
 }
 
 // freshToolUseID returns id with the smallest suffix "_2", "_3" … that no tool use of the
