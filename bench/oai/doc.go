@@ -3,7 +3,7 @@
 // hand-written net/http + encoding/json (what openai-go itself is measured against), on
 // the same simulator traffic (bench/cmd/oaisim, in its own process). Run them with
 //
-//	go test -run TestAnswers -bench . -benchmem -count 6 ./oai
+//	go test -run TestAnswers -bench . -benchmem -count 8 ./oai
 //
 // from bench/.
 package oai
