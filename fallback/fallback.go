@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/llmkit/llmkit/llm"
@@ -196,133 +195,53 @@ func (m *Model) Generate(ctx context.Context, req *llm.Request) (*llm.Response, 
 }
 
 // Stream opens a stream on the candidates in turn until one opens, and falls back again
-// while no event has been delivered.
+// while no event has been delivered. The stream returned is the candidate's own, relayed
+// ([llm.RelayStream]): events pass through no extra layer.
 func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
-	fs := &fstream{done: make(chan struct{})}
-	fs.run = m.newRun(ctx, req, fs.done)
-	if err := fs.open(ctx); err != nil {
+	r := m.newRun(ctx, req, nil)
+	s, c, err := r.open(ctx)
+	if err != nil {
 		return nil, err
 	}
-	var final *llm.Response
-	src := func(yield func(llm.Event, error) bool) {
-		delivered := false
-		for {
-			s, c := fs.current()
-			for ev, err := range s.Events() {
-				if err == nil {
-					delivered = true
-					if !yield(ev, nil) {
-						return
-					}
-					continue
-				}
-				if delivered || fs.isClosed() {
-					yield(nil, err)
-					return
-				}
-				if err := fs.run.failed(c, err); err != nil {
-					yield(nil, err)
-					return
-				}
-				if err := fs.open(ctx); err != nil {
-					yield(nil, err)
-					return
-				}
-				break
+	return llm.RelayStream(ctx, s, &llm.RelayHooks{
+		Reopen: func(rctx context.Context, err error) (*llm.Stream, error) {
+			if err := r.failed(c, err); err != nil {
+				return nil, err
 			}
-			if cur, _ := fs.current(); cur != s {
-				continue // fell back: read the new stream
-			}
-			resp, err := s.Response()
+			r.stop = rctx.Done() // the stream was closed: a pending wait ends
+			next, nc, err := r.open(rctx)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, err
 			}
-			r := *resp
-			r.Model = c.Name
-			final = &r
-			return
-		}
-	}
-	return llm.NewStream(ctx, src, &llm.StreamOptions{
-		Close: fs.close,
-		Finish: func(r *llm.Response) error {
-			if final == nil {
-				return &llm.StreamError{Reason: "fallback: stream ended without a response"}
-			}
-			*r = *final
-			return nil
+			c = nc
+			return next, nil
 		},
-		Relayed: true, // the candidate's stream has checked and accumulated the events
+		End: func(resp *llm.Response, _ error) {
+			if resp != nil {
+				resp.Model = c.Name
+			}
+		},
 	}), nil
 }
 
-// fstream holds the stream a fallback stream is reading and closes it on request, from
-// any goroutine.
-type fstream struct {
-	run    *run
-	mu     sync.Mutex
-	s      *llm.Stream
-	c      Candidate
-	closed bool
-	done   chan struct{} // closed by close: ends a pending wait
-}
-
-func (f *fstream) current() (*llm.Stream, Candidate) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.s, f.c
-}
-
 // open opens a stream on the next candidates until one opens.
-func (f *fstream) open(ctx context.Context) error {
+func (r *run) open(ctx context.Context) (*llm.Stream, Candidate, error) {
 	for {
-		c, creq, err := f.run.next()
+		c, creq, err := r.next()
 		if err != nil {
-			return err
+			return nil, Candidate{}, err
 		}
 		s, err := c.Model.Stream(ctx, creq)
 		if err == nil && s == nil {
 			err = fmt.Errorf("fallback: %s: model returned no stream and no error", c.Name)
 		}
 		if err == nil {
-			s.DiscardEvents() // read once, here; the fallback stream keeps the events
-			f.mu.Lock()
-			closed := f.closed
-			f.s, f.c = s, c
-			f.mu.Unlock()
-			if closed {
-				s.Close()
-				return &llm.StreamError{Reason: "stream closed before its end"}
-			}
-			return nil
+			return s, c, nil
 		}
-		if err := f.run.failed(c, err); err != nil {
-			return err
+		if err := r.failed(c, err); err != nil {
+			return nil, Candidate{}, err
 		}
 	}
-}
-
-func (f *fstream) isClosed() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.closed
-}
-
-func (f *fstream) close() error {
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return nil
-	}
-	f.closed = true
-	close(f.done)
-	s := f.s
-	f.mu.Unlock()
-	if s != nil {
-		return s.Close()
-	}
-	return nil
 }
 
 // run walks the candidates for one call.
@@ -330,7 +249,7 @@ type run struct {
 	m         *Model
 	ctx       context.Context
 	req       *llm.Request
-	stop      <-chan struct{} // nil for Generate
+	stop      <-chan struct{} // closed when a stream is closed; nil for Generate
 	round     int             // from 1
 	i         int             // index of the next candidate
 	notBefore []time.Time     // per candidate, from Retry-After
@@ -420,6 +339,9 @@ func (r *run) sleep(d time.Duration) error {
 	case <-r.ctx.Done():
 		return r.cancelled()
 	case <-r.stop:
+		if r.ctx.Err() != nil {
+			return r.cancelled()
+		}
 		return &llm.StreamError{Reason: "stream closed while waiting to fall back", Err: &Error{Attempts: r.attempts}}
 	}
 }

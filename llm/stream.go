@@ -51,14 +51,18 @@ type Stream struct {
 	state   streamState
 	events  []Event
 	discard bool // events are not kept: see DiscardEvents
-	acc     Accumulator
-	resp    *Response
-	err     error
+	// delivered is set when the first event has been passed on: from then on, no relay
+	// may put another stream in place of the source.
+	delivered bool
+	acc       Accumulator
+	resp      *Response
+	err       error
 
 	closeOnce sync.Once
 	closeErr  error
 	why       atomic.Int32 // closeReason: why the stream was closed from outside the read loop
 	stopCtx   func() bool  // stops the context watch NewStream starts
+	relay     *relay       // hooks RelayStream installed; nil without any
 }
 
 type streamState uint8
@@ -122,34 +126,74 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 		}
 		switch closeReason(s.why.Load()) {
 		case closedNot:
-		case closedByContext:
-			s.state = streamDone
-			s.err = &StreamError{Reason: "cancelled before it was read", Err: ContextError(context.Cause(s.ctx))}
-			yield(nil, s.err)
-			return
 		default:
 			s.state = streamDone
-			s.err = &StreamError{Reason: "stream closed before it was read"}
+			s.err = s.closedBeforeRead()
 			yield(nil, s.err)
 			return
 		}
 		s.state = streamReading
+		if s.relay != nil {
+			s.relay.started.Store(true)
+		}
 		s.read(yield)
 		s.state = streamDone
 	}
 }
 
 func (s *Stream) read(yield func(Event, error) bool) {
+	src, own := s.src, true
+	var err error
+	for {
+		var abandoned bool
+		err, abandoned = s.pass(src, own, yield)
+		if abandoned {
+			s.stopWatches()
+			s.err = &StreamError{Reason: "stream abandoned before its end"}
+			s.runEnd(nil, s.err)
+			return
+		}
+		if err == nil {
+			s.resp, err = s.finish(own)
+		}
+		if err == nil || s.delivered || closeReason(s.why.Load()) != closedNot || s.relay == nil {
+			break
+		}
+		// A relay may put another stream in place of one that failed before its first
+		// event (fallback middleware): its events and response are passed on.
+		next, rerr := s.relay.reopen(s, err)
+		if next == nil {
+			if rerr != nil {
+				err = rerr
+			}
+			break
+		}
+		src, own = next.Events(), false
+	}
+	s.stopWatches()
+	if err != nil {
+		err = s.withPartial(err)
+		s.err = err
+		s.runEnd(nil, err)
+		yield(nil, err)
+		return
+	}
+	s.runEnd(s.resp, nil)
+}
+
+// pass reads src, the stream's own source (own) or the events of a stream a relay put
+// in its place, until it ends, yielding each event, and returns the error it ended
+// with and whether the caller stopped early.
+func (s *Stream) pass(src iter.Seq2[Event, error], own bool, yield func(Event, error) bool) (err error, abandoned bool) {
 	// The idle clock runs only while the source is being waited on: it stops when an
-	// event arrives and restarts when the caller asks for the next one.
+	// event arrives and restarts when the caller asks for the next one. (A stream a
+	// relay put in place of the source keeps its own clock.)
 	var timer *time.Timer
-	if s.opts.IdleTimeout > 0 {
+	if own && s.opts.IdleTimeout > 0 {
 		timer = time.AfterFunc(s.opts.IdleTimeout, func() { s.closeFor(closedByIdle) })
 	}
-
-	var err error
-	abandoned := false
-	for ev, srcErr := range s.src {
+	accumulate := own && !s.opts.Relayed
+	for ev, srcErr := range src {
 		if timer != nil && !timer.Stop() && closeReason(s.why.Load()) == closedByIdle {
 			break // the idle timeout closed the stream before this arrived
 		}
@@ -157,14 +201,18 @@ func (s *Stream) read(yield func(Event, error) bool) {
 			err = srcErr
 			break
 		}
-		if !s.opts.Relayed {
+		if accumulate {
 			if err = s.acc.Add(ev); err != nil {
 				break
 			}
 		}
+		if s.relay != nil {
+			s.relay.event(ev)
+		}
 		if !s.discard {
 			s.events = append(s.events, ev)
 		}
+		s.delivered = true
 		if !yield(ev, nil) {
 			abandoned = true
 			break
@@ -176,37 +224,32 @@ func (s *Stream) read(yield func(Event, error) bool) {
 	if timer != nil {
 		timer.Stop()
 	}
-	s.stopCtx()
-	closeErr := s.close()
+	var closeErr error
+	if own {
+		closeErr = s.close()
+	}
+	if abandoned {
+		return nil, true
+	}
 
-	if s.ctx != nil && s.ctx.Err() != nil {
+	if s.doneCtx() != nil {
 		// Cancellation wins even when the source ended without noticing it.
 		s.why.CompareAndSwap(int32(closedNot), int32(closedByContext))
 	}
-	switch reason := closeReason(s.why.Load()); {
-	case abandoned:
-		s.err = &StreamError{Reason: "stream abandoned before its end"}
-		return
-	case reason == closedByIdle:
+	switch closeReason(s.why.Load()) {
+	case closedByIdle:
 		err = &StreamError{Reason: "no event for " + s.opts.IdleTimeout.String(), Err: context.DeadlineExceeded}
-	case reason == closedByContext:
+	case closedByContext:
 		// Whatever the source made of it (nothing, a read on a closed connection, its
 		// own cancellation error), a cancelled stream ends the same way.
-		err = &StreamError{Reason: "cancelled", Err: ContextError(context.Cause(s.ctx))}
-	case reason == closedByCaller:
+		err = &StreamError{Reason: "cancelled", Err: ContextError(context.Cause(s.doneCtx()))}
+	case closedByCaller:
 		err = &StreamError{Reason: "stream closed before its end"}
 	}
 	if err == nil && closeErr != nil {
 		err = closeErr
 	}
-	if err == nil {
-		s.resp, err = s.finish()
-	}
-	if err != nil {
-		err = s.withPartial(err)
-		s.err = err
-		yield(nil, err)
-	}
+	return err, false
 }
 
 // withPartial returns err carrying the accumulated response in [StreamError.Partial] when
@@ -221,7 +264,7 @@ func (s *Stream) withPartial(err error) error {
 	if errors.As(err, &se) && se.Partial != nil {
 		return err // an inner stream's error already carries its message
 	}
-	resp, ferr := s.finish()
+	resp, ferr := s.finish(true)
 	if ferr != nil {
 		return err
 	}
@@ -232,7 +275,17 @@ func (s *Stream) withPartial(err error) error {
 	return &StreamError{Reason: "broken after the message stop", Err: err, Partial: resp}
 }
 
-func (s *Stream) finish() (*Response, error) {
+// finish returns the response: the accumulated one (own) or that of the stream a
+// relay put in place of the source.
+func (s *Stream) finish(own bool) (*Response, error) {
+	if !own {
+		resp, err := s.relay.current.Load().Response()
+		if err != nil || resp == nil {
+			return nil, err
+		}
+		r := *resp
+		return &r, nil
+	}
 	if s.opts.Relayed {
 		if s.opts.Finish == nil {
 			return nil, &StreamError{Reason: "relayed stream without a Finish to give its response"}
@@ -308,13 +361,55 @@ func (s *Stream) Err() error { return s.err }
 // the stream.
 func (s *Stream) Close() error {
 	err := s.closeFor(closedByCaller)
-	s.stopCtx()
+	s.stopWatches()
 	return err
 }
 
 func (s *Stream) closeFor(reason closeReason) error {
 	s.why.CompareAndSwap(int32(closedNot), int32(reason))
-	return s.close()
+	err := s.close()
+	if s.relay != nil {
+		s.relay.closeCurrent()
+		if !s.relay.started.Load() {
+			// Nobody will read it: the relay hooks learn now how it ended.
+			s.runEnd(nil, s.closedBeforeRead())
+		}
+	}
+	return err
+}
+
+// closedBeforeRead is the error of a stream closed before its first read.
+func (s *Stream) closedBeforeRead() error {
+	if closeReason(s.why.Load()) == closedByContext {
+		if ctx := s.doneCtx(); ctx != nil {
+			return &StreamError{Reason: "cancelled before it was read", Err: ContextError(context.Cause(ctx))}
+		}
+	}
+	return &StreamError{Reason: "stream closed before it was read"}
+}
+
+// doneCtx returns the first of the stream's contexts (its own, then those of the
+// relays installed on it) that has ended, or nil.
+func (s *Stream) doneCtx() context.Context {
+	if s.ctx != nil && s.ctx.Err() != nil {
+		return s.ctx
+	}
+	if s.relay != nil {
+		for _, ctx := range s.relay.ctxs {
+			if ctx.Err() != nil {
+				return ctx
+			}
+		}
+	}
+	return nil
+}
+
+// stopWatches stops the context watches of NewStream and RelayStream.
+func (s *Stream) stopWatches() {
+	s.stopCtx()
+	if s.relay != nil {
+		s.relay.stop()
+	}
 }
 
 func (s *Stream) close() error {

@@ -493,3 +493,43 @@ func TestStackLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("%d spans, want one per stream (5)", n)
 	}
 }
+
+// TestFallbackStreamSpans traces each candidate of a fallback and the fallback itself:
+// a stream that falls back before its first event makes a failed span for the first
+// candidate and a span for the second, both children of the fallback's span.
+func TestFallbackStreamSpans(t *testing.T) {
+	r := newRecorder(t, false)
+	evs, _ := llm.ResponseEvents(&llm.Response{Message: llm.AssistantText("from b"), StopReason: llm.StopReasonEndTurn})
+	traced := func(m llm.Model, provider string) llm.Model { return llm.Wrap(m, r.tel.Middleware(provider)) }
+	fb, err := fallback.New([]fallback.Candidate{
+		{Name: "a", Model: traced(llmtest.New(llmtest.Stream([]llm.Event{}, &llm.ProviderError{Code: "ThrottlingException", Category: llm.ErrRateLimited})), "pa")},
+		{Name: "b", Model: traced(llmtest.New(llmtest.Stream(evs, nil)), "pb")},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := traced(fb, "fallback").Stream(context.Background(), &llm.Request{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := s.Response(); err != nil || resp.Text() != "from b" || resp.Model != "b" {
+		t.Fatalf("response %+v, %v", resp, err)
+	}
+	spans := r.spans.GetSpans()
+	if len(spans) != 3 {
+		t.Fatalf("%d spans, want 3", len(spans))
+	}
+	byProvider := map[string]tracetest.SpanStub{}
+	for _, sp := range spans {
+		byProvider[attrMap(sp.Attributes)["gen_ai.provider.name"]] = sp
+	}
+	outer := byProvider["fallback"]
+	for _, p := range []string{"pa", "pb"} {
+		if got := byProvider[p].Parent.SpanID(); got != outer.SpanContext.SpanID() {
+			t.Errorf("span of %s: parent %v, want the fallback's span %v", p, got, outer.SpanContext.SpanID())
+		}
+	}
+	checkAttrs(t, "first candidate", byProvider["pa"].Attributes, map[string]string{"error.type": "ThrottlingException"})
+	checkAttrs(t, "second candidate", byProvider["pb"].Attributes, nil, "error.type")
+	checkAttrs(t, "fallback", outer.Attributes, map[string]string{"gen_ai.response.model": "b"}, "error.type")
+}
