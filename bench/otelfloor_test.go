@@ -12,22 +12,23 @@ import (
 	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/llmkit/llmkit/fallback"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/otelllm"
 )
 
 // otelFloor is what the OpenTelemetry SDK itself costs for one traced call, with no
-// llmkit code: a span started with the three attributes otelllm gives Start, given
-// the rest of the attributes otelllm records in one SetAttributes call, the metric
-// recordings otelllm makes (with attribute sets built once, in the span's context, as
-// otelllm makes them), and the span ended. It runs on the stack's own providers, so it
-// shares their batch span processor and aggregation.
+// llmkit middleware: around the call, a span started with the three attributes otelllm
+// gives Start, given the rest of the attributes otelllm records (taken from a recorded
+// call, built once) in one SetAttributes call when the call ends, the metric records
+// otelllm makes (attribute sets built once, in the span's context), and the span
+// ended — on providers configured as the stack's. A stream's end is seen through
+// llm.RelayStream, which costs a few nanoseconds per event.
 type otelFloor struct {
 	tracer      trace.Tracer
 	name        string
 	startOpts   []trace.SpanStartOption
 	attrs       []attribute.KeyValue
+	metrics     bool
 	duration    metric.Float64Histogram
 	ttfc        metric.Float64Histogram
 	tokens      metric.Int64Histogram
@@ -38,21 +39,19 @@ type otelFloor struct {
 	inputTokens int64
 }
 
-// newOTelFloor records one call of req through otelllm (over a fallback on inner, as in
-// the stack) to learn the span name and attributes a call makes, and returns the floor
-// that makes the same span and metrics on st's providers.
-func newOTelFloor(b *testing.B, st stacked, inner llm.Model, req *llm.Request, stream bool) *otelFloor {
+// newOTelFloor records one call of req through otelllm over inner to learn the span
+// name and attributes a call makes, and returns the floor that makes the same span
+// (and, for a stack with metrics, the same metric records) on providers of stack kind.
+func newOTelFloor(b testing.TB, kind string, inner llm.Model, req *llm.Request, stream bool) *otelFloor {
 	b.Helper()
 	rec := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec))
-	defer func() { _ = tp.Shutdown(context.Background()) }()
-	tel, err := otelllm.New(&otelllm.Options{TracerProvider: tp, MeterProvider: sdkmetric.NewMeterProvider()})
+	rtp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec))
+	defer func() { _ = rtp.Shutdown(context.Background()) }()
+	tel, err := otelllm.New(&otelllm.Options{TracerProvider: rtp, MeterProvider: sdkmetric.NewMeterProvider()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := llm.Wrap(inner, tel.Middleware(otelllm.ProviderAWSBedrock),
-		fallback.Middleware([]fallback.Candidate{{Name: "backup", Model: inner}}, nil))
-	if _, err := callText(context.Background(), m, req, stream); err != nil {
+	if _, err := callText(context.Background(), tel.Model(inner, otelllm.ProviderAWSBedrock), req, stream); err != nil {
 		b.Fatal(err)
 	}
 	spans := rec.GetSpans()
@@ -61,15 +60,20 @@ func newOTelFloor(b *testing.B, st stacked, inner llm.Model, req *llm.Request, s
 	}
 	span := spans[0]
 	const atStart = 3 // operation name, provider name, request model
+	tp, mp := providers(b, kind)
 	f := &otelFloor{
-		tracer: st.tp.Tracer("floor"),
+		tracer: tp.Tracer("floor"),
 		name:   span.Name,
 		startOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient),
 			trace.WithAttributes(span.Attributes[:atStart]...)},
-		attrs:  span.Attributes[atStart:],
-		stream: stream,
+		attrs:   span.Attributes[atStart:],
+		stream:  stream,
+		metrics: mp != nil,
 	}
-	meter := st.mp.Meter("floor")
+	if mp == nil {
+		return f
+	}
+	meter := mp.Meter("floor")
 	dur, err1 := genaiconv.NewClientOperationDuration(meter)
 	ttfc, err2 := genaiconv.NewClientOperationTimeToFirstChunk(meter)
 	tok, err3 := genaiconv.NewClientTokenUsage(meter)
@@ -86,18 +90,43 @@ func newOTelFloor(b *testing.B, st stacked, inner llm.Model, req *llm.Request, s
 	return f
 }
 
-// call makes the floor's span and metrics once.
-func (f *otelFloor) call(ctx context.Context) {
-	// The metrics are recorded with the span's context, as otelllm records them: with
-	// the SDK's default exemplar filter (trace based), a sampled span's context makes
-	// each record offer an exemplar.
-	ctx, span := f.tracer.Start(ctx, f.name, f.startOpts...)
-	span.SetAttributes(f.attrs...)
-	f.duration.Record(ctx, 0.3, f.callOpts...)
-	if f.stream {
-		f.ttfc.Record(ctx, 0.01, f.callOpts...)
+// wrap returns next with the floor's span and metrics around each call.
+func (f *otelFloor) wrap(next llm.Model) llm.Model {
+	return llm.ModelFuncs{
+		GenerateFunc: func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+			ctx, span := f.start(ctx)
+			resp, err := next.Generate(ctx, req)
+			f.end(ctx, span)
+			return resp, err
+		},
+		StreamFunc: func(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
+			sctx, span := f.start(ctx)
+			s, err := next.Stream(sctx, req)
+			if err != nil {
+				f.end(sctx, span)
+				return nil, err
+			}
+			return llm.RelayStream(ctx, s, &llm.RelayHooks{End: func(*llm.Response, error) { f.end(sctx, span) }}), nil
+		},
 	}
-	f.tokens.Record(ctx, f.inputTokens, f.inputOpts...)
-	f.tokens.Record(ctx, 160, f.outputOpts...)
+}
+
+func (f *otelFloor) start(ctx context.Context) (context.Context, trace.Span) {
+	return f.tracer.Start(ctx, f.name, f.startOpts...)
+}
+
+// end gives the span its attributes, makes the metric records (in the span's context,
+// as otelllm makes them: with the SDK's default exemplar filter, a sampled span's
+// context makes each record offer an exemplar) and ends the span.
+func (f *otelFloor) end(ctx context.Context, span trace.Span) {
+	span.SetAttributes(f.attrs...)
+	if f.metrics {
+		f.duration.Record(ctx, 0.3, f.callOpts...)
+		if f.stream {
+			f.ttfc.Record(ctx, 0.01, f.callOpts...)
+		}
+		f.tokens.Record(ctx, f.inputTokens, f.inputOpts...)
+		f.tokens.Record(ctx, 160, f.outputOpts...)
+	}
 	span.End()
 }

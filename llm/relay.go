@@ -10,6 +10,9 @@ import (
 type RelayHooks struct {
 	// Event runs on each event, in the reading goroutine, before the event is passed on.
 	Event func(Event)
+	// First runs on the first event only, before Event (for a time to first token: it
+	// costs nothing on the events after).
+	First func(Event)
 	// End runs once, when the relayed stream ends: with its response when it ended
 	// well, with its error otherwise (an abandoned stream's error wraps [ErrStream]). It
 	// may change the response (it is the one the relay's [Stream.Response] returns).
@@ -51,6 +54,7 @@ func RelayStream(ctx context.Context, inner *Stream, h *RelayHooks) *Stream {
 // relay holds the hooks [RelayStream] installed on a Stream.
 type relay struct {
 	hooks   []relayHooks      // in the order installed: the innermost middleware's first
+	events  []func(Event)     // the Event hooks of hooks[ended:], for the read loop
 	ctxs    []context.Context // the relays' contexts that differ from the stream's own
 	stops   []func() bool     // their watches
 	started atomic.Bool       // the first read began: hooks learn the end from it
@@ -73,8 +77,11 @@ func (s *Stream) addRelay(ctx context.Context, h *RelayHooks) {
 		s.relay = &relay{}
 	}
 	r := s.relay
-	if h != nil && (h.Event != nil || h.End != nil || h.Reopen != nil) {
+	if h != nil && (h.Event != nil || h.First != nil || h.End != nil || h.Reopen != nil) {
 		r.hooks = append(r.hooks, relayHooks{RelayHooks: *h, ctx: ctx})
+		if h.Event != nil {
+			r.events = append(r.events, h.Event)
+		}
 	}
 	if ctx != nil && ctx.Done() != nil && (s.ctx == nil || ctx.Done() != s.ctx.Done()) {
 		r.ctxs = append(r.ctxs, ctx)
@@ -82,10 +89,13 @@ func (s *Stream) addRelay(ctx context.Context, h *RelayHooks) {
 	}
 }
 
-// event runs the Event hooks on ev.
-func (r *relay) event(ev Event) {
-	for i := range r.hooks {
-		if f := r.hooks[i].Event; f != nil {
+// first runs the First hooks on ev, the first event passed on.
+func (r *relay) first(ev Event) {
+	r.mu.Lock()
+	ended := r.ended
+	r.mu.Unlock()
+	for i := ended; i < len(r.hooks); i++ {
+		if f := r.hooks[i].First; f != nil {
 			f(ev)
 		}
 	}
@@ -146,6 +156,12 @@ func (r *relay) reopen(s *Stream, err error) (*Stream, error) {
 			continue
 		}
 		r.endTo(i, nil, err) // the failed stream's own middleware
+		r.events = r.events[:0]
+		for _, h := range r.hooks[i:] {
+			if h.Event != nil {
+				r.events = append(r.events, h.Event)
+			}
+		}
 		next.DiscardEvents() // s keeps them
 		r.current.Store(next)
 		if closeReason(s.why.Load()) != closedNot {

@@ -124,6 +124,36 @@ func TestRelayStreamReopenBeforeFirstEvent(t *testing.T) {
 	}
 }
 
+// First runs once, on the first event passed on: after a reopen, on the replacement's.
+func TestRelayStreamFirst(t *testing.T) {
+	var firsts []string
+	broken := &llm.ProviderError{Provider: "p", Category: llm.ErrServer}
+	var log []string
+	first := func(name string) llm.Middleware {
+		return func(next llm.Model) llm.Model {
+			return llm.ModelFuncs{StreamFunc: func(ctx context.Context, req *llm.Request) (*llm.Stream, error) {
+				s, err := next.Stream(ctx, req)
+				if err != nil {
+					return nil, err
+				}
+				return llm.RelayStream(ctx, s, &llm.RelayHooks{First: func(ev llm.Event) { firsts = append(firsts, fmt.Sprintf("%s:%T", name, ev)) }}), nil
+			}}
+		}
+	}
+	second := llm.Wrap(llmtest.New(llmtest.Text("two words")), first("second"))
+	m := llm.Wrap(llmtest.New(llmtest.Stream([]llm.Event{}, broken)), first("outer"), reopener("fb", second, &log), first("inner"))
+	s, err := m.Stream(context.Background(), &llm.Request{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Response(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"second:llm.MessageStart", "outer:llm.MessageStart"}; !cmp.Equal(firsts, want) {
+		t.Errorf("First hooks ran %v, want %v", firsts, want)
+	}
+}
+
 func TestRelayStreamNoReopenAfterAnEvent(t *testing.T) {
 	var log []string
 	evs, _ := llm.ResponseEvents(&llm.Response{Message: llm.AssistantText("x")})

@@ -207,7 +207,12 @@ func (s *Stream) pass(src iter.Seq2[Event, error], own bool, yield func(Event, e
 			}
 		}
 		if s.relay != nil {
-			s.relay.event(ev)
+			if !s.delivered {
+				s.relay.first(ev)
+			}
+			for _, f := range s.relay.events {
+				f(ev)
+			}
 		}
 		if !s.discard {
 			s.events = append(s.events, ev)

@@ -113,21 +113,32 @@ type model struct {
 }
 
 // cache is a concurrent map that holds at most maxCached values; past that bound,
-// values are built per call.
+// values are built per call. The entry used last is kept aside: a model called with
+// one request model finds it without hashing.
 type cache[K comparable, V any] struct {
-	m sync.Map
-	n atomic.Int32
+	m    sync.Map
+	n    atomic.Int32
+	last atomic.Pointer[entry[K, V]]
+}
+
+type entry[K comparable, V any] struct {
+	k K
+	v V
 }
 
 // maxCached bounds each cache of a model.
 const maxCached = 1024
 
 func (c *cache[K, V]) load(k K) (V, bool) {
+	if e := c.last.Load(); e != nil && e.k == k {
+		return e.v, true
+	}
 	v, ok := c.m.Load(k)
 	if !ok {
 		var zero V
 		return zero, false
 	}
+	c.last.Store(&entry[K, V]{k, v.(V)})
 	return v.(V), true
 }
 
@@ -243,7 +254,7 @@ func (m *model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 		c.end(nil, errors.New("model returned no stream and no error"))
 		return nil, nil
 	}
-	return llm.RelayStream(ctx, s, &llm.RelayHooks{Event: c.event, End: c.end}), nil
+	return llm.RelayStream(ctx, s, &llm.RelayHooks{First: c.firstEvent, End: c.end}), nil
 }
 
 // call is one traced model call.
@@ -323,11 +334,9 @@ func (m *model) requestAttrs(req *llm.Request, stream bool) []attribute.KeyValue
 	return attrs
 }
 
-// event notes the first event of a stream.
-func (c *call) event(llm.Event) {
-	if c.first == 0 {
-		c.first = max(time.Since(c.start), time.Nanosecond)
-	}
+// firstEvent notes the time of a stream's first event.
+func (c *call) firstEvent(llm.Event) {
+	c.first = max(time.Since(c.start), time.Nanosecond)
 }
 
 // end ends the span and records the metrics.
@@ -359,20 +368,30 @@ func (c *call) end(resp *llm.Response, err error) {
 		}
 		c.span.SetAttributes(attrs...)
 	}
-	ctx := c.ctx
-	sets := c.m.metricSets(metricKey{reqModel: model, respModel: respModel, errType: errType})
+	c.record(resp, err, model, respModel, errType)
+	c.span.End()
+}
+
+// record records the call's metrics, unless no instrument is enabled (no MeterProvider
+// set, or views that drop them).
+func (c *call) record(resp *llm.Response, err error, model, respModel, errType string) {
+	t, ctx := c.m.t, c.ctx
 	// The instruments themselves, with the cached options: genaiconv's RecordSet would
 	// build an option per record.
-	t.duration.Inst().Record(ctx, time.Since(c.start).Seconds(), sets.call...)
+	duration, ttfc, tokens := t.duration.Inst(), t.ttfc.Inst(), t.tokens.Inst()
+	if !duration.Enabled(ctx) && !tokens.Enabled(ctx) && (c.first == 0 || !ttfc.Enabled(ctx)) {
+		return
+	}
+	sets := c.m.metricSets(metricKey{reqModel: model, respModel: respModel, errType: errType})
+	duration.Record(ctx, time.Since(c.start).Seconds(), sets.call...)
 	if c.first > 0 {
-		t.ttfc.Inst().Record(ctx, c.first.Seconds(), sets.call...)
+		ttfc.Record(ctx, c.first.Seconds(), sets.call...)
 	}
 	if err == nil && resp != nil {
 		u := resp.Usage
-		t.tokens.Inst().Record(ctx, int64(inputTokens(u)), sets.input...)
-		t.tokens.Inst().Record(ctx, int64(u.OutputTokens), sets.output...)
+		tokens.Record(ctx, int64(inputTokens(u)), sets.input...)
+		tokens.Record(ctx, int64(u.OutputTokens), sets.output...)
 	}
-	c.span.End()
 }
 
 // inputTokens counts every input token, cached ones included, as the conventions ask
