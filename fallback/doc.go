@@ -14,5 +14,7 @@
 // included, and no goroutine outlives a call (or, for a stream, its end or Close).
 //
 // A [Model] is an [llm.Model], so it stacks with other middleware ([llm.Wrap]);
-// [Middleware] puts the wrapped model first in a list.
+// [Middleware] puts the wrapped model first in a list. Its stream is the answering
+// candidate's own, relayed with a Reopen hook ([llm.RelayHooks]): events reach the caller
+// through no extra layer, and falling back costs nothing until a candidate fails.
 package fallback

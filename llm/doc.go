@@ -56,5 +56,8 @@
 // A [Middleware] wraps a Model in another (tracing, fallback, logging, redaction);
 // [Wrap] stacks them, [ModelFuncs] writes one in a few lines, and [RelayStream] passes a
 // wrapped stream's events on as they arrive while keeping its Response equal to
-// Generate's. Packages fallback and otelllm are built on it.
+// Generate's. Relays install their [RelayHooks] on the stream they relay rather than
+// wrapping it in another, so a stack of them reads the provider's events in one loop;
+// a relay's Reopen hook may put another stream in place of one that failed before its
+// first event. Packages fallback and otelllm are built on it.
 package llm
