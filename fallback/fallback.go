@@ -99,7 +99,8 @@ func New(cands []Candidate, opts *Options) (*Model, error) {
 }
 
 // Middleware returns an [llm.Middleware] that puts the wrapped model first in a list
-// followed by more candidates.
+// followed by more candidates. The model keeps the wrapped model's capabilities and
+// token counting ([llm.Inherit]): those of the first candidate.
 func Middleware(more []Candidate, opts *Options) llm.Middleware {
 	return func(next llm.Model) llm.Model {
 		m, err := New(append([]Candidate{{Model: next, Name: "primary"}}, more...), opts)
@@ -109,7 +110,7 @@ func Middleware(more []Candidate, opts *Options) llm.Middleware {
 				StreamFunc:   func(context.Context, *llm.Request) (*llm.Stream, error) { return nil, err },
 			}
 		}
-		return m
+		return llm.Inherit(m, next)
 	}
 }
 

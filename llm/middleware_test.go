@@ -286,3 +286,48 @@ func TestRelayedStreamResponseComesFromFinish(t *testing.T) {
 		t.Errorf("relayed stream without Finish: err %v, want a stream error naming Finish", err)
 	}
 }
+
+// counter is a model that counts tokens but reports no capabilities.
+type counter struct{ llm.ModelFuncs }
+
+func (counter) CountTokens(context.Context, *llm.Request) (int, error) { return 7, nil }
+
+// reporter reports capabilities of its own.
+type reporter struct{ llm.ModelFuncs }
+
+func (reporter) Capabilities(string) llm.Capabilities { return llm.Capabilities{Tools: true} }
+
+func TestWrapKeepsOptionalInterfaces(t *testing.T) {
+	inner := llmtest.New() // reports capabilities (all of them)
+	pass := func(next llm.Model) llm.Model {
+		return llm.ModelFuncs{GenerateFunc: next.Generate, StreamFunc: next.Stream}
+	}
+	m := llm.Wrap(inner, pass, pass)
+	r, ok := m.(llm.CapabilityReporter)
+	if !ok {
+		t.Fatal("a wrapped model lost its CapabilityReporter")
+	}
+	if got, want := r.Capabilities("m"), inner.Capabilities("m"); !cmp.Equal(got, want) {
+		t.Errorf("capabilities %+v, want the inner model's %+v", got, want)
+	}
+	if _, ok := m.(llm.TokenCounter); ok {
+		t.Error("a wrapped model counts tokens though the inner one does not")
+	}
+
+	// A wrapper with its own capabilities keeps them and gains the inner count.
+	withCount := counter{llm.ModelFuncs{GenerateFunc: inner.Generate}}
+	m = llm.Wrap(withCount, func(next llm.Model) llm.Model { return reporter{llm.ModelFuncs{GenerateFunc: next.Generate}} })
+	if got := m.(llm.CapabilityReporter).Capabilities("m"); !got.Tools || got.Images {
+		t.Errorf("capabilities %+v, want the wrapper's own", got)
+	}
+	n, err := m.(llm.TokenCounter).CountTokens(context.Background(), &llm.Request{})
+	if n != 7 || err != nil {
+		t.Errorf("CountTokens = %d, %v; want the inner model's 7", n, err)
+	}
+
+	// Nothing to add: the wrapper itself.
+	var w llm.Model = &reporter{}
+	if got := llm.Inherit(w, llm.ModelFuncs{}); got != w {
+		t.Errorf("Inherit changed a wrapper with nothing to add: %T", got)
+	}
+}

@@ -98,9 +98,10 @@ func (t *Telemetry) Middleware(provider string) llm.Middleware {
 // "chat <request model>" with the conventions' attributes, and feeds the client
 // metrics gen_ai.client.operation.duration, gen_ai.client.token.usage and (streams)
 // gen_ai.client.operation.time_to_first_chunk. Errors and stream events pass through
-// unchanged. provider names the provider (gen_ai.provider.name).
+// unchanged. provider names the provider (gen_ai.provider.name). The model keeps m's
+// capabilities and token counting ([llm.Inherit]), untraced.
 func (t *Telemetry) Model(m llm.Model, provider string) llm.Model {
-	return &model{t: t, next: m, provider: provider}
+	return llm.Inherit(&model{t: t, next: m, provider: provider}, m)
 }
 
 type model struct {
