@@ -23,10 +23,12 @@ type RelayHooks struct {
 	// in its place — the relay then passes that stream's events on, and its response
 	// — or nil and the error to end with (nil keeps err). ctx is derived from the
 	// context given to RelayStream and also ends when the stream is closed; a stream
-	// Reopen opens should use it. Reopen is not asked again once an event has
-	// been passed on, nor for a stream closed or cancelled by its reader. The End hooks
-	// of relays installed before this one (those of the failed stream's own
-	// middleware) run with err when it returns a stream.
+	// Reopen opens should use it. Reopen is asked again when the stream it returned
+	// fails before its first event too, so it must give up at some point (as a
+	// fallback out of candidates does); it is not asked once an event has been passed
+	// on, nor for a stream closed or cancelled by its reader. The End hooks of relays
+	// installed before this one (those of the failed stream's own middleware) run with
+	// err when it returns a stream.
 	Reopen func(ctx context.Context, err error) (*Stream, error)
 }
 
