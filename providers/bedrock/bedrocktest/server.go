@@ -90,11 +90,11 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 
-	mu         sync.Mutex
-	queue      []ServerReply
-	byModel    map[string][]ServerReply
-	requests   []Request
-	seq        int
+	mu       sync.Mutex
+	queue    []ServerReply
+	byModel  map[string][]ServerReply
+	requests []Request
+	seq      int
 
 	found simtest.Findings
 }

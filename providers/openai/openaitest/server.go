@@ -40,9 +40,9 @@ type Server struct {
 	srv *httptest.Server
 	seq atomic.Int64
 
-	mu         sync.Mutex
-	queue      []Reply
-	requests   []Request
+	mu       sync.Mutex
+	queue    []Reply
+	requests []Request
 	// Fallback answers when the queue is empty; nil answers 500.
 	fallback *Reply
 
