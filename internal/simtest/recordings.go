@@ -44,10 +44,14 @@ type Recordings[F any] struct {
 	byModel map[string]map[string]F
 }
 
-// LoadRecordings loads the files names of fsys with load and groups them by the model
+// LoadRecordings loads the [JSONFiles] of fsys with load and groups them by the model
 // id model gives. name gives a loaded recording's path, which names it in messages; pkg
 // ("bedrocktest") starts them. Two recordings of one name for one model are an error.
-func LoadRecordings[F any](pkg string, fsys fs.FS, names []string, load func(fs.FS, string) (F, error), model, name func(F) string) (*Recordings[F], error) {
+func LoadRecordings[F any](pkg string, fsys fs.FS, anyCase bool, load func(fs.FS, string) (F, error), model, name func(F) string) (*Recordings[F], error) {
+	names, err := JSONFiles(fsys, anyCase)
+	if err != nil {
+		return nil, err
+	}
 	r := &Recordings[F]{pkg: pkg, name: name, byModel: map[string]map[string]F{}}
 	for _, p := range names {
 		f, err := load(fsys, p)

@@ -158,18 +158,13 @@ type Recordings struct {
 // wrote. Each fixture's Name is its path in fsys. It fails on a fixture that does not
 // load, and on two fixtures recording the same name for the same model id.
 func LoadRecordings(fsys fs.FS) (*Recordings, error) {
-	names, err := simtest.JSONFiles(fsys, true)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := simtest.LoadRecordings("bedrocktest", fsys, names, LoadFixture, (*Fixture).ModelID, fixtureName)
+	recs, err := simtest.LoadRecordings("bedrocktest", fsys, true, LoadFixture, (*Fixture).ModelID,
+		func(f *Fixture) string { return f.Name })
 	if err != nil {
 		return nil, err
 	}
 	return &Recordings{recs: recs}, nil
 }
-
-func fixtureName(f *Fixture) string { return f.Name }
 
 // Models returns the model ids that have recordings, sorted.
 func (r *Recordings) Models() []string { return r.recs.Models() }

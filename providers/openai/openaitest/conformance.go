@@ -109,18 +109,13 @@ type Recordings struct {
 // recorded request's model and the file's name without .json. Two files recording one
 // name for one model are an error.
 func LoadRecordings(fsys fs.FS) (*Recordings, error) {
-	names, err := FixtureNames(fsys)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := simtest.LoadRecordings("openaitest", fsys, names, LoadFixture, (*Fixture).Model, fixtureName)
+	recs, err := simtest.LoadRecordings("openaitest", fsys, false, LoadFixture, (*Fixture).Model,
+		func(f *Fixture) string { return f.Name })
 	if err != nil {
 		return nil, err
 	}
 	return &Recordings{recs: recs}, nil
 }
-
-func fixtureName(f *Fixture) string { return f.Name }
 
 // Models returns the model ids that have recordings, sorted.
 func (r *Recordings) Models() []string { return r.recs.Models() }
