@@ -78,11 +78,6 @@ const maxValueText = 200
 // per value present on one side only, in document order, apart from the intended
 // differences in allow. It fails on invalid JSON or an unparsable Allow path.
 func CompareJSON(want, got []byte, allow []Allow) ([]Mismatch, error) {
-	return Compare(want, got, allow)
-}
-
-// Compare is [CompareJSON].
-func Compare(want, got []byte, allow []Allow) ([]Mismatch, error) {
 	w, err := decodeJSON(want)
 	if err != nil {
 		return nil, fmt.Errorf("simtest: compare: recorded JSON: %w", err)

@@ -49,7 +49,7 @@ func CompareRequest(name string, fields []Field, want, got []byte, allow []Allow
 			ms = append(ms, Mismatch{Path: f.Path, Want: f.Want, Got: f.Got})
 		}
 	}
-	body, err := Compare(want, got, allow)
+	body, err := CompareJSON(want, got, allow)
 	ms = append(ms, body...)
 	for i := range ms {
 		ms[i].Fixture = name
