@@ -89,6 +89,16 @@ func (s *Stream) addRelay(ctx context.Context, h *RelayHooks) {
 	}
 }
 
+// event runs the hooks on ev, an event about to be passed on (the first, if first).
+func (r *relay) event(ev Event, first bool) {
+	if first {
+		r.first(ev)
+	}
+	for _, f := range r.events {
+		f(ev)
+	}
+}
+
 // first runs the First hooks on ev, the first event passed on.
 func (r *relay) first(ev Event) {
 	r.mu.Lock()

@@ -206,13 +206,8 @@ func (s *Stream) pass(src iter.Seq2[Event, error], own bool, yield func(Event, e
 				break
 			}
 		}
-		if s.relay != nil {
-			if !s.delivered {
-				s.relay.first(ev)
-			}
-			for _, f := range s.relay.events {
-				f(ev)
-			}
+		if r := s.relay; r != nil {
+			r.event(ev, !s.delivered)
 		}
 		if !s.discard {
 			s.events = append(s.events, ev)

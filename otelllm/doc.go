@@ -28,23 +28,21 @@
 // the attribute meaningful. Put the tracing outside the fallback to get one span per
 // call, inside each candidate to get one per attempt.
 //
-// Cost: with the OpenTelemetry SDK (every span sampled, batched to an exporter, metrics
-// aggregated) a traced call costs ≈ 8 µs of CPU and 8 allocations more than the bare
-// call, of which ≈ 4.8 µs and 6 allocations are the SDK's own span and metric
-// recording and ≈ 1 µs is this package's code: attributes are built only for a span
-// that records, into one slice set in one SetAttributes call when the call ends (a
-// span in progress carries only the three attributes given at its start), and span
-// names, start options, metric attribute sets and finish-reason attributes are built
-// once per model. Those figures are for a loop that runs the telemetry back to back;
-// between real client calls, whose work takes over the CPU's caches in between, the
-// same code costs 3–4 times as much (≈ 21 µs for the SDK's part and ≈ 12 µs for this package's on the calling
-// goroutine, measured against the Bedrock Runtime simulator on a loaded 2-core
-// machine). That is negligible against a real model call, but 5–9% of a call to a
-// loopback simulator, where the SDK's part alone is 2% of the wall time and 4% of the
-// CPU: bench/RESULTS.md ("Middleware stack") has the measurements and profiles. Metrics
-// are recorded in the span's context, so with the SDK's default exemplar filter each
-// record of a sampled call offers an exemplar (sdkmetric.WithExemplarFilter turns that
-// off).
+// Cost: this package's own code adds ≈ 0.6–1 µs of CPU and one allocation to a traced
+// call warm (≈ 2.5 µs when the CPU's caches are cold, as they are after a network
+// call): attributes are built only for a span that records, into one slice set in one
+// SetAttributes call when the call ends (a span in progress carries only the three
+// attributes given at its start); span names, start options, metric attribute sets and
+// finish-reason attributes are built once per model; metric look-ups are skipped when no
+// instrument is enabled; a stream's time to first chunk is taken by a hook that runs on
+// the first event only, and events pass through no extra layer ([llm.RelayStream]). The
+// OpenTelemetry SDK's own span costs more: ≈ 5 µs warm and 10 µs cold with the simple
+// span processor, several times that with the batch processor, whose hand-off to its
+// goroutine wakes an idle thread. That is negligible against a real model call, and 3–4%
+// of a 350 µs call to a loopback simulator: bench/RESULTS.md ("Middleware stack") has
+// the measurements. Metrics are recorded in the span's context, so with the SDK's
+// default exemplar filter each record of a sampled call offers an exemplar
+// (sdkmetric.WithExemplarFilter turns that off).
 //
 // [Telemetry.Agent] runs an [agent.Agent] in an "invoke_agent <name>" span, and
 // [Telemetry.Tools] wraps its tools so that each run is an "execute_tool <name>" child
