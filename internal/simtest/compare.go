@@ -1,6 +1,10 @@
 // Package simtest holds what llmkit's loopback simulators (bedrocktest, openaitest)
-// share: the semantic comparison of a request with a recorded one, its intended
-// differences, and the file format of recorded exchanges.
+// share: the file format of recorded exchanges; the semantic comparison of a request
+// with a recorded one and its intended differences; the mismatches and problems a
+// server collects while replaying; and the conformance replayer, which groups
+// recordings by model and hands out each scenario's in order. Each simulator keeps what
+// its protocol decides: how a recording is checked and written on the wire, which
+// headers it does not replay, and the shape of its errors.
 package simtest
 
 import (
@@ -74,11 +78,6 @@ const maxValueText = 200
 // per value present on one side only, in document order, apart from the intended
 // differences in allow. It fails on invalid JSON or an unparsable Allow path.
 func CompareJSON(want, got []byte, allow []Allow) ([]Mismatch, error) {
-	return Compare(want, got, allow)
-}
-
-// Compare is [CompareJSON].
-func Compare(want, got []byte, allow []Allow) ([]Mismatch, error) {
 	w, err := decodeJSON(want)
 	if err != nil {
 		return nil, fmt.Errorf("simtest: compare: recorded JSON: %w", err)

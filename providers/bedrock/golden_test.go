@@ -3,41 +3,28 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// update is the -update flag: the golden-file checks below rewrite their files instead of
-// comparing with them.
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/llmkit/llmkit/internal/goldenfile"
+)
 
 // compareRequestGolden compares body with the golden file, as parsed JSON.
 func compareRequestGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "request", filepath.FromSlash(name)+".json")
-	if *update {
+	if goldenfile.Update() {
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, body, "", "  "); err != nil {
 			t.Fatalf("body is not JSON: %v\n%s", err, body)
 		}
 		pretty.WriteByte('\n')
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		goldenfile.Write(t, path, pretty.Bytes())
 		return
 	}
-	wantBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	want, err := decodeExact(wantBytes)
+	want, err := decodeExact(goldenfile.Read(t, path))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -54,21 +41,12 @@ func compareRequestGolden(t *testing.T, name string, body []byte) {
 // the file with -update.
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if goldenfile.Update() {
+		goldenfile.Write(t, path, got)
 		return
 	}
-	wantBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
 	var want, have any
-	if err := json.Unmarshal(wantBytes, &want); err != nil {
+	if err := json.Unmarshal(goldenfile.Read(t, path), &want); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	if err := json.Unmarshal(got, &have); err != nil {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/llmkit/llmkit/internal/goldenfile"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/openai"
 	"github.com/llmkit/llmkit/providers/openai/openaitest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // recorded is the part of a recorded request the replay test reads to rebuild the
 // llm.Request a program would have made.
@@ -246,20 +243,11 @@ func golden(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if goldenfile.Update() {
+		goldenfile.Write(t, path, got)
 		return
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
+	if d := cmp.Diff(string(goldenfile.Read(t, path)), string(got)); d != "" {
 		t.Errorf("%s differs (-want +got):\n%s", path, d)
 	}
 }

@@ -26,7 +26,3 @@ type Allow = simtest.Allow
 func CompareJSON(want, got []byte, allow []Allow) ([]Mismatch, error) {
 	return simtest.CompareJSON(want, got, allow)
 }
-
-func compare(want, got []byte, allow []Allow) ([]Mismatch, error) {
-	return simtest.Compare(want, got, allow)
-}

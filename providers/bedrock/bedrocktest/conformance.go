@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -151,7 +150,7 @@ func ConformanceAllow() map[string][]Allow {
 // to, each named as [conformance.Scenario.Recordings] names them: by its file name
 // without .json (e.g. "tool_round_trip_1").
 type Recordings struct {
-	byModel map[string]map[string]*Fixture
+	recs *simtest.Recordings[*Fixture]
 }
 
 // LoadRecordings reads every *.json fixture under fsys, in any directory: [Fixtures]
@@ -159,44 +158,16 @@ type Recordings struct {
 // wrote. Each fixture's Name is its path in fsys. It fails on a fixture that does not
 // load, and on two fixtures recording the same name for the same model id.
 func LoadRecordings(fsys fs.FS) (*Recordings, error) {
-	r := &Recordings{byModel: map[string]map[string]*Fixture{}}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.EqualFold(path.Ext(p), ".json") {
-			return nil
-		}
-		f, err := LoadFixture(fsys, p)
-		if err != nil {
-			return err
-		}
-		id := f.ModelID()
-		if r.byModel[id] == nil {
-			r.byModel[id] = map[string]*Fixture{}
-		}
-		name := strings.TrimSuffix(path.Base(p), path.Ext(p))
-		if prev := r.byModel[id][name]; prev != nil {
-			return fmt.Errorf("bedrocktest: load recordings: %s and %s both record %s for %s", prev.Name, p, name, id)
-		}
-		r.byModel[id][name] = f
-		return nil
-	})
+	recs, err := simtest.LoadRecordings("bedrocktest", fsys, true, LoadFixture, (*Fixture).ModelID,
+		func(f *Fixture) string { return f.Name })
 	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	return &Recordings{recs: recs}, nil
 }
 
 // Models returns the model ids that have recordings, sorted.
-func (r *Recordings) Models() []string {
-	ids := make([]string, 0, len(r.byModel))
-	for id := range r.byModel {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (r *Recordings) Models() []string { return r.recs.Models() }
 
 // Replayer is a [conformance.Replayer] that answers the [conformance.ReplayScenarios]
 // of one model id with its [Recordings], comparing each request with the recorded one.
@@ -205,11 +176,7 @@ func (r *Recordings) Models() []string {
 // leaves nothing queued for the next one. It notes which recordings were served, and
 // which a scenario queued but left unserved. A Replayer is safe for concurrent use.
 type Replayer struct {
-	modelID    string
-	recordings map[string]*Fixture
-	allow      map[string][]Allow
-
-	queue *simtest.Queue[*Fixture]
+	rp *simtest.Replayer[*Fixture]
 }
 
 // NewReplayer returns a Replayer of the recordings of modelID in recs (none when recs
@@ -217,32 +184,22 @@ type Replayer struct {
 // intended differences between the requests sent and the recorded ones, as
 // [ConformanceAllow] does for the recordings in [Fixtures]; it may be nil.
 func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
-	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow,
-		queue: simtest.NewQueue(func(f *Fixture) string { return f.Name })}
+	return &Replayer{rp: recs.recs.Replayer(modelID, allow, nil)}
 }
 
 // ReplayHarness returns a conformance harness in replay mode for rp's model id on m, a
 // model that sends to a Server whose [Options.Default] is rp.Reply() (for instance
 // bedrock.New(srv.Client(nil), nil)).
 func ReplayHarness(rp *Replayer, m llm.Model) *conformance.Harness {
-	return &conformance.Harness{Model: m, ModelID: rp.modelID, Replayer: rp}
+	return &conformance.Harness{Model: m, ModelID: rp.rp.ModelID(), Replayer: rp}
 }
 
 // Replay queues the recordings named names as the answers to the next requests,
 // replacing those the previous scenario left unserved. When one is missing it queues
 // none and returns an error wrapping [conformance.ErrNoRecording] that reads
 // "no recording of NAME", the reason the suite gives for skipping the scenario.
-func (r *Replayer) Replay(_ context.Context, names ...string) error {
-	fixtures := make([]*Fixture, 0, len(names))
-	for _, name := range names {
-		f := r.recordings[name]
-		if f == nil {
-			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, name)
-		}
-		fixtures = append(fixtures, f)
-	}
-	r.queue.Set(fixtures)
-	return nil
+func (r *Replayer) Replay(ctx context.Context, names ...string) error {
+	return r.rp.Replay(ctx, names...)
 }
 
 // Reply returns the reply that answers each request with the next recording of the
@@ -251,29 +208,21 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 func (r *Replayer) Reply() ServerReply { return Func(r.serve) }
 
 func (r *Replayer) serve(Request) ServerReply {
-	f, ok := r.queue.Next()
+	f, allow, ok := r.rp.Next()
 	if !ok {
 		return Error(ValidationException, "bedrocktest: replay: no recording left for this request")
 	}
-	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
-	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
+	return f.Reply(&ReplayOptions{Allow: allow})
 }
 
 // Served returns the Names of the recordings served so far (their paths, as
 // [LoadRecordings] names them), sorted.
-func (r *Replayer) Served() []string {
-	return r.queue.Served()
-}
+func (r *Replayer) Served() []string { return r.rp.Served() }
 
 // Check returns an error naming the recordings a scenario queued but that no request
 // used, or nil. Mismatches between requests and recordings are the Server's to report
 // ([Server.Check]).
-func (r *Replayer) Check() error {
-	if left := r.queue.Left(); len(left) > 0 {
-		return fmt.Errorf("bedrocktest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
-	}
-	return nil
-}
+func (r *Replayer) Check() error { return r.rp.Check() }
 
 // FixtureRecorder is a [conformance.Recorder] for a live harness: it saves the
 // exchanges a [Recorder] captured during each replay scenario that passed as fixture

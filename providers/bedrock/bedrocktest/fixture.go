@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/llmkit/llmkit/internal/jsonx"
@@ -20,40 +19,22 @@ import (
 // Fixture is a recorded Bedrock exchange, in the format of the fixtures under
 // testdata/fixtures (see its README.md): the request as sent, the response's status,
 // headers and body, and for streams the raw body chunks as received. Its JSON form is
-// that format.
-type Fixture struct {
-	// Name identifies the fixture in messages, e.g. its file name; it is not stored.
-	Name       string          `json:"-"`
-	CapturedAt string          `json:"captured_at,omitempty"`
-	Chunks     []FixtureBytes  `json:"chunks,omitempty"`
-	ModelSpec  string          `json:"model_spec,omitempty"` // "amazon_bedrock:<model id>"
-	Provider   string          `json:"provider,omitempty"`   // "amazon_bedrock"
-	Request    FixtureRequest  `json:"request"`
-	Response   FixtureResponse `json:"response"`
-}
+// that format. Its fields are those of the format shared with openaitest: Name (not
+// stored) identifies the fixture in messages, e.g. its file name; CapturedAt, Chunks,
+// ModelSpec ("amazon_bedrock:<model id>"), Provider ("amazon_bedrock"), Request and
+// Response are stored.
+type Fixture simtest.Fixture
 
-// FixtureRequest is the recorded request.
-type FixtureRequest struct {
-	Body FixtureBytes `json:"body"`
-	// CanonicalJSON is the body decoded: what replays compare requests with.
-	CanonicalJSON json.RawMessage `json:"canonical_json"`
-	Headers       Header          `json:"headers"`
-	Method        string          `json:"method"`
-	URL           string          `json:"url"`
-}
+// FixtureRequest is the recorded request: Body, CanonicalJSON (the body decoded: what
+// replays compare requests with), Headers, Method and URL.
+type FixtureRequest = simtest.FixtureRequest
 
-// FixtureResponse is the recorded response. Body is the decoded JSON body, null for a
-// stream.
-type FixtureResponse struct {
-	Body    json.RawMessage `json:"body"`
-	Headers Header          `json:"headers"`
-	Status  int             `json:"status"`
-}
+// FixtureResponse is the recorded response: Body (the decoded JSON body, null for a
+// stream), Headers and Status.
+type FixtureResponse = simtest.FixtureResponse
 
 // FixtureBytes holds raw bytes, stored base64-encoded as {"b64": …}.
-type FixtureBytes struct {
-	B64 []byte `json:"b64"`
-}
+type FixtureBytes = simtest.FixtureBytes
 
 // Header is a recorded header set with lower-case names. In JSON a value is a string or
 // a list of strings; it is written as a string when it has one value.
@@ -161,11 +142,7 @@ func (f *Fixture) Body() []byte {
 	if len(f.Chunks) == 0 {
 		return compactJSON(f.Response.Body)
 	}
-	var b []byte
-	for _, c := range f.Chunks {
-		b = append(b, c.B64...)
-	}
-	return b
+	return (*simtest.Fixture)(f).StreamBody()
 }
 
 // marshal returns the fixture in its file format (its JSON form), indented.
@@ -218,15 +195,12 @@ func (f *Fixture) frames() ([][]byte, error) {
 	return out, nil
 }
 
-// ReplayOptions configures how a [Fixture] reply checks the request it answers. The zero
-// value compares strictly and answers even a mismatching request.
-type ReplayOptions struct {
-	// Allow lists intended differences between the request sent and the recorded one.
-	Allow []Allow
-	// Strict answers a request that differs from the recording (beyond Allow) with a 400
-	// ValidationException listing the differences, instead of the recorded response.
-	Strict bool
-}
+// ReplayOptions configures how a [Fixture] reply checks the request it answers: Allow
+// lists intended differences between the request sent and the recorded one; Strict
+// answers a request that differs from the recording (beyond Allow) with a 400
+// ValidationException listing the differences, instead of the recorded response. The
+// zero value compares strictly and answers even a mismatching request.
+type ReplayOptions = simtest.ReplayOptions
 
 // Reply returns a reply that replays f: the recorded status, headers (except hop-by-hop
 // ones and Date) and body, and for a stream the recorded chunks as they were received.
@@ -238,10 +212,7 @@ type ReplayOptions struct {
 func (f *Fixture) Reply(opts *ReplayOptions) ServerReply {
 	r := newReply(kindFixture)
 	r.fixture = f
-	if opts != nil {
-		r.replay = *opts
-		r.replay.Allow = slices.Clone(opts.Allow)
-	}
+	r.replay = opts.Clone()
 	return r
 }
 
@@ -257,63 +228,31 @@ func (c *call) serveFixture(reply *ServerReply) {
 	if name == "" {
 		name = f.Request.URL
 	}
-	var ms []Mismatch
-	check := func(path, want, got string) {
-		if want == got {
-			return
-		}
-		for _, a := range reply.replay.Allow {
-			if a.Path == path {
-				if a.Want == nil && !a.Absent {
-					return
-				}
-				if a.Want != nil && string(bytes.Trim(a.Want, `" `)) == got {
-					return
-				}
-			}
-		}
-		ms = append(ms, Mismatch{Fixture: name, Path: path, Want: want, Got: got})
+	fields := []simtest.Field{
+		{Path: "operation", Want: string(f.Operation()), Got: string(c.op)},
+		{Path: "model", Want: f.ModelID(), Got: c.req.Model},
 	}
-	check("operation", string(f.Operation()), string(c.op))
-	check("model", f.ModelID(), c.req.Model)
-	body, err := compare(f.Request.CanonicalJSON, c.req.Body, reply.replay.Allow)
+	ms, err := simtest.CompareRequest(name, fields, f.Request.CanonicalJSON, c.req.Body, reply.replay.Allow)
 	if err != nil {
 		c.fail(fmt.Errorf("replay %s: %w", name, err))
 		return
 	}
-	for _, m := range body {
-		m.Fixture = name
-		ms = append(ms, m)
+	problems := simtest.CheckAllow(name, reply.replay.Allow)
+	for i, p := range problems {
+		problems[i] = fmt.Errorf("bedrocktest: %w", p)
 	}
-	var problems []error
-	for _, a := range reply.replay.Allow {
-		if strings.TrimSpace(a.Reason) == "" {
-			problems = append(problems, fmt.Errorf("bedrocktest: replay %s: Allow %s has no reason", name, a.Path))
-		}
-	}
-	c.s.mu.Lock()
-	c.s.mismatches = append(c.s.mismatches, ms...)
-	c.s.problems = append(c.s.problems, problems...)
-	c.s.mu.Unlock()
+	c.s.found.Add(ms, problems...)
 	for _, m := range ms {
 		c.s.logf("bedrocktest: #%d: %s", c.seq, m)
 	}
 
 	if reply.replay.Strict && len(ms) > 0 {
-		lines := make([]string, len(ms))
-		for i, m := range ms {
-			lines[i] = m.String()
-		}
-		c.writeError(400, ValidationException, "bedrocktest: request differs from the recording: "+strings.Join(lines, "; "))
+		c.writeError(400, ValidationException, "bedrocktest: "+simtest.DiffersText(ms))
 		return
 	}
 
 	header := http.Header{}
-	for k, v := range f.Response.Headers {
-		if !hopHeaders[k] {
-			header[http.CanonicalHeaderKey(k)] = v
-		}
-	}
+	simtest.CopyHeader(header, f.Response.Headers, hopHeaders)
 	if f.Response.Status != 200 || len(f.Chunks) == 0 {
 		c.writeBody(reply, f.Response.Status, header, f.Body())
 		return

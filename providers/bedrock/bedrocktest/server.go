@@ -26,6 +26,7 @@ import (
 	"github.com/aws/smithy-go/auth/bearer"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/llmkit/llmkit/internal/simtest"
 	"github.com/llmkit/llmkit/providers/bedrock/internal/transport"
 )
 
@@ -89,13 +90,13 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 
-	mu         sync.Mutex
-	queue      []ServerReply
-	byModel    map[string][]ServerReply
-	requests   []Request
-	mismatches []Mismatch
-	problems   []error
-	seq        int
+	mu       sync.Mutex
+	queue    []ServerReply
+	byModel  map[string][]ServerReply
+	requests []Request
+	seq      int
+
+	found simtest.Findings
 }
 
 // NewServer starts and returns a new Server, in the manner of httptest.NewServer. The
@@ -195,29 +196,15 @@ func (s *Server) Requests() []Request {
 
 // Mismatches returns the differences found so far between requests and the recorded
 // requests of the fixtures that answered them, beyond the declared intended ones.
-func (s *Server) Mismatches() []Mismatch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.mismatches)
-}
+func (s *Server) Mismatches() []Mismatch { return s.found.Mismatches() }
 
 // Check returns an error describing every mismatch with a replayed fixture's request and
 // every problem the server met (a request with no reply queued, a reply that cannot
 // answer the operation it got, an intended difference without a reason), or nil.
-func (s *Server) Check() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	errs := slices.Clone(s.problems)
-	for _, m := range s.mismatches {
-		errs = append(errs, errors.New(m.String()))
-	}
-	return errors.Join(errs...)
-}
+func (s *Server) Check() error { return s.found.Err() }
 
 func (s *Server) problem(err error) {
-	s.mu.Lock()
-	s.problems = append(s.problems, err)
-	s.mu.Unlock()
+	s.found.Add(nil, err)
 	s.logf("%v", err)
 }
 

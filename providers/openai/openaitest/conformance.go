@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path"
 	"slices"
-	"strings"
 
 	"github.com/llmkit/llmkit/conformance"
 	"github.com/llmkit/llmkit/internal/simtest"
@@ -104,64 +102,33 @@ func (f faultInjector) Inject(fault conformance.Fault) error {
 
 // Recordings are the recorded exchanges of a fixture tree, by model and by name.
 type Recordings struct {
-	byModel map[string]map[string]*Fixture
+	recs *simtest.Recordings[*Fixture]
 }
 
 // LoadRecordings loads every fixture of fsys (such as [Fixtures]()), keyed by the
 // recorded request's model and the file's name without .json. Two files recording one
 // name for one model are an error.
 func LoadRecordings(fsys fs.FS) (*Recordings, error) {
-	names, err := FixtureNames(fsys)
+	recs, err := simtest.LoadRecordings("openaitest", fsys, false, LoadFixture, (*Fixture).Model,
+		func(f *Fixture) string { return f.Name })
 	if err != nil {
 		return nil, err
 	}
-	r := &Recordings{byModel: map[string]map[string]*Fixture{}}
-	for _, p := range names {
-		f, err := LoadFixture(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		id := f.Model()
-		if r.byModel[id] == nil {
-			r.byModel[id] = map[string]*Fixture{}
-		}
-		name := strings.TrimSuffix(path.Base(p), path.Ext(p))
-		if prev := r.byModel[id][name]; prev != nil {
-			return nil, fmt.Errorf("openaitest: load recordings: %s and %s both record %s for %s", prev.Name, p, name, id)
-		}
-		r.byModel[id][name] = f
-	}
-	return r, nil
+	return &Recordings{recs: recs}, nil
 }
 
 // Models returns the model ids that have recordings, sorted.
-func (r *Recordings) Models() []string {
-	ids := make([]string, 0, len(r.byModel))
-	for id := range r.byModel {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (r *Recordings) Models() []string { return r.recs.Models() }
 
 // Dir returns the directory holding the recordings of modelID ("groq_qwen_qwen3_32b"),
 // which names the service they were recorded on; "" when there is none.
-func (r *Recordings) Dir(modelID string) string {
-	for _, f := range r.byModel[modelID] {
-		return path.Dir(f.Name)
-	}
-	return ""
-}
+func (r *Recordings) Dir(modelID string) string { return r.recs.Dir(modelID) }
 
 // Replayer is a [conformance.Replayer] over one model's recordings: each scenario's
 // recordings answer the next requests in order. Install [Replayer.Reply] as the
 // server's fallback. It is safe for concurrent use.
 type Replayer struct {
-	modelID    string
-	recordings map[string]*Fixture
-	allow      map[string][]Allow
-
-	queue *simtest.Queue[*Fixture]
+	rp *simtest.Replayer[*Fixture]
 }
 
 // NewReplayer returns a Replayer of recs' recordings of modelID; allow lists, by
@@ -169,8 +136,7 @@ type Replayer struct {
 // Recordings [ConformanceUnfit] names for modelID are not replayed: the scenario that
 // asks for one is skipped with the reason.
 func NewReplayer(recs *Recordings, modelID string, allow map[string][]Allow) *Replayer {
-	return &Replayer{modelID: modelID, recordings: recs.byModel[modelID], allow: allow,
-		queue: simtest.NewQueue(func(f *Fixture) string { return f.Name })}
+	return &Replayer{rp: recs.recs.Replayer(modelID, allow, ConformanceUnfit()[modelID])}
 }
 
 // ConformanceUnfit returns, by model id and recording name, the recordings that do not
@@ -190,25 +156,13 @@ func ConformanceUnfit() map[string]map[string]string {
 
 // ReplayHarness returns the harness that replays rp's recordings through m.
 func ReplayHarness(rp *Replayer, m llm.Model) *conformance.Harness {
-	return &conformance.Harness{Model: m, ModelID: rp.modelID, Replayer: rp}
+	return &conformance.Harness{Model: m, ModelID: rp.rp.ModelID(), Replayer: rp}
 }
 
 // Replay queues the recordings names, or none and an error wrapping
 // [conformance.ErrNoRecording] when one is missing.
-func (r *Replayer) Replay(_ context.Context, names ...string) error {
-	fixtures := make([]*Fixture, 0, len(names))
-	for _, name := range names {
-		if why := ConformanceUnfit()[r.modelID][name]; why != "" {
-			return fmt.Errorf("%w of %s fit for the scenario: %s", conformance.ErrNoRecording, name, why)
-		}
-		f := r.recordings[name]
-		if f == nil {
-			return fmt.Errorf("%w of %s", conformance.ErrNoRecording, name)
-		}
-		fixtures = append(fixtures, f)
-	}
-	r.queue.Set(fixtures)
-	return nil
+func (r *Replayer) Replay(ctx context.Context, names ...string) error {
+	return r.rp.Replay(ctx, names...)
 }
 
 // Reply returns the reply that answers each request with the next queued recording,
@@ -216,26 +170,18 @@ func (r *Replayer) Replay(_ context.Context, names ...string) error {
 func (r *Replayer) Reply() Reply { return Func(r.serve) }
 
 func (r *Replayer) serve(Request) Reply {
-	f, ok := r.queue.Next()
+	f, allow, ok := r.rp.Next()
 	if !ok {
 		return Error(http.StatusBadRequest, "invalid_request_error", "", "openaitest: replay: no recording left for this request")
 	}
-	name := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
-	return f.Reply(&ReplayOptions{Allow: r.allow[name]})
+	return f.Reply(&ReplayOptions{Allow: allow})
 }
 
 // Served returns the names of the recordings served so far, sorted.
-func (r *Replayer) Served() []string {
-	return r.queue.Served()
-}
+func (r *Replayer) Served() []string { return r.rp.Served() }
 
 // Check returns an error naming the recordings queued but never replayed, or nil.
-func (r *Replayer) Check() error {
-	if left := r.queue.Left(); len(left) > 0 {
-		return fmt.Errorf("openaitest: replay %s: recordings queued but not replayed: %s", r.modelID, strings.Join(left, ", "))
-	}
-	return nil
-}
+func (r *Replayer) Check() error { return r.rp.Check() }
 
 // ConformanceAllow returns, by recording name, the intended differences between the
 // requests of [conformance.ReplayScenarios] and the recorded ones, each with its reason.

@@ -30,5 +30,6 @@
 // one. Replaying a fixture answers as recorded (a stream chunk by chunk as received)
 // and compares the request received with the recorded one semantically; differences
 // beyond the intended ones declared with [Allow] are reported by [Server.Mismatches]
-// and [Server.Check]. The comparison and the file format are shared with bedrocktest.
+// and [Server.Check]. The file format, the comparison and the replayer's bookkeeping
+// are shared with bedrocktest.
 package openaitest

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path"
-	"slices"
 	"strings"
 
 	"github.com/llmkit/llmkit/internal/simtest"
@@ -37,20 +35,7 @@ type Fixture struct {
 }
 
 // FixtureNames lists the fixture files in fsys, sorted ("openai_gpt_4o/basic.json" …).
-func FixtureNames(fsys fs.FS) ([]string, error) {
-	var names []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && path.Ext(p) == ".json" {
-			names = append(names, p)
-		}
-		return nil
-	})
-	slices.Sort(names)
-	return names, err
-}
+func FixtureNames(fsys fs.FS) ([]string, error) { return simtest.JSONFiles(fsys, false) }
 
 // LoadFixture reads the fixture file name in fsys ([Fixtures], or os.DirFS for others).
 func LoadFixture(fsys fs.FS, name string) (*Fixture, error) {
@@ -78,14 +63,11 @@ func (f *Fixture) Model() string {
 // RequestID is the recorded answer's x-request-id.
 func (f *Fixture) RequestID() string { return f.Response.Headers.Get("x-request-id") }
 
-// ReplayOptions configures how a [Fixture] reply checks the request it answers.
-type ReplayOptions struct {
-	// Allow lists intended differences between the request sent and the recorded one.
-	Allow []Allow
-	// Strict answers a request that differs from the recording (beyond Allow) with a 400
-	// listing the differences, instead of the recorded response.
-	Strict bool
-}
+// ReplayOptions configures how a [Fixture] reply checks the request it answers: Allow
+// lists intended differences between the request sent and the recorded one; Strict
+// answers a request that differs from the recording (beyond Allow) with a 400 listing
+// the differences, instead of the recorded response.
+type ReplayOptions = simtest.ReplayOptions
 
 // Reply returns a reply that replays f: the recorded status, headers (but hop-by-hop
 // ones) and body, and for a stream the recorded chunks, each written and flushed as it
@@ -94,12 +76,7 @@ type ReplayOptions struct {
 // [Server.Mismatches] and reported by [Server.Check]. Stream faults apply to the
 // recorded events. opts may be nil.
 func (f *Fixture) Reply(opts *ReplayOptions) Reply {
-	r := Reply{kind: kindFixture, fixture: f}
-	if opts != nil {
-		r.replay = *opts
-		r.replay.Allow = slices.Clone(opts.Allow)
-	}
-	return r
+	return Reply{kind: kindFixture, fixture: f, replay: opts.Clone()}
 }
 
 // hopHeaders are not replayed: net/http writes its own.
@@ -110,35 +87,18 @@ var hopHeaders = map[string]bool{
 
 func (c *call) serveFixture(reply *Reply) {
 	f := reply.fixture
-	ms, err := simtest.CompareJSON(f.Request.CanonicalJSON, c.req.Body, reply.replay.Allow)
+	fields := []simtest.Field{{Path: "model", Want: f.Model(), Got: c.req.Model}}
+	ms, err := simtest.CompareRequest(f.Name, fields, f.Request.CanonicalJSON, c.req.Body, reply.replay.Allow)
 	if err != nil {
 		c.s.problem(fmt.Errorf("openaitest: replay %s: %w", f.Name, err))
 	}
-	if want := f.Model(); want != c.req.Model && !allowed(reply.replay.Allow, "model") {
-		ms = append(ms, Mismatch{Path: "model", Want: want, Got: c.req.Model})
-	}
-	for i := range ms {
-		ms[i].Fixture = f.Name
-	}
-	problems := simtest.CheckAllow(f.Name, reply.replay.Allow)
-	c.s.mu.Lock()
-	c.s.mismatches = append(c.s.mismatches, ms...)
-	c.s.problems = append(c.s.problems, problems...)
-	c.s.mu.Unlock()
+	c.s.found.Add(ms, simtest.CheckAllow(f.Name, reply.replay.Allow)...)
 	if reply.replay.Strict && len(ms) > 0 {
-		lines := make([]string, len(ms))
-		for i, m := range ms {
-			lines[i] = m.String()
-		}
-		writeJSON(c.w, http.StatusBadRequest, errorBody("invalid_request_error", "", "openaitest: request differs from the recording: "+strings.Join(lines, "; ")))
+		writeJSON(c.w, http.StatusBadRequest, errorBody("invalid_request_error", "", "openaitest: "+simtest.DiffersText(ms)))
 		return
 	}
 	h := c.w.Header()
-	for k, v := range f.Response.Headers {
-		if !hopHeaders[k] {
-			h[http.CanonicalHeaderKey(k)] = v
-		}
-	}
+	simtest.CopyHeader(h, f.Response.Headers, hopHeaders)
 	if !f.Stream() {
 		writeJSON(c.w, f.Response.Status, f.Response.Body)
 		return
@@ -158,15 +118,6 @@ func (c *call) serveFixture(reply *Reply) {
 			fl.Flush()
 		}
 	}
-}
-
-func allowed(allow []Allow, p string) bool {
-	for _, a := range allow {
-		if a.Path == p {
-			return true
-		}
-	}
-	return false
 }
 
 // dataEvents splits a server-sent-events body into its data payloads.

@@ -40,13 +40,13 @@ type Server struct {
 	srv *httptest.Server
 	seq atomic.Int64
 
-	mu         sync.Mutex
-	queue      []Reply
-	requests   []Request
-	mismatches []Mismatch
-	problems   []error
+	mu       sync.Mutex
+	queue    []Reply
+	requests []Request
 	// Fallback answers when the queue is empty; nil answers 500.
 	fallback *Reply
+
+	found simtest.Findings
 }
 
 // NewServer starts a server on 127.0.0.1 answering POST {base}/chat/completions (any
@@ -112,23 +112,11 @@ func (s *Server) Requests() []Request {
 
 // Mismatches returns the differences between replayed recordings and the requests
 // they answered, beyond their Allow lists.
-func (s *Server) Mismatches() []Mismatch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Mismatch(nil), s.mismatches...)
-}
+func (s *Server) Mismatches() []Mismatch { return s.found.Mismatches() }
 
 // Check returns an error listing the mismatches and problems (an Allow without a
 // reason, a reply that could not be served), or nil.
-func (s *Server) Check() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	errs := append([]error(nil), s.problems...)
-	for _, m := range s.mismatches {
-		errs = append(errs, errors.New(m.String()))
-	}
-	return errors.Join(errs...)
-}
+func (s *Server) Check() error { return s.found.Err() }
 
 // Client returns an openai-go client pointed at the server, with a test key and
 // retries off, built from these options alone (nothing read from the environment):
@@ -144,11 +132,7 @@ func (s *Server) Client(opts ...option.RequestOption) *oai.Client {
 // HTTPClient is an HTTP client for the server's loopback address.
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
-func (s *Server) problem(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.problems = append(s.problems, err)
-}
+func (s *Server) problem(err error) { s.found.Add(nil, err) }
 
 func (s *Server) next() (Reply, bool) {
 	s.mu.Lock()
