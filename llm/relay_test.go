@@ -222,8 +222,8 @@ func TestRelayStreamCloseDuringReopen(t *testing.T) {
 		<-waiting
 		s.Close()
 	}()
-	if _, err := s.Response(); !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want the wait's end (context.Canceled)", err)
+	if _, err := s.Response(); !errors.Is(err, context.Canceled) || !errors.Is(err, llm.ErrStream) {
+		t.Errorf("err = %v, want the wait's end (context.Canceled) in a stream error", err)
 	}
 }
 

@@ -166,6 +166,11 @@ func (s *Stream) read(yield func(Event, error) bool) {
 			if rerr != nil {
 				err = rerr
 			}
+			if closeReason(s.why.Load()) != closedNot && !errors.Is(err, ErrStream) {
+				// Closed or cancelled while a relay was reopening it: whatever the
+				// relay made of that, the stream ends as a stream closed early does.
+				err = &StreamError{Reason: "closed while a relay was reopening it", Err: err}
+			}
 			break
 		}
 		src, own = next.Events(), false
