@@ -65,6 +65,10 @@ type relay struct {
 	ended   int                    // hooks[:ended] have had their End
 	cancel  context.CancelFunc     // ends the context Reopen was given
 	current atomic.Pointer[Stream] // the stream read in place of the source, if any
+
+	// Room for the hooks of the usual stack, without more allocations.
+	buf   [2]relayHooks
+	evbuf [2]func(Event)
 }
 
 // relayHooks are the hooks of one relay, with its context.
@@ -77,6 +81,7 @@ type relayHooks struct {
 func (s *Stream) addRelay(ctx context.Context, h *RelayHooks) {
 	if s.relay == nil {
 		s.relay = &relay{}
+		s.relay.hooks, s.relay.events = s.relay.buf[:0], s.relay.evbuf[:0]
 	}
 	r := s.relay
 	if h != nil && (h.Event != nil || h.First != nil || h.End != nil || h.Reopen != nil) {
