@@ -105,6 +105,15 @@ func convertPart(p llm.Part) messagePart {
 		return media("image", "image/"+v.Format, v.Data, v.URI)
 	case llm.Document:
 		return media("document", mime.TypeByExtension("."+v.Format), v.Data, v.URI)
+	case llm.Video:
+		return media("video", "video/"+v.Format, v.Data, v.URI)
+	case llm.Audio:
+		return media("audio", "audio/"+v.Format, v.Data, v.URI)
+	case llm.SearchResult:
+		return messagePart{Type: "search_result", Name: v.Title, URI: v.Source, Content: v.Content}
+	case llm.Opaque:
+		// A provider's own block: the conventions' generic part, with the provider's type.
+		return messagePart{Type: v.Kind, Content: validJSON(v.Raw)}
 	case llm.CachePoint:
 		return messagePart{Type: "cache_point"}
 	default:
@@ -120,15 +129,16 @@ func media(modality, mimeType string, data []byte, uri string) messagePart {
 	return messagePart{Type: "blob", Modality: modality, MimeType: mimeType, Content: data}
 }
 
+// validJSON returns b as JSON: itself when valid, else as a JSON string; nil when empty.
 func validJSON(b []byte) json.RawMessage {
-	if len(b) == 0 || !json.Valid(b) {
-		if len(b) == 0 {
-			return nil
-		}
-		s, _ := json.Marshal(string(b))
-		return s
+	switch {
+	case len(b) == 0:
+		return nil
+	case json.Valid(b):
+		return b
 	}
-	return b
+	s, _ := json.Marshal(string(b))
+	return s
 }
 
 func mustJSON(v any) string {

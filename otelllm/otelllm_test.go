@@ -136,6 +136,28 @@ func TestContentCapture(t *testing.T) {
 	})
 }
 
+// Every kind of part is recorded with what it holds, none as "unknown".
+func TestContentCaptureParts(t *testing.T) {
+	r := newRecorder(t, true)
+	m := r.tel.Model(llmtest.New(llmtest.Text("ok")), "test")
+	_, err := m.Generate(context.Background(), &llm.Request{Model: "m", Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{
+		llm.Video{Format: "mp4", URI: "s3://b/v.mp4"},
+		llm.Audio{Format: "wav", Data: []byte("RIFF")},
+		llm.SearchResult{Source: "https://example.com", Title: "Example", Content: []string{"a", "b"}},
+		llm.Opaque{Provider: "bedrock", Kind: "newBlock", Raw: json.RawMessage(`{"x":1}`)},
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAttrs(t, "span", r.spans.GetSpans()[0].Attributes, map[string]string{
+		"gen_ai.input.messages": `[{"role":"user","parts":[` +
+			`{"type":"uri","modality":"video","mime_type":"video/mp4","uri":"s3://b/v.mp4"},` +
+			`{"type":"blob","content":"UklGRg==","modality":"audio","mime_type":"audio/wav"},` +
+			`{"type":"search_result","content":["a","b"],"name":"Example","uri":"https://example.com"},` +
+			`{"type":"newBlock","content":{"x":1}}]}]`,
+	})
+}
+
 func TestErrorSpanAndMetric(t *testing.T) {
 	r := newRecorder(t, false)
 	fail := &llm.ProviderError{Provider: "bedrock", Code: "ThrottlingException", Category: llm.ErrRateLimited}
