@@ -75,9 +75,8 @@ type client struct {
 // The SDK's own log (such as "WARN falling back to IMDSv1") is dropped unless --debug.
 func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) http.RoundTripper) (*client, error) {
 	if a.endpoint != "" {
-		u, err := url.Parse(a.endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", a.endpoint)}
+		if err := checkEndpointURL(a.endpoint); err != nil {
+			return nil, err
 		}
 	}
 	endpoint := a.endpoint
@@ -175,6 +174,15 @@ func checkCredentials(ctx context.Context, cfg aws.Config) error {
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+	}
+	return nil
+}
+
+// checkEndpointURL checks that the endpoint raw is an http:// or https:// URL with a host.
+func checkEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", raw)}
 	}
 	return nil
 }
