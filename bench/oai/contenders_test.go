@@ -12,7 +12,6 @@ import (
 	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
-	"github.com/tmc/langchaingo/llms"
 	lcopenai "github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/llmkit/llmkit/bench/internal/contender"
@@ -182,20 +181,9 @@ func lcCall(ctx context.Context, l *lcopenai.LLM, w *workload.Workload) (workloa
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	opts := []llms.CallOption{llms.WithMaxTokens(workload.MaxTokens)}
-	if len(w.Tools) > 0 {
-		var tools []llms.Tool
-		for _, t := range w.Tools {
-			var params map[string]any
-			if err := json.Unmarshal(t.Schema, &params); err != nil {
-				return workload.Answer{}, err
-			}
-			tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: t.Name, Description: t.Description, Parameters: params}})
-		}
-		opts = append(opts, llms.WithTools(tools))
-	}
-	if w.Stream {
-		opts = append(opts, llms.WithStreamingFunc(func(context.Context, []byte) error { return nil }))
+	opts, err := langchaingo.Options(w)
+	if err != nil {
+		return workload.Answer{}, err
 	}
 	resp, err := l.GenerateContent(ctx, msgs, opts...)
 	if err != nil {
