@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func memBench(b *testing.B, cold bool) {
 				inner.SetHandler(func(context.Context, *llm.Request) llmtest.Answer { return c.reply })
 				var m llm.Model = inner
 				if kind != "plain" {
-					stackKind, which := splitKind(kind)
+					stackKind, which, _ := strings.Cut(kind, "/")
 					if which == "floor" {
 						m = newOTelFloor(b, stackKind, inner, req, c.stream).wrap(inner)
 					} else {
@@ -79,16 +80,6 @@ func memBench(b *testing.B, cold bool) {
 			})
 		}
 	}
-}
-
-// splitKind splits "stack/which".
-func splitKind(kind string) (stackKind, which string) {
-	for i := len(kind) - 1; i >= 0; i-- {
-		if kind[i] == '/' {
-			return kind[:i], kind[i+1:]
-		}
-	}
-	return kind, ""
 }
 
 var evictBuf = make([]byte, 8<<20)

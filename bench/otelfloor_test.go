@@ -24,19 +24,18 @@ import (
 // ended — on providers configured as the stack's. A stream's end is seen through
 // llm.RelayStream, which costs a few nanoseconds per event.
 type otelFloor struct {
-	tracer      trace.Tracer
-	name        string
-	startOpts   []trace.SpanStartOption
-	attrs       []attribute.KeyValue
-	metrics     bool
-	duration    metric.Float64Histogram
-	ttfc        metric.Float64Histogram
-	tokens      metric.Int64Histogram
-	stream      bool
-	callOpts    []metric.RecordOption
-	inputOpts   []metric.RecordOption
-	outputOpts  []metric.RecordOption
-	inputTokens int64
+	tracer     trace.Tracer
+	name       string
+	startOpts  []trace.SpanStartOption
+	attrs      []attribute.KeyValue
+	metrics    bool
+	duration   metric.Float64Histogram
+	ttfc       metric.Float64Histogram
+	tokens     metric.Int64Histogram
+	stream     bool
+	callOpts   []metric.RecordOption
+	inputOpts  []metric.RecordOption
+	outputOpts []metric.RecordOption
 }
 
 // newOTelFloor records one call of req through otelllm over inner to learn the span
@@ -86,7 +85,6 @@ func newOTelFloor(b testing.TB, kind string, inner llm.Model, req *llm.Request, 
 	f.callOpts = []metric.RecordOption{metric.WithAttributeSet(set)}
 	f.inputOpts = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(append(kvs, attribute.String("gen_ai.token.type", "input"))...))}
 	f.outputOpts = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(append(kvs, attribute.String("gen_ai.token.type", "output"))...))}
-	f.inputTokens = 900
 	return f
 }
 
@@ -125,7 +123,7 @@ func (f *otelFloor) end(ctx context.Context, span trace.Span) {
 		if f.stream {
 			f.ttfc.Record(ctx, 0.01, f.callOpts...)
 		}
-		f.tokens.Record(ctx, f.inputTokens, f.inputOpts...)
+		f.tokens.Record(ctx, 900, f.inputOpts...)
 		f.tokens.Record(ctx, 160, f.outputOpts...)
 	}
 	span.End()

@@ -12,11 +12,11 @@ import (
 	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
-	"github.com/tmc/langchaingo/llms"
 	lcopenai "github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/llmkit/llmkit/bench/internal/contender"
 	"github.com/llmkit/llmkit/bench/internal/contender/langchaingo"
+	"github.com/llmkit/llmkit/bench/internal/contender/llmkit"
 	"github.com/llmkit/llmkit/bench/internal/workload"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/openai"
@@ -117,50 +117,35 @@ func newLLMKit(url string) (oaiContender, error) {
 	return &kit{m: openai.New(&c, nil)}, nil
 }
 
-func request(w *workload.Workload) *llm.Request {
-	req := &llm.Request{Model: model, MaxTokens: workload.MaxTokens, Messages: []llm.Message{llm.SystemText(w.System)}}
-	for _, m := range w.Messages {
-		switch m.Role {
-		case "user":
-			req.Messages = append(req.Messages, llm.UserText(m.Text))
-		case "assistant":
-			msg := llm.Message{Role: llm.RoleAssistant}
-			if m.Text != "" {
-				msg.Parts = append(msg.Parts, llm.Text{Text: m.Text})
-			}
-			for _, c := range m.ToolCalls {
-				msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: c.Input})
-			}
-			req.Messages = append(req.Messages, msg)
-		case "tool":
-			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{
-				llm.ToolResult{CallID: m.Result.CallID, Content: []llm.Part{llm.Text{Text: m.Result.Content}}}}})
-		}
+// request is the llmkit request of w, built on each call as the other contenders
+// build theirs.
+func request(w *workload.Workload) (*llm.Request, error) {
+	req, err := llmkit.Request(w)
+	if err != nil {
+		return nil, err
 	}
-	for _, t := range w.Tools {
-		req.Tools = append(req.Tools, llm.Tool{Name: t.Name, Description: t.Description, InputSchema: t.Schema})
-	}
-	return req
-}
-
-func kitAnswer(resp *llm.Response) workload.Answer {
-	a := workload.Answer{Text: resp.Text()}
-	for _, c := range resp.ToolCalls() {
-		a.ToolCalls = append(a.ToolCalls, workload.Call{ID: c.ID, Name: c.Name, Input: c.Input})
-	}
-	return a
+	req.Model = model
+	return req, nil
 }
 
 func (k *kit) Converse(ctx context.Context) (workload.Answer, error) {
-	resp, err := k.m.Generate(ctx, request(workload.Converse))
+	req, err := request(workload.Converse)
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return kitAnswer(resp), nil
+	resp, err := k.m.Generate(ctx, req)
+	if err != nil {
+		return workload.Answer{}, err
+	}
+	return llmkit.Answer(resp), nil
 }
 
 func (k *kit) Stream(ctx context.Context, w *workload.Workload) (workload.Answer, error) {
-	s, err := k.m.Stream(ctx, request(w))
+	req, err := request(w)
+	if err != nil {
+		return workload.Answer{}, err
+	}
+	s, err := k.m.Stream(ctx, req)
 	if err != nil {
 		return workload.Answer{}, err
 	}
@@ -173,7 +158,7 @@ func (k *kit) Stream(ctx context.Context, w *workload.Workload) (workload.Answer
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return kitAnswer(resp), nil
+	return llmkit.Answer(resp), nil
 }
 
 // ---- langchaingo llms/openai ----
@@ -196,20 +181,9 @@ func lcCall(ctx context.Context, l *lcopenai.LLM, w *workload.Workload) (workloa
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	opts := []llms.CallOption{llms.WithMaxTokens(workload.MaxTokens)}
-	if len(w.Tools) > 0 {
-		var tools []llms.Tool
-		for _, t := range w.Tools {
-			var params map[string]any
-			if err := json.Unmarshal(t.Schema, &params); err != nil {
-				return workload.Answer{}, err
-			}
-			tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: t.Name, Description: t.Description, Parameters: params}})
-		}
-		opts = append(opts, llms.WithTools(tools))
-	}
-	if w.Stream {
-		opts = append(opts, llms.WithStreamingFunc(func(context.Context, []byte) error { return nil }))
+	opts, err := langchaingo.Options(w)
+	if err != nil {
+		return workload.Answer{}, err
 	}
 	resp, err := l.GenerateContent(ctx, msgs, opts...)
 	if err != nil {

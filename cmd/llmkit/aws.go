@@ -75,32 +75,17 @@ type client struct {
 // The SDK's own log (such as "WARN falling back to IMDSv1") is dropped unless --debug.
 func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) http.RoundTripper) (*client, error) {
 	if a.endpoint != "" {
-		u, err := url.Parse(a.endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", a.endpoint)}
+		if err := checkEndpointURL(a.endpoint); err != nil {
+			return nil, err
 		}
 	}
 	endpoint := a.endpoint
 	if endpoint == "" {
 		endpoint = envEndpoint()
 	}
-	local := isLoopbackURL(endpoint)
-	if local {
-		if err := checkReachable(ctx, endpoint); err != nil {
-			return nil, err
-		}
-	}
-	opts := a.loadOptions(local)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := a.loadConfig(ctx, endpoint)
 	if err != nil {
-		return nil, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
-	}
-	if cfg.Region == "" {
-		if endpoint == "" {
-			return nil, &configError{err: fmt.Errorf("no AWS region: pass --region or set AWS_REGION (e.g. us-east-1)")}
-		}
-		// An explicit endpoint says where to go; SigV4 still needs a region name.
-		cfg.Region = "us-east-1"
+		return nil, err
 	}
 	bearer := os.Getenv("AWS_BEARER_TOKEN_BEDROCK") != "" && !strings.HasPrefix(endpoint, "http://")
 	if !bearer {
@@ -131,6 +116,30 @@ func (a *awsFlags) connect(ctx context.Context, wrap func(http.RoundTripper) htt
 		}
 	}, bedrock.ConfigureClient)
 	return &client{model: bedrock.New(rt, nil), region: cfg.Region}, nil
+}
+
+// loadConfig loads the AWS configuration for the flags and calls to endpoint ("" for
+// AWS's own): a loopback endpoint must be reachable and gets the throwaway credentials
+// of loadOptions, and an explicit endpoint with no region configured gets us-east-1.
+func (a *awsFlags) loadConfig(ctx context.Context, endpoint string) (aws.Config, error) {
+	local := isLoopbackURL(endpoint)
+	if local {
+		if err := checkReachable(ctx, endpoint); err != nil {
+			return aws.Config{}, err
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, a.loadOptions(local)...)
+	if err != nil {
+		return aws.Config{}, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
+	}
+	if cfg.Region == "" {
+		if endpoint == "" {
+			return aws.Config{}, &configError{err: fmt.Errorf("no AWS region: pass --region or set AWS_REGION (e.g. us-east-1)")}
+		}
+		// An explicit endpoint says where to go; SigV4 still needs a region name.
+		cfg.Region = "us-east-1"
+	}
+	return cfg, nil
 }
 
 // loadOptions returns the options of config.LoadDefaultConfig for the flags: the
@@ -165,6 +174,15 @@ func checkCredentials(ctx context.Context, cfg aws.Config) error {
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return &configError{credentials: true, err: fmt.Errorf("failed to retrieve credentials: %w", err)}
+	}
+	return nil
+}
+
+// checkEndpointURL checks that the endpoint raw is an http:// or https:// URL with a host.
+func checkEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", raw)}
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -75,13 +74,13 @@ func runBatch(ctx context.Context, e *env, args []string) int {
 
 // batchFlags are the flags shared by the batch subcommands.
 type batchFlags struct {
-	region, profile, endpoint string
-	debug                     bool
-	stderr                    io.Writer // the SDK's log with --debug
-	role, input, output       string
-	interval                  time.Duration
-	limits                    bedrockbatch.Limits
-	local                     *batchtest.Server // set: use this in-process stand-in
+	// awsFlags configures the AWS clients as for the commands that call the runtime;
+	// its endpoint is that of both the control plane and S3.
+	awsFlags
+	role, input, output string
+	interval            time.Duration
+	limits              bedrockbatch.Limits
+	local               *batchtest.Server // set: use this in-process stand-in
 }
 
 func (b *batchFlags) register(fs *flag.FlagSet) {
@@ -101,22 +100,9 @@ func (b *batchFlags) service(ctx context.Context) (*bedrockbatch.Service, error)
 	// The same configuration as the commands that call the runtime: a loopback
 	// endpoint gets throwaway credentials and a default region, and one nobody listens
 	// on is reported at once.
-	af := awsFlags{region: b.region, profile: b.profile, endpoint: b.endpoint, debug: b.debug, stderr: b.stderr}
-	local := isLoopbackURL(b.endpoint)
-	if local {
-		if err := checkReachable(ctx, b.endpoint); err != nil {
-			return nil, err
-		}
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, af.loadOptions(local)...)
+	cfg, err := b.loadConfig(ctx, b.endpoint)
 	if err != nil {
-		return nil, &configError{err: fmt.Errorf("loading the AWS configuration: %w", err)}
-	}
-	if cfg.Region == "" {
-		if b.endpoint == "" {
-			return nil, &configError{err: fmt.Errorf("no AWS region: pass --region or set AWS_REGION (e.g. us-east-1)")}
-		}
-		cfg.Region = "us-east-1"
+		return nil, err
 	}
 	if err := checkCredentials(ctx, cfg); err != nil {
 		return nil, err

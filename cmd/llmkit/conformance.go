@@ -214,7 +214,7 @@ func liveHarnesses(ctx context.Context, aws *awsFlags, models []string, record s
 	var hs []*conformance.Harness
 	conns := map[string]*connection{} // one connection per provider
 	for _, m := range models {
-		provider, _ := splitModel(m)
+		provider, id := splitModel(m)
 		if provider == providerOpenAI && record != "" {
 			return nil, &usageErr{"--record records Bedrock exchanges; " + m + " is a Chat Completions model"}
 		}
@@ -226,7 +226,6 @@ func liveHarnesses(ctx context.Context, aws *awsFlags, models []string, record s
 			}
 			conns[provider] = cl
 		}
-		_, id := splitModel(m)
 		h := &conformance.Harness{Name: m, Model: cl.model, ModelID: id, Timeout: 2 * time.Minute}
 		if rec != nil {
 			h.Recorder = bedrocktest.NewFixtureRecorder(rec, record, id)

@@ -48,6 +48,8 @@ func TestOfflineUsage(t *testing.T) {
 			nil, []string{"--fixtures " + filepath.Join(dir, "nonexistent") + ": no such file or directory"}, []string{"stat ."}},
 		{"a script with a mistake", []string{"sim", "--script", arraySchema}, 2,
 			nil, []string{"--script " + arraySchema, "line 1, column 1"}, nil},
+		{"sim --openai takes no arguments", []string{"sim", "--openai", "extra"}, 2,
+			nil, []string{`unexpected argument "extra"`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

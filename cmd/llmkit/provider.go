@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 
@@ -59,9 +58,8 @@ func connectModel(ctx context.Context, a *awsFlags, model string, wrap func(http
 		cfg.BaseURL = os.Getenv("OPENAI_BASE_URL")
 	}
 	if cfg.BaseURL != "" {
-		u, err := url.Parse(cfg.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, &usageErr{fmt.Sprintf("--endpoint %q: want an http:// or https:// URL", cfg.BaseURL)}
+		if err := checkEndpointURL(cfg.BaseURL); err != nil {
+			return nil, err
 		}
 		if !strings.HasSuffix(cfg.BaseURL, "/") {
 			cfg.BaseURL += "/"

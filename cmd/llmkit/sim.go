@@ -60,14 +60,14 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(e, fs, args); !ok {
 		return code
 	}
+	if fs.NArg() > 0 {
+		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
+	}
 	if *chatCompletions {
 		if countSet(*dir != "", *recorded, *scriptFile != "") > 0 {
 			return usageError(e, fs, "--openai answers by echo; --script, --fixtures and --recorded are for the Bedrock simulator")
 		}
 		return runOpenAISim(ctx, e, fs, *addr)
-	}
-	if fs.NArg() > 0 {
-		return usageError(e, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if n := countSet(*dir != "", *recorded, *scriptFile != ""); n > 1 {
 		return usageError(e, fs, "--script, --fixtures and --recorded exclude each other")

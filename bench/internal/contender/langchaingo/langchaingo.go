@@ -47,24 +47,32 @@ func New(url string) (contender.Contender, error) {
 			return nil, err
 		}
 		c.msgs[w] = msgs
-		opts := []llms.CallOption{llms.WithMaxTokens(workload.MaxTokens)}
-		if len(w.Tools) > 0 {
-			var tools []llms.Tool
-			for _, t := range w.Tools {
-				var params map[string]any
-				if err := json.Unmarshal(t.Schema, &params); err != nil {
-					return nil, err
-				}
-				tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: t.Name, Description: t.Description, Parameters: params}})
-			}
-			opts = append(opts, llms.WithTools(tools))
+		if c.opts[w], err = Options(w); err != nil {
+			return nil, err
 		}
-		if w.Stream {
-			opts = append(opts, llms.WithStreamingFunc(func(ctx context.Context, chunk []byte) error { return nil }))
-		}
-		c.opts[w] = opts
 	}
 	return c, nil
+}
+
+// Options returns the call options of w: its token cap, its tools, and for a streaming
+// workload a streaming function that drops the chunks.
+func Options(w *workload.Workload) ([]llms.CallOption, error) {
+	opts := []llms.CallOption{llms.WithMaxTokens(workload.MaxTokens)}
+	if len(w.Tools) > 0 {
+		var tools []llms.Tool
+		for _, t := range w.Tools {
+			var params map[string]any
+			if err := json.Unmarshal(t.Schema, &params); err != nil {
+				return nil, err
+			}
+			tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: t.Name, Description: t.Description, Parameters: params}})
+		}
+		opts = append(opts, llms.WithTools(tools))
+	}
+	if w.Stream {
+		opts = append(opts, llms.WithStreamingFunc(func(ctx context.Context, chunk []byte) error { return nil }))
+	}
+	return opts, nil
 }
 
 func (c *lc) Close() error { return nil }

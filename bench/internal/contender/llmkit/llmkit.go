@@ -115,7 +115,8 @@ func Request(w *workload.Workload) (*llm.Request, error) {
 	return req, nil
 }
 
-func answer(resp *llm.Response) workload.Answer {
+// Answer returns resp's text and tool calls as a workload answer.
+func Answer(resp *llm.Response) workload.Answer {
 	a := workload.Answer{Text: resp.Text()}
 	for _, c := range resp.ToolCalls() {
 		a.ToolCalls = append(a.ToolCalls, workload.Call{ID: c.ID, Name: c.Name, Input: c.Input})
@@ -128,7 +129,7 @@ func (k *kit) Converse(ctx context.Context) (workload.Answer, error) {
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return answer(resp), nil
+	return Answer(resp), nil
 }
 
 func (k *kit) ToolRoundTrip(ctx context.Context) (workload.Answer, error) {
@@ -136,7 +137,7 @@ func (k *kit) ToolRoundTrip(ctx context.Context) (workload.Answer, error) {
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	a := answer(res.Response)
+	a := Answer(res.Response)
 	for _, m := range res.Messages {
 		if m.Role == llm.RoleAssistant {
 			for _, c := range m.ToolCalls() {
@@ -162,5 +163,5 @@ func (k *kit) Stream(ctx context.Context, w *workload.Workload) (workload.Answer
 	if err != nil {
 		return workload.Answer{}, err
 	}
-	return answer(resp), nil
+	return Answer(resp), nil
 }
