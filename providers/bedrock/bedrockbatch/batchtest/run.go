@@ -11,11 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
+
+	"github.com/llmkit/llmkit/batch"
 )
 
 // inputRecord is one line of an input file.
@@ -85,7 +86,7 @@ func (s *Server) run(j *job) {
 
 func (s *Server) setStatus(j *job, status, message string) {
 	j.update(func(j *job) {
-		if j.status == "Stopping" && !final(status) {
+		if j.status == "Stopping" && !batch.Status(status).Done() {
 			return
 		}
 		j.status, j.message = status, message
@@ -327,5 +328,3 @@ func errorMessage(body []byte) string {
 	}
 	return e.Message2
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -20,6 +20,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/llmkit/llmkit/batch"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
@@ -242,7 +243,7 @@ func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 		st, n, held, ch := j.status, j.processed, j.held, j.changed
 		j.mu.Unlock()
 		// A held job being stopped is not waited for as held: it is about to end.
-		if final(st) || (held && st != "Stopping") {
+		if batch.Status(st).Done() || (held && st != "Stopping") {
 			return st, n, nil
 		}
 		select {
@@ -253,14 +254,6 @@ func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 			return st, n, fmt.Errorf("batchtest: server closed")
 		}
 	}
-}
-
-func final(status string) bool {
-	switch status {
-	case "Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired":
-		return true
-	}
-	return false
 }
 
 func timeString(t time.Time) string {
