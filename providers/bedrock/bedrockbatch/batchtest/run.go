@@ -314,17 +314,14 @@ func usage(body []byte) (int64, int64) {
 	return r.Usage.In, r.Usage.Out
 }
 
-// errorMessage returns the message of an error body ("message" or "Message").
+// errorMessage returns the message of an error body ("message" or "Message": encoding/json
+// matches member names in any case).
 func errorMessage(body []byte) string {
 	var e struct {
-		Message  string `json:"message"`
-		Message2 string `json:"Message"`
+		Message string `json:"message"`
 	}
 	if json.Unmarshal(body, &e) != nil {
 		return strings.TrimSpace(string(body))
 	}
-	if e.Message != "" {
-		return e.Message
-	}
-	return e.Message2
+	return e.Message
 }
