@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -340,13 +341,11 @@ func (r ScriptReply) reply() (ServerReply, error) {
 		if len(input) == 0 {
 			input = json.RawMessage(`{}`)
 		}
-		var obj map[string]any
-		if json.Unmarshal(input, &obj) != nil || obj == nil {
+		compact, err := jsonx.Compact(input)
+		if err != nil || jsonx.KindOf(compact) != jsonx.Object {
 			return ServerReply{}, fmt.Errorf("tool_calls[%d].input: want a JSON object, got %s", i, input)
 		}
-		var compact bytes.Buffer
-		json.Compact(&compact, input) // valid: decoded above
-		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: compact.Bytes()})
+		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: compact})
 	}
 	stop := r.StopReason
 	if stop == "" {
