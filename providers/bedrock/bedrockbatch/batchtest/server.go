@@ -153,9 +153,15 @@ func (s *Server) S3Client() *s3.Client {
 	return s3.NewFromConfig(s.Config(), S3Options(s.URL))
 }
 
-// ControlOptions points a *bedrock.Client at a stand-in's URL (see `llmkit batch sim`).
+// ControlOptions points a *bedrock.Client at a stand-in's URL (see `llmkit batch sim`),
+// signing with SigV4: the SDK will not send the bearer token it takes from
+// AWS_BEARER_TOKEN_BEDROCK over plain HTTP.
 func ControlOptions(url string) func(*bedrock.Options) {
-	return func(o *bedrock.Options) { o.BaseEndpoint = aws.String(url) }
+	return func(o *bedrock.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.BearerAuthTokenProvider = nil
+		o.AuthSchemePreference = []string{"sigv4"}
+	}
 }
 
 // S3Options points an *s3.Client at a stand-in's URL, with path-style addressing and
