@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go"
+	smithyauth "github.com/aws/smithy-go/auth"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/llmkit/llmkit/llm"
@@ -73,16 +73,11 @@ func (codecHTTP) Do(req *http.Request) (*http.Response, error) {
 
 func newCodec() *codec {
 	client := bedrockruntime.New(bedrockruntime.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://codec.invalid"),
-		Credentials:  credentials.NewStaticCredentialsProvider("codec", "codec", ""),
-		Retryer:      aws.NopRetryer{},
-		HTTPClient:   codecHTTP{},
-	}, func(o *bedrockruntime.Options) {
-		// SigV4 with placeholder credentials: the request never leaves the process. New
-		// has read AWS_BEARER_TOKEN_BEDROCK: undo it.
-		o.BearerAuthTokenProvider = nil
-		o.AuthSchemePreference = []string{"sigv4"}
+		Region:             "us-east-1",
+		BaseEndpoint:       aws.String("http://codec.invalid"),
+		Retryer:            aws.NopRetryer{},
+		HTTPClient:         codecHTTP{},
+		AuthSchemeResolver: noAuth{},
 	})
 	return &codec{client: client, model: bedrock.New(errorAPI{}, nil)}
 }
@@ -156,4 +151,12 @@ func (errorAPI) Converse(ctx context.Context, _ *bedrockruntime.ConverseInput, _
 
 func (errorAPI) ConverseStream(context.Context, *bedrockruntime.ConverseStreamInput, ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseStreamOutput, error) {
 	return nil, errors.New("bedrockbatch: streaming is not used")
+}
+
+// noAuth has the codec's calls go unsigned: the request never leaves the process, and
+// signing it would hash every record's body for nothing.
+type noAuth struct{}
+
+func (noAuth) ResolveAuthSchemes(context.Context, *bedrockruntime.AuthResolverParameters) ([]*smithyauth.Option, error) {
+	return []*smithyauth.Option{{SchemeID: smithyauth.SchemeIDAnonymous}}, nil
 }

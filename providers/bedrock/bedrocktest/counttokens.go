@@ -2,6 +2,7 @@ package bedrocktest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -34,40 +35,28 @@ func CountTokens(body []byte) (int, error) {
 // handleCountTokens answers POST /model/{modelId}/count-tokens: {"inputTokens":N} for a
 // request whose input holds a converse member, an error in Bedrock's shape otherwise.
 func (s *Server) handleCountTokens(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	req := Request{Op: OpCountTokens, Model: r.PathValue("modelId"), Header: r.Header.Clone(), Body: body, RequestID: newRequestID()}
-	var in struct {
-		Input struct {
-			Converse json.RawMessage `json:"converse"`
-		} `json:"input"`
-	}
-	status, code, msg := 0, ErrorCode(""), ""
-	switch {
-	case err != nil || len(body) > maxBody:
-		status, code, msg = 400, SerializationException, "bedrocktest: cannot read the request body"
-	case json.Unmarshal(body, &in) != nil:
-		status, code, msg = 400, SerializationException, "bedrocktest: request body is not JSON"
-	default:
-		if code, msg = checkAuth(r.Header); code != "" {
-			status = code.Status()
-		} else if len(in.Input.Converse) == 0 {
-			status, code, msg = 400, ValidationException, "bedrocktest: CountTokens input holds no converse request"
-		}
-	}
+	req, status, code, msg := receive(r, OpCountTokens)
 	var n int
 	if status == 0 {
-		if n, err = CountTokens(in.Input.Converse); err != nil {
-			status, code, msg = 400, SerializationException, "bedrocktest: "+err.Error()
+		var in struct {
+			Input struct {
+				Converse json.RawMessage `json:"converse"`
+			} `json:"input"`
+		}
+		switch {
+		case json.Unmarshal(req.Body, &in) != nil:
+			status, code, msg = 400, SerializationException, "bedrocktest: request body is not a JSON object"
+		case len(in.Input.Converse) == 0:
+			status, code, msg = 400, ValidationException, "bedrocktest: CountTokens input holds no converse request"
+		default:
+			var err error
+			if n, err = CountTokens(in.Input.Converse); err != nil {
+				status, code, msg = 400, SerializationException, "bedrocktest: "+err.Error()
+			}
 		}
 	}
-	req.Status = 200
-	if status != 0 {
-		req.Status = status
-	}
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		req.JSON = v
-	}
+	req.RequestID = newRequestID()
+	req.Status = cmp.Or(status, 200)
 	s.mu.Lock()
 	s.seq++
 	s.requests = append(s.requests, req)

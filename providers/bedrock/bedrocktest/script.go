@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -243,13 +244,11 @@ func lineColumn(data []byte, offset int64) (line, col int) {
 // answered. It replaces [Options.Default]: use it on a server started without one.
 func (sc *Script) Install(s *Server) {
 	for _, r := range sc.Replies {
-		rep, _ := r.reply()
-		s.Enqueue(rep)
+		s.Enqueue(r.serverReply())
 	}
 	for m, rs := range sc.Models {
 		for _, r := range rs {
-			rep, _ := r.reply()
-			s.EnqueueFor(m, rep)
+			s.EnqueueFor(m, r.serverReply())
 		}
 	}
 	s.mu.Lock()
@@ -266,8 +265,7 @@ func (sc *Script) answer(req Request) ServerReply {
 			(w.Operation == "" || w.Operation == req.Op) &&
 			(w.Contains == "" || strings.Contains(last, w.Contains)) &&
 			(!w.ToolResult || tools) {
-			rep, _ := rule.Reply.reply()
-			return rep
+			return rule.Reply.serverReply()
 		}
 	}
 	if sc.Otherwise == "error" {
@@ -310,6 +308,16 @@ func lastUserMessage(body []byte) (string, bool) {
 	return "", false
 }
 
+// serverReply is the reply r describes or, for a script built in Go that [ParseScript]
+// did not check, one that answers with a 500 saying what is wrong with r.
+func (r ScriptReply) serverReply() ServerReply {
+	rep, err := r.reply()
+	if err != nil {
+		rep.err = fmt.Errorf("bedrocktest: script: %w", err)
+	}
+	return rep
+}
+
 // reply builds the ServerReply r describes, or says what is wrong with it.
 func (r ScriptReply) reply() (ServerReply, error) {
 	content := r.Text != "" || r.Reasoning != nil || len(r.ToolCalls) > 0
@@ -340,13 +348,11 @@ func (r ScriptReply) reply() (ServerReply, error) {
 		if len(input) == 0 {
 			input = json.RawMessage(`{}`)
 		}
-		var obj map[string]any
-		if json.Unmarshal(input, &obj) != nil || obj == nil {
+		compact, err := jsonx.Compact(input)
+		if err != nil || jsonx.KindOf(compact) != jsonx.Object {
 			return ServerReply{}, fmt.Errorf("tool_calls[%d].input: want a JSON object, got %s", i, input)
 		}
-		var compact bytes.Buffer
-		json.Compact(&compact, input) // valid: decoded above
-		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: compact.Bytes()})
+		msg.Parts = append(msg.Parts, llm.ToolCall{ID: c.ID, Name: c.Name, Input: compact})
 	}
 	stop := r.StopReason
 	if stop == "" {

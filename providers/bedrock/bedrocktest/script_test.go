@@ -74,3 +74,16 @@ func TestScriptOrder(t *testing.T) {
 		t.Errorf("a request beyond the script: error %v, want a ValidationException saying so", err)
 	}
 }
+
+// TestScriptBuiltInGo: a reply of a Script built in Go, which ParseScript never
+// checked, answers with a 500 saying what is wrong with it.
+func TestScriptBuiltInGo(t *testing.T) {
+	s := newServer(t, nil)
+	(&bedrocktest.Script{Replies: []bedrocktest.ScriptReply{{}}}).Install(s)
+	if _, err := converse(t.Context(), s.Client(nil), "m"); err == nil {
+		t.Error("an empty reply answered, want a 500")
+	}
+	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "script: empty reply") {
+		t.Errorf("Check() = %v, want it to name the empty reply", err)
+	}
+}

@@ -327,9 +327,12 @@ func (plainHTTPBearerSigner) SignWithBearerToken(_ context.Context, tok bearer.T
 // maxBody bounds the request bodies the server reads.
 const maxBody = 64 << 20
 
-func (s *Server) handle(w http.ResponseWriter, r *http.Request, op Operation) {
+// receive reads and checks a request for op: the request as the server keeps it, and
+// when the server refuses it, the status, code and message of its error (status 0 when
+// it does not).
+func receive(r *http.Request, op Operation) (req Request, status int, code ErrorCode, msg string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	req := Request{Op: op, Model: r.PathValue("modelId"), Header: r.Header.Clone(), Body: body}
+	req = Request{Op: op, Model: r.PathValue("modelId"), Header: r.Header.Clone(), Body: body}
 	if len(body) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
@@ -338,21 +341,23 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op Operation) {
 			req.JSON = v
 		}
 	}
-
-	status, code, msg := 0, ErrorCode(""), ""
 	switch {
 	case err != nil:
-		status, code, msg = 400, SerializationException, "bedrocktest: read request body: "+err.Error()
+		return req, 400, SerializationException, "bedrocktest: read request body: " + err.Error()
 	case len(body) > maxBody:
-		status, code, msg = 400, ValidationException, "bedrocktest: request body over "+strconv.Itoa(maxBody)+" bytes"
-	default:
-		code, msg = checkAuth(r.Header)
-		if code != "" {
-			status = code.Status()
-		} else if (op == OpConverse || op == OpConverseStream) && req.JSON == nil {
-			status, code, msg = 400, SerializationException, "bedrocktest: request body is not JSON"
-		}
+		return req, 400, ValidationException, "bedrocktest: request body over " + strconv.Itoa(maxBody) + " bytes"
 	}
+	if code, msg = checkAuth(r.Header); code != "" {
+		return req, code.Status(), code, msg
+	}
+	if (op == OpConverse || op == OpConverseStream || op == OpCountTokens) && req.JSON == nil {
+		return req, 400, SerializationException, "bedrocktest: request body is not JSON"
+	}
+	return req, 0, "", ""
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, op Operation) {
+	req, status, code, msg := receive(r, op)
 
 	s.mu.Lock()
 	s.seq++

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/llmkit/llmkit/batch"
 )
 
 // createRequest is the body of CreateModelInvocationJob.
@@ -203,7 +206,7 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 	j.mu.Lock()
 	st := j.status
 	j.mu.Unlock()
-	if final(st) {
+	if batch.Status(st).Done() {
 		writeError(w, http.StatusBadRequest, "ValidationException", "job "+j.id+" has ended ("+st+")")
 		return
 	}
@@ -239,7 +242,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	to := min(from+size, len(sums))
 	out := map[string]any{"invocationJobSummaries": sums[from:to]}
 	if to < len(sums) {
-		out["nextToken"] = itoa(to)
+		out["nextToken"] = strconv.Itoa(to)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

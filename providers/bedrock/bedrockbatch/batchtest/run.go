@@ -11,11 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
+
+	"github.com/llmkit/llmkit/batch"
 )
 
 // inputRecord is one line of an input file.
@@ -85,7 +86,7 @@ func (s *Server) run(j *job) {
 
 func (s *Server) setStatus(j *job, status, message string) {
 	j.update(func(j *job) {
-		if j.status == "Stopping" && !final(status) {
+		if j.status == "Stopping" && !batch.Status(status).Done() {
 			return
 		}
 		j.status, j.message = status, message
@@ -313,19 +314,14 @@ func usage(body []byte) (int64, int64) {
 	return r.Usage.In, r.Usage.Out
 }
 
-// errorMessage returns the message of an error body ("message" or "Message").
+// errorMessage returns the message of an error body ("message" or "Message": encoding/json
+// matches member names in any case).
 func errorMessage(body []byte) string {
 	var e struct {
-		Message  string `json:"message"`
-		Message2 string `json:"Message"`
+		Message string `json:"message"`
 	}
 	if json.Unmarshal(body, &e) != nil {
 		return strings.TrimSpace(string(body))
 	}
-	if e.Message != "" {
-		return e.Message
-	}
-	return e.Message2
+	return e.Message
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

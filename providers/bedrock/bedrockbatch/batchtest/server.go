@@ -20,6 +20,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/llmkit/llmkit/batch"
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
@@ -152,9 +153,15 @@ func (s *Server) S3Client() *s3.Client {
 	return s3.NewFromConfig(s.Config(), S3Options(s.URL))
 }
 
-// ControlOptions points a *bedrock.Client at a stand-in's URL (see `llmkit batch sim`).
+// ControlOptions points a *bedrock.Client at a stand-in's URL (see `llmkit batch sim`),
+// signing with SigV4: the SDK will not send the bearer token it takes from
+// AWS_BEARER_TOKEN_BEDROCK over plain HTTP.
 func ControlOptions(url string) func(*bedrock.Options) {
-	return func(o *bedrock.Options) { o.BaseEndpoint = aws.String(url) }
+	return func(o *bedrock.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.BearerAuthTokenProvider = nil
+		o.AuthSchemePreference = []string{"sigv4"}
+	}
 }
 
 // S3Options points an *s3.Client at a stand-in's URL, with path-style addressing and
@@ -242,7 +249,7 @@ func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 		st, n, held, ch := j.status, j.processed, j.held, j.changed
 		j.mu.Unlock()
 		// A held job being stopped is not waited for as held: it is about to end.
-		if final(st) || (held && st != "Stopping") {
+		if batch.Status(st).Done() || (held && st != "Stopping") {
 			return st, n, nil
 		}
 		select {
@@ -253,14 +260,6 @@ func (s *Server) Wait(ctx context.Context, id string) (string, int, error) {
 			return st, n, fmt.Errorf("batchtest: server closed")
 		}
 	}
-}
-
-func final(status string) bool {
-	switch status {
-	case "Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired":
-		return true
-	}
-	return false
 }
 
 func timeString(t time.Time) string {
