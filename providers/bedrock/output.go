@@ -14,8 +14,7 @@ import (
 // or the synthetic tool that carries the object, with its name.
 type outputPlan struct {
 	config   *types.OutputConfig // native output (outputConfig.textFormat), else nil
-	native   bool
-	tool     types.Tool // the synthetic structured-output tool, else nil
+	tool     types.Tool          // the synthetic structured-output tool, else nil
 	toolName string
 }
 
@@ -80,7 +79,6 @@ func (b *requestBuilder) nativeOutput(o *llm.Output, name string) (outputPlan, e
 			Type:      types.OutputFormatTypeJsonSchema,
 			Structure: &types.OutputFormatStructureMemberJsonSchema{Value: def},
 		}},
-		native: true,
 	}, nil
 }
 

@@ -268,7 +268,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 		opaque:          b.opaque.blocks,
 		warnings:        b.warnings,
 		objectTool:      output.toolName,
-		native:          output.native,
+		native:          output.config != nil,
 		streamGuardrail: extra.streamGuardrail,
 	}, nil
 }
