@@ -367,13 +367,26 @@ func (t *streamTranslator) end(dst []llm.Event) []llm.Event {
 
 // endErr is the error of a stream that ended cleanly after its messageStop but without
 // its metadata event (RULES.md STREAM-NO-METADATA): the answer arrived, its usage did
-// not. Both decoders end with it.
+// not.
 func (t *streamTranslator) endErr(rid string) error {
 	if !t.stopped || t.metadata {
 		return nil
 	}
 	return &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrStream,
 		Err: errors.New("bedrock: converse-stream: the stream ended after messageStop without its metadata event: usage unknown")}
+}
+
+// yieldEnd yields, once the stream's frames ended cleanly, the events of end and then
+// the error of endErr, if any. Both decoders end with it; buf is their spare slice.
+func (t *streamTranslator) yieldEnd(yield func(llm.Event, error) bool, buf []llm.Event, rid string) {
+	for _, e := range t.end(buf[:0]) {
+		if !yield(e, nil) {
+			return
+		}
+	}
+	if err := t.endErr(rid); err != nil {
+		yield(nil, err)
+	}
 }
 
 // finish completes the accumulated response of a stream that asked for structured
