@@ -13,7 +13,7 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-// allCategories are the llm error allCategories; every failed call unwraps to exactly one of
+// allCategories are the llm error categories; every failed call unwraps to exactly one of
 // them, except a stream ended by its context, which is ErrStream as well.
 var allCategories = []error{
 	llm.ErrInvalidRequest, llm.ErrContextTooLong, llm.ErrRateLimited, llm.ErrAuth,
