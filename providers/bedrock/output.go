@@ -39,11 +39,14 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	switch o.Mode {
 	case llm.OutputAuto:
 		if b.caps.NativeOutput {
+			warned := len(b.warnings)
 			plan, err := b.nativeOutput(o, name)
 			if err == nil || !isStrictMap(err) || !b.caps.Tools {
 				return plan, err
 			}
-			// A map cannot be strict: the tool carries it instead, if it can.
+			// A map cannot be strict: the tool carries it instead, if it can. What the
+			// strict attempt warned of (keywords it dropped) is not so of the tool's schema.
+			b.warnings = b.warnings[:warned]
 			tplan, terr := b.outputTool(o, name, ts, thinking)
 			if terr != nil {
 				return outputPlan{}, err
