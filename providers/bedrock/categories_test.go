@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-// allCategories are the llm error allCategories; every failed call unwraps to exactly one of
+// allCategories are the llm error categories; every failed call unwraps to exactly one of
 // them, except a stream ended by its context, which is ErrStream as well.
 var allCategories = []error{
 	llm.ErrInvalidRequest, llm.ErrContextTooLong, llm.ErrRateLimited, llm.ErrAuth,
@@ -206,6 +207,12 @@ func TestIssue13FormatStreamRequestOp(t *testing.T) {
 	}
 	if _, _, err := FormatRequest(req); !errors.As(err, &ire) || ire.Op != "converse" {
 		t.Fatalf("FormatRequest error %v: want Op converse", err)
+	}
+	opaque := &llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{
+		llm.Text{Text: "hi"}, llm.Opaque{Provider: "bedrock", Kind: "futureBlock", Raw: []byte(`{"futureBlock":{}}`)},
+	}}}}
+	if _, _, err := FormatStreamRequest(opaque); !errors.As(err, &ire) || ire.Op != "converse-stream" || !strings.Contains(ire.Reason, "opaque") {
+		t.Fatalf("FormatStreamRequest(opaque blocks) error %v: want the opaque-block error with Op converse-stream", err)
 	}
 }
 

@@ -203,16 +203,3 @@ func parseCitations(i int, v types.CitationsContentBlock) (llm.Text, []llm.Warni
 	}
 	return t, warnings
 }
-
-// parseMediaBlock maps a video, audio or guardContent block of an answer.
-func parseMediaBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning) {
-	switch b := block.(type) {
-	case *types.ContentBlockMemberVideo:
-		return parseVideo(i, b.Value)
-	case *types.ContentBlockMemberAudio:
-		return parseAudio(i, b.Value)
-	case *types.ContentBlockMemberGuardContent:
-		return parseGuardBlock(i, b.Value)
-	}
-	return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "%T skipped", block)}
-}

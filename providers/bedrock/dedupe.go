@@ -22,7 +22,7 @@ func dropRepeatedToolCalls(resp *llm.Response) {
 	type key struct{ name, input string }
 	var seen map[key]string
 	parts := resp.Message.Parts
-	kept := parts[:0:0]
+	var kept []llm.Part // nil until the first repeat: then parts[:i] and the parts kept since
 	for i, part := range parts {
 		c, ok := part.(llm.ToolCall)
 		if !ok {

@@ -11,45 +11,31 @@ import (
 	"github.com/llmkit/llmkit/internal/goldenfile"
 )
 
-// compareRequestGolden compares body with the golden file, as parsed JSON.
+// compareRequestGolden compares body, indented, with the request golden file of name.
 func compareRequestGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "request", filepath.FromSlash(name)+".json")
-	if goldenfile.Update() {
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, body, "", "  "); err != nil {
-			t.Fatalf("body is not JSON: %v\n%s", err, body)
-		}
-		pretty.WriteByte('\n')
-		goldenfile.Write(t, path, pretty.Bytes())
-		return
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, body, "", "  "); err != nil {
+		t.Fatalf("FormatRequest(%s) body is not JSON: %v\n%s", name, err, body)
 	}
-	want, err := decodeExact(goldenfile.Read(t, path))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	got, err := decodeExact(body)
-	if err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("FormatRequest(%s) body mismatch with %s (-want +got):\n%s", name, path, diff)
-	}
+	pretty.WriteByte('\n')
+	checkGolden(t, filepath.Join("testdata", "request", filepath.FromSlash(name)+".json"), pretty.Bytes())
 }
 
-// checkGolden compares got with the golden file at path as parsed JSON, or rewrites
-// the file with -update.
+// checkGolden compares got with the golden file at path as parsed JSON, numbers as
+// written, or rewrites the file with -update.
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if goldenfile.Update() {
 		goldenfile.Write(t, path, got)
 		return
 	}
-	var want, have any
-	if err := json.Unmarshal(goldenfile.Read(t, path), &want); err != nil {
+	want, err := decodeExact(goldenfile.Read(t, path))
+	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	if err := json.Unmarshal(got, &have); err != nil {
+	have, err := decodeExact(got)
+	if err != nil {
 		t.Fatalf("result is not JSON: %v\n%s", err, got)
 	}
 	if diff := cmp.Diff(want, have); diff != "" {

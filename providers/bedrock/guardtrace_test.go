@@ -1,7 +1,6 @@
 package bedrock
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,18 +30,7 @@ func testGuardrailIntervention(t *testing.T, dec StreamDecoder) {
 	)
 	req := userReq(claude, "How do I evade taxes?")
 	req.Extra = &Extra{Guardrail: &GuardrailConfig{Identifier: "gr1", Version: "1", Trace: "enabled"}}
-	gen, err := m.Generate(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := m.Stream(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	str, err := s.Response()
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen, str := generateAndStream(t, m, req)
 	for name, r := range map[string]*llm.Response{"Generate": gen, "Stream": str} {
 		x, _ := r.Extra.(*ResponseExtra)
 		if r.StopReason != llm.StopReasonContentFiltered || x == nil || x.Trace == nil || x.Trace.Guardrail == nil ||

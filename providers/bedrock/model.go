@@ -265,14 +265,7 @@ func streamEvents(es eventStream, tr *streamTranslator, rid string) iter.Seq2[ll
 			yield(nil, withRequestID(mapError(opConverseStream, err, true), rid))
 			return
 		}
-		for _, e := range tr.end(buf[:0]) {
-			if !yield(e, nil) {
-				return
-			}
-		}
-		if err := tr.endErr(rid); err != nil {
-			yield(nil, err)
-		}
+		tr.yieldEnd(yield, buf, rid)
 	}
 }
 

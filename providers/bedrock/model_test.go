@@ -50,6 +50,25 @@ func userReq(model, text string) *llm.Request {
 	return &llm.Request{Model: model, MaxTokens: 256, Messages: []llm.Message{llm.UserText(text)}}
 }
 
+// generateAndStream sends req with Generate, then with Stream, and returns both answers;
+// an error from either fails the test.
+func generateAndStream(t *testing.T, m *Model, req *llm.Request) (gen, streamed *llm.Response) {
+	t.Helper()
+	gen, err := m.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Generate error: %v", err)
+	}
+	s, err := m.Stream(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Stream error: %v", err)
+	}
+	streamed, err = s.Response()
+	if err != nil {
+		t.Fatalf("Stream.Response() error: %v", err)
+	}
+	return gen, streamed
+}
+
 // responses are neutral answers the simulator can give both as a Converse body and as a
 // stream; each names what it exercises.
 var responses = []struct {
@@ -122,18 +141,7 @@ func testModelStreamEqualsGenerate(t *testing.T, dec StreamDecoder) {
 			resp.RequestID = "req-" + tt.name
 			reply := bedrocktest.Respond(&resp)
 			srv.Enqueue(reply, reply.Split(3).Chunked(7).Padded())
-			gen, err := m.Generate(context.Background(), userReq(claude, "hi"))
-			if err != nil {
-				t.Fatalf("Generate(%s) error: %v", tt.name, err)
-			}
-			s, err := m.Stream(context.Background(), userReq(claude, "hi"))
-			if err != nil {
-				t.Fatalf("Stream(%s) error: %v", tt.name, err)
-			}
-			got, err := s.Response()
-			if err != nil {
-				t.Fatalf("Stream(%s).Response() error: %v", tt.name, err)
-			}
+			gen, got := generateAndStream(t, m, userReq(claude, "hi"))
 			if diff := cmp.Diff(gen, got, jsonEqual); diff != "" {
 				t.Errorf("Stream(%s).Response() differs from Generate (-generate +stream):\n%s", tt.name, diff)
 			}
@@ -317,18 +325,7 @@ func TestModelStreamStateful(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				srv.Enqueue(bedrocktest.RawJSON([]byte(tt.body)).WithRequestID("rid"), bedrocktest.Frames(tt.frames...).Chunked(5).WithRequestID("rid"))
-				gen, err := m.Generate(context.Background(), userReq(claude, "hi"))
-				if err != nil {
-					t.Fatalf("Generate(%s) error: %v", tt.name, err)
-				}
-				s, err := m.Stream(context.Background(), userReq(claude, "hi"))
-				if err != nil {
-					t.Fatalf("Stream(%s) error: %v", tt.name, err)
-				}
-				got, err := s.Response()
-				if err != nil {
-					t.Fatalf("Stream(%s).Response() error: %v (%s)", tt.name, err, tt.reason)
-				}
+				gen, got := generateAndStream(t, m, userReq(claude, "hi"))
 				tt.check(t, got)
 				if strings.HasPrefix(tt.name, "unknown_event") {
 					// The warnings name different things (an event type, a block); their

@@ -218,18 +218,7 @@ func TestModelObjectScripted(t *testing.T) {
 			m, srv := newTestModel(t, opts)
 			reply := bedrocktest.Respond(tt.resp)
 			srv.Enqueue(reply, reply.Split(4))
-			gen, err := m.Generate(context.Background(), objectReq(claude, tt.mode))
-			if err != nil {
-				t.Fatalf("Generate(%s) error: %v", tt.name, err)
-			}
-			s, err := m.Stream(context.Background(), objectReq(claude, tt.mode))
-			if err != nil {
-				t.Fatalf("Stream(%s) error: %v", tt.name, err)
-			}
-			str, err := s.Response()
-			if err != nil {
-				t.Fatalf("Stream(%s).Response() error: %v", tt.name, err)
-			}
+			gen, str := generateAndStream(t, m, objectReq(claude, tt.mode))
 			for name, got := range map[string]*llm.Response{"Generate": gen, "Stream": str} {
 				want := &llm.Response{
 					Message: llm.Message{Role: llm.RoleAssistant, Parts: tt.wantParts}, Object: tt.wantObject,

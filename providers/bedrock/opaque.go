@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -102,8 +103,9 @@ type opaquePlaceholders struct {
 }
 
 func (o *opaquePlaceholders) add(raw []byte) (string, error) {
-	if !json.Valid(raw) {
-		return "", fmt.Errorf("raw is not valid JSON")
+	compact, err := jsonx.Compact(raw)
+	if err != nil {
+		return "", fmt.Errorf("raw is not valid JSON: %v", err)
 	}
 	if o.nonce == "" {
 		var b [12]byte
@@ -112,11 +114,7 @@ func (o *opaquePlaceholders) add(raw []byte) (string, error) {
 		o.blocks = map[string][]byte{}
 	}
 	marker := fmt.Sprintf("llmkit-opaque-%s-%d", o.nonce, len(o.blocks))
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return "", err
-	}
-	o.blocks[marker] = buf.Bytes()
+	o.blocks[marker] = compact
 	return marker, nil
 }
 

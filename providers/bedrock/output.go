@@ -14,8 +14,7 @@ import (
 // or the synthetic tool that carries the object, with its name.
 type outputPlan struct {
 	config   *types.OutputConfig // native output (outputConfig.textFormat), else nil
-	native   bool
-	tool     types.Tool // the synthetic structured-output tool, else nil
+	tool     types.Tool          // the synthetic structured-output tool, else nil
 	toolName string
 }
 
@@ -40,11 +39,14 @@ func (b *requestBuilder) structuredOutput(ts toolSet, thinking bool) (outputPlan
 	switch o.Mode {
 	case llm.OutputAuto:
 		if b.caps.NativeOutput {
+			warned := len(b.warnings)
 			plan, err := b.nativeOutput(o, name)
 			if err == nil || !isStrictMap(err) || !b.caps.Tools {
 				return plan, err
 			}
-			// A map cannot be strict: the tool carries it instead, if it can.
+			// A map cannot be strict: the tool carries it instead, if it can. What the
+			// strict attempt warned of (keywords it dropped) is not so of the tool's schema.
+			b.warnings = b.warnings[:warned]
 			tplan, terr := b.outputTool(o, name, ts, thinking)
 			if terr != nil {
 				return outputPlan{}, err
@@ -80,7 +82,6 @@ func (b *requestBuilder) nativeOutput(o *llm.Output, name string) (outputPlan, e
 			Type:      types.OutputFormatTypeJsonSchema,
 			Structure: &types.OutputFormatStructureMemberJsonSchema{Value: def},
 		}},
-		native: true,
 	}, nil
 }
 

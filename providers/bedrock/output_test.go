@@ -38,6 +38,21 @@ func TestOutputMapFallsBackToTool(t *testing.T) {
 		t.Errorf("auto mode: warnings %v, want one saying the tool carries the object", warns)
 	}
 
+	// Keywords a strict schema drops stay in the tool's schema, and nobody is told they
+	// were dropped.
+	bounded := req(llm.OutputAuto)
+	bounded.Output.Schema = json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer","minimum":1},"counts":{"type":"object","additionalProperties":{"type":"integer"}}}}`)
+	in, warns, err = bedrock.FormatRequest(bounded)
+	if err != nil || in.ToolConfig == nil || len(in.ToolConfig.Tools) != 1 {
+		t.Fatalf("auto mode with minimum: toolConfig %+v, error %v; want the synthetic tool", in.ToolConfig, err)
+	}
+	if len(warns) != 1 || warns[0].Field != "output.mode" {
+		t.Errorf("auto mode with minimum: warnings %v, want only the fallback's", warns)
+	}
+	if doc, _ := in.ToolConfig.Tools[0].(*types.ToolMemberToolSpec).Value.InputSchema.(*types.ToolInputSchemaMemberJson).Value.MarshalSmithyDocument(); !strings.Contains(string(doc), `"minimum":1`) {
+		t.Errorf("auto mode with minimum: tool schema %s, want minimum kept", doc)
+	}
+
 	// A schema without a map stays native, with no warning.
 	plain := req(llm.OutputAuto)
 	plain.Output.Schema = json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer"}}}`)

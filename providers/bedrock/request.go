@@ -40,15 +40,9 @@ import (
 // caller of a pure translation function has no response to find them on. [Model] puts
 // them in [llm.Response.Warnings].
 func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warning, error) {
-	if req == nil {
-		return nil, nil, fieldError("request", "request is nil")
-	}
-	p, err := formatRequest(req, capabilitiesFor(req.Model, nil))
+	p, err := formatExported(req, opConverse)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(p.opaque) > 0 {
-		return nil, nil, errOpaque()
 	}
 	return p.input, p.warnings, nil
 }
@@ -57,17 +51,28 @@ func FormatRequest(req *llm.Request) (*bedrockruntime.ConverseInput, []llm.Warni
 // translation, the same warnings, with the guardrail's stream processing mode applied.
 // Its errors name the operation converse-stream.
 func FormatStreamRequest(req *llm.Request) (*bedrockruntime.ConverseStreamInput, []llm.Warning, error) {
+	p, err := formatExported(req, opConverseStream)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.streamInput(), p.warnings, nil
+}
+
+// formatExported is the translation of FormatRequest and FormatStreamRequest, with the
+// built-in capability table and every error naming op: a request holding opaque Bedrock
+// blocks, which the SDK input cannot carry, is an error.
+func formatExported(req *llm.Request, op string) (*converseParams, error) {
 	if req == nil {
-		return nil, nil, withOp(fieldError("request", "request is nil"), opConverseStream)
+		return nil, withOp(fieldError("request", "request is nil"), op)
 	}
 	p, err := formatRequest(req, capabilitiesFor(req.Model, nil))
 	if err != nil {
-		return nil, nil, withOp(err, opConverseStream)
+		return nil, withOp(err, op)
 	}
 	if len(p.opaque) > 0 {
-		return nil, nil, errOpaque()
+		return nil, withOp(fieldError("messages", "the history holds opaque Bedrock blocks (blocks the AWS SDK does not know), which only a bedrock.Model can send: the SDK input cannot carry them"), op)
 	}
-	return p.streamInput(), p.warnings, nil
+	return p, nil
 }
 
 // withOp names op in an [*llm.InvalidRequestError] (the passes name converse).
@@ -93,11 +98,6 @@ type converseParams struct {
 	// opaque maps the placeholder text of each opaque Bedrock block to the block's JSON,
 	// which only a Model can put on the wire (RESP-OPAQUE).
 	opaque map[string][]byte
-}
-
-// errOpaque is FormatRequest's error for a request holding opaque Bedrock blocks.
-func errOpaque() error {
-	return fieldError("messages", "the history holds opaque Bedrock blocks (blocks the AWS SDK does not know), which only a bedrock.Model can send: the SDK input cannot carry them")
 }
 
 // streamInput returns the same request as the input of ConverseStream.
@@ -268,7 +268,7 @@ func (b *requestBuilder) build() (*converseParams, error) {
 		opaque:          b.opaque.blocks,
 		warnings:        b.warnings,
 		objectTool:      output.toolName,
-		native:          output.native,
+		native:          output.config != nil,
 		streamGuardrail: extra.streamGuardrail,
 	}, nil
 }

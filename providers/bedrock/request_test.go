@@ -139,8 +139,6 @@ func decodeExact(b []byte) (any, error) {
 	return v, err
 }
 
-// checkWarnings checks that got holds one warning per entry of want, in order, each
-// containing its entry.
 // checkWarnings checks got against want, whose entries are a warning code, a space, and a
 // substring of the warning's String form.
 func checkWarnings(t *testing.T, name string, got []llm.Warning, want []string) {

@@ -46,19 +46,21 @@ type ResponseTrace struct {
 // ParseResponse translates the output of the SDK's Converse call into a neutral
 // [llm.Response]. It does no I/O and keeps no state.
 //
-// Content blocks become parts: text, tool use (its input kept as the exact JSON Bedrock
-// sent), reasoning (text and signature, or redacted bytes), images and documents.
-// Generated text with citations becomes a [llm.Text] part and each citation a warning;
-// blocks llmkit does not represent — unknown blocks, which the SDK decodes as nil or as a
-// repeated pointer to the block before, server-side tool use and tool results, guard
-// content, cache points, audio, video, search results — are skipped, each with a warning
-// in [llm.Response.Warnings] naming its position. Stop reasons map to [llm.StopReason]
-// (the raw value is kept in [llm.Response.RawStopReason]); end_turn with tool calls
-// reads as tool_use. Usage includes cache reads and writes; Latency is Bedrock's
-// reported latency; RequestID comes from the output's result metadata; trace,
+// Content blocks become parts: text (a citationsContent block's with its citations),
+// tool use (its input kept as the exact JSON Bedrock sent; a server-side tool's with
+// Server set) and a server-side tool's result, reasoning (text and signature, or
+// redacted bytes), images, documents, video, audio and search results; guard content
+// becomes the [llm.Opaque] part that sends it back, with a warning. Blocks llmkit does
+// not represent — unknown blocks, which the SDK decodes as nil or as a repeated pointer
+// to the block before, cache points, tool additions and removals — are skipped, each
+// with a warning in [llm.Response.Warnings] naming its position. Stop reasons map to
+// [llm.StopReason] (the raw value is kept in [llm.Response.RawStopReason]); end_turn
+// with tool calls reads as tool_use. Usage includes cache reads and writes; Latency is
+// Bedrock's reported latency; RequestID comes from the output's result metadata; trace,
 // performance, service tier and additional response fields go to a [*ResponseExtra].
 //
-// It fails only when out holds no message, or a tool input cannot be rendered as JSON.
+// It fails only when out holds no message, or a document in it (a tool input, a server
+// tool's JSON result, the additional response fields) cannot be rendered as JSON.
 func ParseResponse(out *bedrockruntime.ConverseOutput) (*llm.Response, error) {
 	return parseResponse(out, nil)
 }
@@ -229,8 +231,14 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 	case *types.ContentBlockMemberCitationsContent:
 		t, warnings := parseCitations(i, b.Value)
 		return t, warnings, nil
-	case *types.ContentBlockMemberVideo, *types.ContentBlockMemberAudio, *types.ContentBlockMemberGuardContent:
-		part, w := parseMediaBlock(i, block)
+	case *types.ContentBlockMemberVideo:
+		part, w := parseVideo(i, b.Value)
+		return part, w, nil
+	case *types.ContentBlockMemberAudio:
+		part, w := parseAudio(i, b.Value)
+		return part, w, nil
+	case *types.ContentBlockMemberGuardContent:
+		part, w := parseGuardBlock(i, b.Value)
 		return part, w, nil
 	case *types.ContentBlockMemberSearchResult:
 		return parseSearchResult(b.Value), nil, nil
@@ -239,8 +247,8 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 	case *types.UnknownUnionMember:
 		return nil, []llm.Warning{unknownBlockWarning(i, b.Tag)}, nil
 	default:
-		// Guard content, cache points, audio, video, search results, tool additions and
-		// removals: valid in requests, not represented in a neutral answer.
+		// Cache points, tool additions and removals: valid in requests, not represented
+		// in a neutral answer.
 		return nil, []llm.Warning{llm.WarnBlockf(llm.WarningSkipped, i, "unsupported %s block skipped", blockName(block))}, nil
 	}
 }
@@ -248,16 +256,8 @@ func parseBlock(i int, block types.ContentBlock) (llm.Part, []llm.Warning, error
 // blockName names a content block member type the way the wire does.
 func blockName(block types.ContentBlock) string {
 	switch block.(type) {
-	case *types.ContentBlockMemberGuardContent:
-		return "guardContent"
 	case *types.ContentBlockMemberCachePoint:
 		return "cachePoint"
-	case *types.ContentBlockMemberAudio:
-		return "audio"
-	case *types.ContentBlockMemberVideo:
-		return "video"
-	case *types.ContentBlockMemberSearchResult:
-		return "searchResult"
 	case *types.ContentBlockMemberToolAddition:
 		return "toolAddition"
 	case *types.ContentBlockMemberToolRemoval:

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,65 +22,28 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/llmkit/llmkit/llm"
+	"github.com/llmkit/llmkit/providers/bedrock/bedrocktest"
 )
 
-// fixture is a recorded Bedrock exchange (bedrocktest/testdata/fixtures/README.md).
-type fixture struct {
-	Request struct {
-		URL           string          `json:"url"`
-		CanonicalJSON json.RawMessage `json:"canonical_json"`
-	} `json:"request"`
-	Response struct {
-		Status  int                        `json:"status"`
-		Headers map[string]json.RawMessage `json:"headers"`
-		Body    json.RawMessage            `json:"body"`
-	} `json:"response"`
-	Chunks []struct {
-		B64 []byte `json:"b64"`
-	} `json:"chunks"`
-}
-
-func (f *fixture) stream() bool { return len(f.Chunks) > 0 }
-
-// header returns a recorded response header, recorded either as a string or a list.
-func (f *fixture) header(name string) string {
-	raw, ok := f.Response.Headers[name]
-	if !ok {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var list []string
-	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
-		return list[0]
-	}
-	return ""
-}
-
-// fixtures returns the recorded exchanges, keyed by "model/scenario".
-func fixtures(t testing.TB) map[string]*fixture {
+// fixtures returns the recorded exchanges shipped with bedrocktest, keyed by
+// "model/scenario".
+func fixtures(t testing.TB) map[string]*bedrocktest.Fixture {
 	t.Helper()
-	paths, err := filepath.Glob("bedrocktest/testdata/fixtures/*/*.json")
+	fsys := bedrocktest.Fixtures()
+	paths, err := fs.Glob(fsys, "*/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(paths) == 0 {
 		t.Fatal("no fixtures under bedrocktest/testdata/fixtures")
 	}
-	out := make(map[string]*fixture, len(paths))
+	out := make(map[string]*bedrocktest.Fixture, len(paths))
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		f, err := bedrocktest.LoadFixture(fsys, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := new(fixture)
-		if err := json.Unmarshal(b, f); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		name := filepath.Base(filepath.Dir(p)) + "/" + strings.TrimSuffix(filepath.Base(p), ".json")
-		out[name] = f
+		out[strings.TrimSuffix(p, ".json")] = f
 	}
 	return out
 }
@@ -174,18 +137,18 @@ func goldenJSON(t testing.TB, r *llm.Response) []byte {
 func TestParseResponseFixtures(t *testing.T) {
 	n := 0
 	for name, f := range fixtures(t) {
-		if f.stream() || f.Response.Status != http.StatusOK {
+		if len(f.Chunks) > 0 || f.Response.Status != http.StatusOK {
 			continue
 		}
 		n++
 		t.Run(name, func(t *testing.T) {
-			out := decodeConverse(t, f.Response.Body, f.header("x-amzn-requestid"))
+			out := decodeConverse(t, f.Response.Body, f.Response.Headers.Get("x-amzn-requestid"))
 			resp, err := ParseResponse(out)
 			if err != nil {
 				t.Fatalf("ParseResponse(%s) error: %v", name, err)
 			}
-			if resp.RequestID == "" || resp.RequestID != f.header("x-amzn-requestid") {
-				t.Errorf("ParseResponse(%s).RequestID = %q, want %q", name, resp.RequestID, f.header("x-amzn-requestid"))
+			if resp.RequestID == "" || resp.RequestID != f.Response.Headers.Get("x-amzn-requestid") {
+				t.Errorf("ParseResponse(%s).RequestID = %q, want %q", name, resp.RequestID, f.Response.Headers.Get("x-amzn-requestid"))
 			}
 			checkGolden(t, filepath.Join("testdata", "response", name+".json"), goldenJSON(t, resp))
 		})

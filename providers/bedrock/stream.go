@@ -19,11 +19,12 @@ import (
 //
 // The mapping, by SDK event:
 //   - messageStart: [llm.MessageStart].
-//   - contentBlockStart with a tool use: [llm.ToolCallStart]. Text and reasoning blocks
-//     have no start event on Bedrock; their first delta opens them.
+//   - contentBlockStart with a tool use: [llm.ToolCallStart], with Server set for a
+//     server-side tool. Text and reasoning blocks have no start event on Bedrock; their
+//     first delta opens them.
 //   - contentBlockDelta: text as [llm.TextDelta]; a tool input fragment as
 //     [llm.ToolInputDelta]; reasoning text, signature or redacted bytes as
-//     [llm.ReasoningDelta].
+//     [llm.ReasoningDelta]; a citation as [llm.CitationDelta].
 //   - contentBlockStop: [llm.BlockStop].
 //   - messageStop: [llm.MessageStop], its stop reason mapped as [ParseResponse] maps it.
 //     Being stateless, it cannot see tool calls, so an end_turn stays end_turn here;
@@ -34,12 +35,12 @@ import (
 //     sent a trace, performance configuration or service tier.
 //
 // What llmkit does not represent becomes an [llm.Warning] event: an unknown event type
-// (an *types.UnknownUnionMember), an unknown block start or delta member, a citation, a
-// streamed image, and server-side tool use and tool results. The input deltas and stop
-// of a server-side tool-use block cannot be told apart here from those of a client tool
-// call; [Model.Stream] drops them, a direct caller must do the same. A block start or a
-// delta without a member the SDK knows (nil, or an *types.UnknownUnionMember) is skipped
-// with a [llm.WarningSkipped] warning, never an error, so a delta type newer than the SDK
+// (an *types.UnknownUnionMember) and an unknown block start or delta member. The start
+// of a server-side tool's result or of a streamed image is a warning too: their content
+// arrives in deltas, which need memory of earlier events, so they give no event here;
+// [Model.Stream] assembles them into one [llm.BlockPart]. A block start or a delta
+// without a member the SDK knows (nil, or an *types.UnknownUnionMember) is skipped with
+// a [llm.WarningSkipped] warning, never an error, so a delta type newer than the SDK
 // does not break every stream; [Model.Stream] then drops that block's other events, as
 // [ParseResponse] drops an unknown block. An event without a block index is an error.
 func ParseStreamChunk(ev types.ConverseStreamOutput) ([]llm.Event, error) {
@@ -366,13 +367,26 @@ func (t *streamTranslator) end(dst []llm.Event) []llm.Event {
 
 // endErr is the error of a stream that ended cleanly after its messageStop but without
 // its metadata event (RULES.md STREAM-NO-METADATA): the answer arrived, its usage did
-// not. Both decoders end with it.
+// not.
 func (t *streamTranslator) endErr(rid string) error {
 	if !t.stopped || t.metadata {
 		return nil
 	}
 	return &llm.ProviderError{Provider: "bedrock", Op: opConverseStream, RequestID: rid, Category: llm.ErrStream,
 		Err: errors.New("bedrock: converse-stream: the stream ended after messageStop without its metadata event: usage unknown")}
+}
+
+// yieldEnd yields, once the stream's frames ended cleanly, the events of end and then
+// the error of endErr, if any. Both decoders end with it; buf is their spare slice.
+func (t *streamTranslator) yieldEnd(yield func(llm.Event, error) bool, buf []llm.Event, rid string) {
+	for _, e := range t.end(buf[:0]) {
+		if !yield(e, nil) {
+			return
+		}
+	}
+	if err := t.endErr(rid); err != nil {
+		yield(nil, err)
+	}
 }
 
 // finish completes the accumulated response of a stream that asked for structured

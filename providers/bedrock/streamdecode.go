@@ -160,14 +160,7 @@ func (fr *frameReader) events(body io.Reader, tr *streamTranslator, rid string) 
 			}
 			clear(buf)
 		}
-		for _, e := range tr.end(buf[:0]) {
-			if !yield(e, nil) {
-				return
-			}
-		}
-		if err := tr.endErr(rid); err != nil {
-			yield(nil, err)
-		}
+		tr.yieldEnd(yield, buf, rid)
 	}
 }
 

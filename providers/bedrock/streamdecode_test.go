@@ -91,14 +91,11 @@ type streamResult struct {
 	Code     string
 }
 
-var categories = []error{llm.ErrInvalidRequest, llm.ErrContextTooLong, llm.ErrRateLimited, llm.ErrAuth, llm.ErrNotFound,
-	llm.ErrTimeout, llm.ErrModelNotReady, llm.ErrServer, llm.ErrStream, llm.ErrContentFiltered}
-
 func category(err error) string {
 	if err == nil {
 		return "none"
 	}
-	for _, c := range categories {
+	for _, c := range allCategories {
 		if errors.Is(err, c) {
 			return c.Error()
 		}

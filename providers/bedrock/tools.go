@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -160,16 +159,8 @@ func (b *requestBuilder) cacheTools(tc *types.ToolConfiguration) bool {
 		b.warn(llm.Warnf(llm.WarningDropped, "cacheTools", "cache point after the tools dropped: model %s does not support prompt caching", b.req.Model))
 		return false
 	}
-	block := types.CachePointBlock{Type: types.CachePointTypeDefault}
-	ttlOK := b.fam == nil || b.fam.cacheTTL
-	switch {
-	case cp.TTL == 0:
-	case cp.TTL == 5*time.Minute && ttlOK:
-		block.Ttl = types.CacheTTLFiveMinutes
-	case cp.TTL == time.Hour && ttlOK:
-		block.Ttl = types.CacheTTLOneHour
-	case cp.TTL == 5*time.Minute:
-	default:
+	block, ok := b.cacheBlock(cp.TTL)
+	if !ok {
 		b.warn(llm.Warnf(llm.WarningDropped, "cacheTools.ttl", "cache TTL %v dropped: model %s takes 5m or 1h, where it takes a TTL at all", cp.TTL, b.req.Model))
 	}
 	tc.Tools = append(tc.Tools, &types.ToolMemberCachePoint{Value: block})

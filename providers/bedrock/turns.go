@@ -207,23 +207,37 @@ func (b *requestBuilder) cachePoint(mi, pi int, v llm.CachePoint) (types.CachePo
 		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache point dropped: model %s does not support prompt caching", b.req.Model))
 		return types.CachePointBlock{}, false
 	}
-	cp := types.CachePointBlock{Type: types.CachePointTypeDefault}
+	cp, ok := b.cacheBlock(v.TTL)
+	switch {
+	case ok:
+	case v.TTL == time.Hour:
+		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL 1h dropped: model %s supports the default TTL only", b.req.Model))
+	default:
+		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL %v dropped: Bedrock takes 5m or 1h", v.TTL))
+	}
+	return cp, true
+}
+
+// cacheBlock is a cache point with the given TTL where the model takes one (REQ-CACHE).
+// Five minutes, the default, is sent only where a TTL is accepted. ok is false when the
+// TTL was left out and the caller should warn: one other than 5m and 1h, or 1h on a
+// model that takes the default only.
+func (b *requestBuilder) cacheBlock(ttl time.Duration) (cp types.CachePointBlock, ok bool) {
+	cp = types.CachePointBlock{Type: types.CachePointTypeDefault}
 	ttlOK := b.fam == nil || b.fam.cacheTTL
-	switch v.TTL {
+	switch ttl {
 	case 0:
 	case 5 * time.Minute:
-		// Five minutes is the default: sent only where a TTL is accepted.
 		if ttlOK {
 			cp.Ttl = types.CacheTTLFiveMinutes
 		}
 	case time.Hour:
-		if ttlOK {
-			cp.Ttl = types.CacheTTLOneHour
-		} else {
-			b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL 1h dropped: model %s supports the default TTL only", b.req.Model))
+		if !ttlOK {
+			return cp, false
 		}
+		cp.Ttl = types.CacheTTLOneHour
 	default:
-		b.warn(llm.WarnPartf(llm.WarningDropped, mi, pi, "cache TTL %v dropped: Bedrock takes 5m or 1h", v.TTL))
+		return cp, false
 	}
 	return cp, true
 }

@@ -98,9 +98,6 @@ func (d *Decoder) Reset(r io.Reader) {
 	d.r, d.start, d.end, d.frames, d.err = r, 0, 0, 0, nil
 }
 
-// Frames returns the number of frames read so far.
-func (d *Decoder) Frames() int { return d.frames }
-
 // Next reads the next frame. At the end of the body between two frames it returns
 // io.EOF. A body that ends inside a frame, a read error, a length out of bounds, a CRC
 // mismatch or a malformed header block is an error naming the frame (counted from 1),

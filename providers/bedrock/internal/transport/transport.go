@@ -53,6 +53,9 @@ func New(base Doer) *Client {
 	return &Client{base: base}
 }
 
+// Base returns the client c sends through.
+func (c *Client) Base() Doer { return c.base }
+
 // Do sends req. A request body of known length is first read into a private buffer, and
 // net/http is given a fresh reader over it (and GetBody), so that the SDK closing its own
 // body when Do returns cannot make net/http close the connection under a response still
@@ -61,9 +64,6 @@ func New(base Doer) *Client {
 // body of an application/vnd.amazon.eventstream response is wrapped so that an end of the
 // body in the middle of a frame, or any read error, surfaces as an error instead of the
 // clean end of stream the SDK would make of it (SDK-TRUNCATION).
-// Base returns the client c sends through.
-func (c *Client) Base() Doer { return c.base }
-
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.ContentLength > 0 {
 		buf, err := readBody(req.Body, req.ContentLength)
