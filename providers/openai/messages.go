@@ -121,8 +121,6 @@ func (b *builder) user(mi int, m llm.Message) error {
 	return nil
 }
 
-// toolResult translates one tool result into a tool message. Chat Completions has no
-// error status: an error result says so in its text.
 // dropCitations warns that the citations of a text part are not sent: Chat Completions
 // takes plain text in the history.
 func (b *builder) dropCitations(mi, pi int, v llm.Text) {
@@ -131,6 +129,8 @@ func (b *builder) dropCitations(mi, pi int, v llm.Text) {
 	}
 }
 
+// toolResult translates one tool result into a tool message. Chat Completions has no
+// error status: an error result says so in its text.
 func (b *builder) toolResult(mi, pi int, v llm.ToolResult) error {
 	if v.Server {
 		return invalid(mi, pi, "tool result %s is a server-side tool's, which Chat Completions cannot take back", v.CallID)
