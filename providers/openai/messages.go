@@ -236,7 +236,6 @@ func (b *builder) toolCall(mi, pi int, v llm.ToolCall) (oai.ChatCompletionMessag
 	}
 	b.pending[v.ID] = mi
 	b.pendOrd = append(b.pendOrd, v.ID)
-	b.toolSeen = true
 	return oai.ChatCompletionMessageToolCallUnionParam{OfFunction: &oai.ChatCompletionMessageFunctionToolCallParam{
 		ID:       v.ID,
 		Function: oai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: v.Name, Arguments: args},

@@ -70,13 +70,12 @@ type chatParams struct {
 
 // builder holds the state of one translation.
 type builder struct {
-	req      *llm.Request
-	caps     llm.Capabilities
-	fam      *family
-	p        *chatParams
-	pending  map[string]int // tool call ids awaiting their result → message index of the call
-	pendOrd  []string       // the same ids in call order
-	toolSeen bool
+	req     *llm.Request
+	caps    llm.Capabilities
+	fam     *family
+	p       *chatParams
+	pending map[string]int // tool call ids awaiting their result → message index of the call
+	pendOrd []string       // the same ids in call order
 }
 
 func invalid(msg, part int, format string, args ...any) error {
