@@ -257,7 +257,7 @@ func imageURL(mi, pi int, v llm.Image) (string, error) {
 }
 
 func imageMIME(format string) (string, error) {
-	f := strings.ToLower(strings.TrimPrefix(strings.ToLower(format), "image/"))
+	f := strings.TrimPrefix(strings.ToLower(format), "image/")
 	switch f {
 	case "png", "gif", "webp":
 		return "image/" + f, nil
