@@ -74,8 +74,13 @@ type builder struct {
 	caps    llm.Capabilities
 	fam     *family
 	p       *chatParams
-	pending map[string]int // tool call ids awaiting their result → message index of the call
-	pendOrd []string       // the same ids in call order
+	pending []pendingCall // tool calls awaiting their result, in call order
+}
+
+// pendingCall is a tool call awaiting its result: its id and the index of its message.
+type pendingCall struct {
+	id  string
+	msg int
 }
 
 func invalid(msg, part int, format string, args ...any) error {
