@@ -23,11 +23,12 @@ func Parse(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		d := time.Duration(secs * float64(time.Second))
-		if secs <= 0 || d > maxWait {
+		// Bounded before the conversion, which overflows (to a negative duration) for
+		// a huge value, NaN or an infinity.
+		if !(secs > 0 && secs <= maxWait.Seconds()) {
 			return 0
 		}
-		return d
+		return time.Duration(secs * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) && t.Sub(now) <= maxWait {
 		return t.Sub(now)
@@ -39,10 +40,8 @@ func Parse(v string, now time.Time) time.Duration {
 // when it holds a positive number, else Retry-After as [Parse] reads it.
 func FromHeader(h http.Header, now time.Time) time.Duration {
 	if ms := strings.TrimSpace(h.Get("Retry-After-Ms")); ms != "" {
-		if f, err := strconv.ParseFloat(ms, 64); err == nil && f > 0 {
-			if d := time.Duration(f * float64(time.Millisecond)); d <= maxWait {
-				return d
-			}
+		if f, err := strconv.ParseFloat(ms, 64); err == nil && f > 0 && f <= float64(maxWait/time.Millisecond) {
+			return time.Duration(f * float64(time.Millisecond))
 		}
 	}
 	return Parse(h.Get("Retry-After"), now)

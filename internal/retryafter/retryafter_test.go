@@ -21,6 +21,9 @@ func TestParse(t *testing.T) {
 		{"-3", 0},
 		{"soon", 0},
 		{"999999", 0}, // over a day
+		{"1e20", 0},   // would overflow a Duration
+		{"NaN", 0},
+		{"Inf", 0},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 	} {
@@ -41,6 +44,8 @@ func TestFromHeader(t *testing.T) {
 		{"seconds", http.Header{"Retry-After": {"3"}}, 3 * time.Second},
 		{"milliseconds first", http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"3"}}, 250 * time.Millisecond},
 		{"bad milliseconds fall back", http.Header{"Retry-After-Ms": {"x"}, "Retry-After": {"3"}}, 3 * time.Second},
+		{"huge milliseconds fall back", http.Header{"Retry-After-Ms": {"1e30"}, "Retry-After": {"3"}}, 3 * time.Second},
+		{"NaN milliseconds fall back", http.Header{"Retry-After-Ms": {"NaN"}, "Retry-After": {"3"}}, 3 * time.Second},
 	} {
 		if got := FromHeader(tc.h, now); got != tc.want {
 			t.Errorf("FromHeader(%s) = %v, want %v", tc.name, got, tc.want)

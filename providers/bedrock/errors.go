@@ -12,6 +12,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
+	"github.com/llmkit/llmkit/internal/providererr"
 	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 )
@@ -108,17 +109,9 @@ var errorStatuses = map[int]errorClass{
 // and neither is retryable. A Retry-After header of the HTTP answer (seconds or an HTTP
 // date) becomes RetryAfter.
 func mapError(op string, err error, midStream bool) error {
-	if err == nil {
-		return nil
-	}
-	var pe *llm.ProviderError
-	if errors.As(err, &pe) {
-		return err
-	}
-	e := &llm.ProviderError{Provider: "bedrock", Op: op, Err: err}
-	if errors.Is(err, context.Canceled) {
-		e.Category = llm.ErrCanceled
-		return e
+	e, done := providererr.Start("bedrock", op, err)
+	if e == nil {
+		return done
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {

@@ -10,6 +10,7 @@ import (
 
 	oai "github.com/openai/openai-go/v3"
 
+	"github.com/llmkit/llmkit/internal/providererr"
 	"github.com/llmkit/llmkit/internal/retryafter"
 	"github.com/llmkit/llmkit/llm"
 )
@@ -51,17 +52,9 @@ func isContextOverflow(s string) bool {
 // context's error (errors.Is(err, context.Canceled) or DeadlineExceeded holds) and
 // neither is retryable.
 func mapError(op string, err error, midStream bool) error {
-	if err == nil {
-		return nil
-	}
-	var pe *llm.ProviderError
-	if errors.As(err, &pe) {
-		return err
-	}
-	e := &llm.ProviderError{Provider: "openai", Op: op, Err: err}
-	if errors.Is(err, context.Canceled) {
-		e.Category = llm.ErrCanceled
-		return e
+	e, done := providererr.Start("openai", op, err)
+	if e == nil {
+		return done
 	}
 	var ae *oai.Error
 	switch {

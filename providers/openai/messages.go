@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"slices"
 	"strings"
 
 	oai "github.com/openai/openai-go/v3"
@@ -14,7 +15,6 @@ import (
 // call is answered by a result before the next assistant turn and that every result
 // answers a call.
 func (b *builder) messages() error {
-	b.pending = map[string]int{}
 	for mi, m := range b.req.Messages {
 		if len(m.Parts) == 0 {
 			return invalid(mi, -1, "message has no parts")
@@ -34,9 +34,9 @@ func (b *builder) messages() error {
 			return err
 		}
 	}
-	if len(b.pendOrd) > 0 {
-		id := b.pendOrd[0]
-		return invalid(b.pending[id], -1, "tool call %s has no result: Chat Completions wants a tool message for every call before the next turn", id)
+	if len(b.pending) > 0 {
+		c := b.pending[0]
+		return invalid(c.msg, -1, "tool call %s has no result: Chat Completions wants a tool message for every call before the next turn", c.id)
 	}
 	return nil
 }
@@ -110,9 +110,9 @@ func (b *builder) user(mi int, m llm.Message) error {
 	switch {
 	case len(parts) == 0:
 		return nil
-	case len(b.pendOrd) > 0:
-		id := b.pendOrd[0]
-		return invalid(mi, -1, "content after tool results while tool call %s (message %d) has no result yet", id, b.pending[id])
+	case len(b.pending) > 0:
+		c := b.pending[0]
+		return invalid(mi, -1, "content after tool results while tool call %s (message %d) has no result yet", c.id, c.msg)
 	case texts == 1 && images == 0:
 		b.p.body.Messages = append(b.p.body.Messages, oai.UserMessage(*parts[0].GetText()))
 	default:
@@ -121,8 +121,6 @@ func (b *builder) user(mi int, m llm.Message) error {
 	return nil
 }
 
-// toolResult translates one tool result into a tool message. Chat Completions has no
-// error status: an error result says so in its text.
 // dropCitations warns that the citations of a text part are not sent: Chat Completions
 // takes plain text in the history.
 func (b *builder) dropCitations(mi, pi int, v llm.Text) {
@@ -131,6 +129,8 @@ func (b *builder) dropCitations(mi, pi int, v llm.Text) {
 	}
 }
 
+// toolResult translates one tool result into a tool message. Chat Completions has no
+// error status: an error result says so in its text.
 func (b *builder) toolResult(mi, pi int, v llm.ToolResult) error {
 	if v.Server {
 		return invalid(mi, pi, "tool result %s is a server-side tool's, which Chat Completions cannot take back", v.CallID)
@@ -138,16 +138,11 @@ func (b *builder) toolResult(mi, pi int, v llm.ToolResult) error {
 	if v.CallID == "" {
 		return invalid(mi, pi, "tool result has no call id")
 	}
-	if _, ok := b.pending[v.CallID]; !ok {
+	i := b.pendingIndex(v.CallID)
+	if i < 0 {
 		return invalid(mi, pi, "tool result for call %s, which no earlier assistant message made (or which already has its result)", v.CallID)
 	}
-	delete(b.pending, v.CallID)
-	for i, id := range b.pendOrd {
-		if id == v.CallID {
-			b.pendOrd = append(b.pendOrd[:i], b.pendOrd[i+1:]...)
-			break
-		}
-	}
+	b.pending = slices.Delete(b.pending, i, i+1)
 	var sb strings.Builder
 	for _, c := range v.Content {
 		t, ok := c.(llm.Text)
@@ -176,9 +171,9 @@ func (b *builder) toolResult(mi, pi int, v llm.ToolResult) error {
 // calls as tool_calls. Reasoning cannot be sent back on Chat Completions: it is dropped
 // with a warning.
 func (b *builder) assistant(mi int, m llm.Message) error {
-	if len(b.pendOrd) > 0 {
-		id := b.pendOrd[0]
-		return invalid(mi, -1, "assistant turn while tool call %s (message %d) has no result", id, b.pending[id])
+	if len(b.pending) > 0 {
+		c := b.pending[0]
+		return invalid(mi, -1, "assistant turn while tool call %s (message %d) has no result", c.id, c.msg)
 	}
 	var sb strings.Builder
 	var calls []oai.ChatCompletionMessageToolCallUnionParam
@@ -224,7 +219,7 @@ func (b *builder) toolCall(mi, pi int, v llm.ToolCall) (oai.ChatCompletionMessag
 	case v.Name == "":
 		return oai.ChatCompletionMessageToolCallUnionParam{}, invalid(mi, pi, "tool call %s has no name", v.ID)
 	}
-	if _, dup := b.pending[v.ID]; dup {
+	if b.pendingIndex(v.ID) >= 0 {
 		return oai.ChatCompletionMessageToolCallUnionParam{}, invalid(mi, pi, "tool call id %s used twice", v.ID)
 	}
 	args := "{}"
@@ -234,11 +229,14 @@ func (b *builder) toolCall(mi, pi int, v llm.ToolCall) (oai.ChatCompletionMessag
 		}
 		args = string(v.Input)
 	}
-	b.pending[v.ID] = mi
-	b.pendOrd = append(b.pendOrd, v.ID)
-	b.toolSeen = true
+	b.pending = append(b.pending, pendingCall{id: v.ID, msg: mi})
 	return oai.ChatCompletionMessageToolCallUnionParam{OfFunction: &oai.ChatCompletionMessageFunctionToolCallParam{
 		ID:       v.ID,
 		Function: oai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: v.Name, Arguments: args},
 	}}, nil
+}
+
+// pendingIndex is the index of the call id in b.pending, or -1.
+func (b *builder) pendingIndex(id string) int {
+	return slices.IndexFunc(b.pending, func(c pendingCall) bool { return c.id == id })
 }

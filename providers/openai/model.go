@@ -309,6 +309,10 @@ func streamEvents(r *eventReader, tr *streamTranslator, rid string) iter.Seq2[ll
 	}
 	return func(yield func(llm.Event, error) bool) {
 		var buf []llm.Event
+		// One chunk value for the whole stream, cleared before each decode (decoding
+		// into a used value would merge): a fresh one per chunk cost an allocation.
+		// The translator keeps nothing of it but strings.
+		var chunk wireCompletion
 		for {
 			data, err := r.next()
 			switch {
@@ -331,7 +335,7 @@ func streamEvents(r *eventReader, tr *streamTranslator, rid string) iter.Seq2[ll
 				}
 				return
 			}
-			var chunk wireCompletion
+			chunk = wireCompletion{}
 			if err := json.Unmarshal(data, &chunk); err != nil {
 				yield(nil, fail("malformed event", fmt.Errorf("%w: %.80q", err, data)))
 				return

@@ -70,13 +70,17 @@ type chatParams struct {
 
 // builder holds the state of one translation.
 type builder struct {
-	req      *llm.Request
-	caps     llm.Capabilities
-	fam      *family
-	p        *chatParams
-	pending  map[string]int // tool call ids awaiting their result → message index of the call
-	pendOrd  []string       // the same ids in call order
-	toolSeen bool
+	req     *llm.Request
+	caps    llm.Capabilities
+	fam     *family
+	p       *chatParams
+	pending []pendingCall // tool calls awaiting their result, in call order
+}
+
+// pendingCall is a tool call awaiting its result: its id and the index of its message.
+type pendingCall struct {
+	id  string
+	msg int
 }
 
 func invalid(msg, part int, format string, args ...any) error {
@@ -258,7 +262,7 @@ func imageURL(mi, pi int, v llm.Image) (string, error) {
 }
 
 func imageMIME(format string) (string, error) {
-	f := strings.ToLower(strings.TrimPrefix(strings.ToLower(format), "image/"))
+	f := strings.TrimPrefix(strings.ToLower(format), "image/")
 	switch f {
 	case "png", "gif", "webp":
 		return "image/" + f, nil

@@ -41,10 +41,7 @@ func (e *eventReader) next() ([]byte, error) {
 			line = long
 		}
 		if err != nil {
-			if err == io.EOF {
-				return nil, io.EOF
-			}
-			return nil, err
+			return nil, err // io.EOF when the body ends
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {

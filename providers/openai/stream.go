@@ -96,8 +96,7 @@ type streamTranslator struct {
 	refusal  bool
 	realCall bool   // a tool call other than the output tool
 	objects  int    // calls of the output tool
-	dropped  bool   // text beside the object
-	held     []byte // that text, given back if no object comes
+	held     []byte // text beside the object: given back if no object comes, else dropped
 	usage    llm.Usage
 	extra    ResponseExtra
 	finish   string
@@ -248,7 +247,6 @@ func (t *streamTranslator) stop(dst []llm.Event, raw string) []llm.Event {
 			// The model did not call the output tool: its text is the answer.
 			dst = append(dst, llm.TextDelta{Index: blockText, Text: string(t.held)})
 		}
-		t.dropped = t.objects > 0 && len(t.held) > 0
 	}
 	// Chat Completions has no block stops: every block ends with the answer.
 	t.mark(dst)
@@ -289,7 +287,7 @@ func (t *streamTranslator) complete(resp *llm.Response) {
 				break
 			}
 		}
-		if t.dropped {
+		if len(t.held) > 0 {
 			resp.Warnings = append(resp.Warnings, outputtool.WarnTextDropped)
 		}
 		if t.objects > 1 {

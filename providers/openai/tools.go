@@ -9,6 +9,7 @@ import (
 	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/shared"
 
+	"github.com/llmkit/llmkit/internal/toolname"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -40,21 +41,6 @@ func functionTool(f wireFunction) (oai.ChatCompletionToolUnionParam, error) {
 	return oai.ChatCompletionToolUnionParam{OfFunction: &t}, nil
 }
 
-// validToolName reports whether s is a function name OpenAI takes: 1 to 64 of a-z,
-// A-Z, 0-9, _ and -.
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // tools translates the tool declarations and the tool choice.
 func (b *builder) tools() error {
 	req := b.req
@@ -67,7 +53,7 @@ func (b *builder) tools() error {
 		if t.Server {
 			return invalidField(field, "tool %q is a server-side tool; the openai provider declares function tools only", t.Name)
 		}
-		if !validToolName(t.Name) {
+		if !toolname.Valid(t.Name) {
 			return invalidField(field+".name", "%q is not a valid function name (1 to 64 of a-z, A-Z, 0-9, _ and -)", t.Name)
 		}
 		if slices.Contains(names, t.Name) {
@@ -148,7 +134,7 @@ func (b *builder) output() error {
 	if name == "" {
 		name = DefaultOutputTool
 	}
-	if !validToolName(name) {
+	if !toolname.Valid(name) {
 		return invalidField("output.name", "%q is not a valid name (1 to 64 of a-z, A-Z, 0-9, _ and -)", name)
 	}
 	strictErr := strictSchema(o.Schema)

@@ -182,7 +182,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, errorBody("server_error", "", "openaitest: no reply queued"))
 		return
 	}
-	c := &call{s: s, w: w, ctx: r.Context(), req: req, id: id, pace: reply.pace}
+	c := &call{s: s, w: w, ctx: r.Context(), req: req, id: id}
 	c.serve(reply, 0)
 }
 
@@ -193,7 +193,6 @@ type call struct {
 	ctx     context.Context
 	req     Request
 	id      string
-	pace    time.Duration
 	started bool // the stream's header is written
 }
 
@@ -264,7 +263,6 @@ func (c *call) serve(reply Reply, depth int) {
 // fault.
 func (c *call) stream(reply *Reply, events []string) {
 	var buf bytes.Buffer
-	c.pace = reply.pace
 	f := reply.fault
 	for i, ev := range events {
 		if f.kind != faultNone && i == f.after {
@@ -289,7 +287,7 @@ func (c *call) stream(reply *Reply, events []string) {
 		buf.WriteString(ev)
 		buf.WriteString("\n\n")
 		if reply.pace > 0 {
-			if !c.writePaced(buf.Bytes()) {
+			if !c.writePaced(buf.Bytes(), reply.pace) {
 				return
 			}
 			buf.Reset()
@@ -298,15 +296,23 @@ func (c *call) stream(reply *Reply, events []string) {
 	c.writeStream(reply, buf.Bytes(), false)
 }
 
-// writePaced writes one event of a paced stream after the reply's pause; false when
-// the client has gone.
-func (c *call) writePaced(b []byte) bool {
-	if !c.started {
-		c.started = true
-		c.w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-		c.w.WriteHeader(http.StatusOK)
+// startStream writes a stream's header, once.
+func (c *call) startStream() {
+	if c.started {
+		return
 	}
-	t := time.NewTimer(c.pace)
+	c.started = true
+	h := c.w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	c.w.WriteHeader(http.StatusOK)
+}
+
+// writePaced writes one event of a paced stream after a pause of pace; false when the
+// client has gone.
+func (c *call) writePaced(b []byte, pace time.Duration) bool {
+	c.startStream()
+	t := time.NewTimer(pace)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -325,13 +331,7 @@ func (c *call) writePaced(b []byte) bool {
 // writeStream writes a stream's body, in pieces when the reply is chunked, and aborts
 // the connection at its end when abort is set.
 func (c *call) writeStream(reply *Reply, body []byte, abort bool) {
-	if !c.started {
-		c.started = true
-		h := c.w.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		c.w.WriteHeader(http.StatusOK)
-	}
+	c.startStream()
 	fl, _ := c.w.(http.Flusher)
 	size := reply.chunk
 	if size <= 0 {
