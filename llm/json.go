@@ -28,9 +28,10 @@ import (
 //	{"type":"opaque","provider":"bedrock","kind":"…","raw":{…}}
 //
 // Empty fields are left out. Decoding ignores fields a variant does not have and fails on
-// an unknown or missing type. A tool result's content holds text, image and document
-// parts only (as [ToolResult] says), in both directions; so decoding takes time and
-// memory linear in the input, however deep a hostile document nests its tool results.
+// an unknown or missing type. A tool result's content holds text, image, video, audio,
+// document and search result parts only (as [ToolResult] says), in both directions; so
+// decoding takes time and memory linear in the input, however deep a hostile document
+// nests its tool results.
 
 // partJSON is the wire form of every part variant; Type selects which fields apply.
 type partJSON struct {
