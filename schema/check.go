@@ -51,13 +51,9 @@ func CheckStrictSchema(raw json.RawMessage) error {
 
 // checkReflected checks a schema [For] produced: well-formed, its references resolved.
 func checkReflected(raw json.RawMessage) error {
-	v, err := parseJSON(raw)
+	root, err := parseSchemaDoc(raw)
 	if err != nil {
 		return err
-	}
-	root, ok := v.(map[string]any)
-	if !ok {
-		return fmt.Errorf("the schema is a JSON %s, want an object", jsonKind(v))
 	}
 	return checkTree(root, "", false)
 }
