@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 
+	"github.com/llmkit/llmkit/internal/jsonx"
 	"github.com/llmkit/llmkit/llm"
 )
 
@@ -135,7 +136,7 @@ func (h *hasher) canonical(input []byte) []byte {
 		lit := compact[i:end]
 		var s string
 		if bytes.IndexByte(lit, '\\') >= 0 && json.Unmarshal(lit, &s) == nil {
-			out = appendString(out, s)
+			out = jsonx.AppendString(out, s) // escapes only what JSON requires
 		} else {
 			out = append(out, lit...)
 		}
@@ -156,14 +157,4 @@ func stringEnd(b []byte, i int) int {
 		}
 	}
 	return len(b)
-}
-
-// appendString appends s as a JSON string literal written one fixed way: encoding/json's
-// escaping without its HTML escapes.
-func appendString(dst []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }

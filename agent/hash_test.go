@@ -147,3 +147,22 @@ func TestIssue13HashSurvivesHTMLEscapes(t *testing.T) {
 		t.Error("different inputs hash alike")
 	}
 }
+
+// A tool input written with an escape hashes as the same input written without: one
+// canonical form, also for characters encoding/json escapes on its own (U+2028, U+2029)
+// and control characters it writes in short form (\b, \f).
+func TestHashToolInputEscapesCanonical(t *testing.T) {
+	hash := func(input string) string {
+		return agent.HashMessages([]llm.Message{{Role: llm.RoleAssistant, Parts: []llm.Part{
+			llm.ToolCall{ID: "c1", Name: "f", Input: json.RawMessage(input)}}}})
+	}
+	for _, pair := range [][2]string{
+		{"{\"s\":\"a\u2028b\u2029\"}", `{"s":"a\u2028b\u2029"}`},
+		{`{"s":"\b\f"}`, `{"s":"\u0008\u000c"}`},
+		{`{"s":"<é>"}`, `{"s":"\u003c\u00e9\u003e"}`},
+	} {
+		if a, b := hash(pair[0]), hash(pair[1]); a != b {
+			t.Errorf("HashMessages of tool input %s = %s, of %s = %s: want equal", pair[0], a, pair[1], b)
+		}
+	}
+}

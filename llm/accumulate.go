@@ -71,14 +71,7 @@ func (a *Accumulator) Add(ev Event) error {
 		b.signature = append(b.signature, e.Signature...)
 		b.redacted = append(b.redacted, e.Redacted...)
 	case ToolCallStart:
-		if a.stopped {
-			return a.afterStop(e.Index)
-		}
-		if a.find(e.Index) >= 0 {
-			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
-		}
-		a.blocks = append(a.blocks, block{index: e.Index, kind: blockTool, id: e.ID, name: e.Name, server: e.Server})
-		a.last = len(a.blocks) - 1
+		return a.start(block{index: e.Index, kind: blockTool, id: e.ID, name: e.Name, server: e.Server})
 	case CitationDelta:
 		b, err := a.open(e.Index, blockText, true)
 		if err != nil {
@@ -86,7 +79,10 @@ func (a *Accumulator) Add(ev Event) error {
 		}
 		b.citations = append(b.citations, e.Citation)
 	case BlockPart:
-		return a.addPart(e)
+		if e.Part == nil {
+			return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + ": nil part"}
+		}
+		return a.start(block{index: e.Index, kind: blockPart, part: e.Part})
 	case ToolInputDelta:
 		b, err := a.open(e.Index, blockTool, false)
 		if err != nil {
@@ -125,18 +121,16 @@ func (a *Accumulator) Add(ev Event) error {
 	return nil
 }
 
-// addPart adds a block delivered whole.
-func (a *Accumulator) addPart(e BlockPart) error {
+// start adds b, a block opened explicitly (a tool call's start, a part delivered
+// whole), whose index must be new.
+func (a *Accumulator) start(b block) error {
 	if a.stopped {
-		return a.afterStop(e.Index)
+		return a.afterStop(b.index)
 	}
-	if a.find(e.Index) >= 0 {
-		return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + " started twice"}
+	if a.find(b.index) >= 0 {
+		return &StreamError{Reason: "block " + strconv.Itoa(b.index) + " started twice"}
 	}
-	if e.Part == nil {
-		return &StreamError{Reason: "block " + strconv.Itoa(e.Index) + ": nil part"}
-	}
-	a.blocks = append(a.blocks, block{index: e.Index, kind: blockPart, part: e.Part})
+	a.blocks = append(a.blocks, b)
 	a.last = len(a.blocks) - 1
 	return nil
 }

@@ -80,8 +80,9 @@ type BlockPart struct {
 	Part  Part
 }
 
-// Video is a video given inline (Data) or by reference (URI; Bedrock takes s3:// only).
-// Format is the container (mp4, mov, mkv, webm, flv, mpeg, mpg, wmv, three_gp).
+// Video is a video given inline (Data) or by reference (URI; which schemes a provider
+// takes is the provider's to say). Format is the container (mp4, mov, mkv, webm, flv,
+// mpeg, mpg, wmv, three_gp).
 type Video struct {
 	Format string
 	Data   []byte

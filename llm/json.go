@@ -28,9 +28,10 @@ import (
 //	{"type":"opaque","provider":"bedrock","kind":"…","raw":{…}}
 //
 // Empty fields are left out. Decoding ignores fields a variant does not have and fails on
-// an unknown or missing type. A tool result's content holds text, image and document
-// parts only (as [ToolResult] says), in both directions; so decoding takes time and
-// memory linear in the input, however deep a hostile document nests its tool results.
+// an unknown or missing type. A tool result's content holds text, image, video, audio,
+// document and search result parts only (as [ToolResult] says), in both directions; so
+// decoding takes time and memory linear in the input, however deep a hostile document
+// nests its tool results.
 
 // partJSON is the wire form of every part variant; Type selects which fields apply.
 type partJSON struct {
@@ -87,7 +88,7 @@ func MarshalPart(p Part) ([]byte, error) {
 // UnmarshalPart decodes the JSON form of one part. It fails on an unknown or missing
 // type.
 func UnmarshalPart(data []byte) (Part, error) {
-	p, err := decodePart(data)
+	p, err := decodePart(data, false)
 	if err != nil {
 		return nil, fmt.Errorf("llm: unmarshal: %w", err)
 	}
@@ -154,10 +155,20 @@ func encodePart(p Part) (json.RawMessage, error) {
 	return json.Marshal(&w)
 }
 
-func decodePart(data []byte) (Part, error) {
+// decodePart decodes one part. inResult says that it is part of a tool result's
+// content: a part of a kind the content cannot hold is then refused as soon as its type
+// is read, without decoding what it holds (a nested tool result's content), so that
+// decoding stays linear in the input.
+func decodePart(data []byte, inResult bool) (Part, error) {
 	var w partJSON
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
+	}
+	if inResult {
+		switch w.Type {
+		case partToolCall, partToolResult, partReasoning, partCachePoint, partOpaque:
+			return nil, fmt.Errorf("a tool result's content holds text, image, video, audio, document and search result parts only, not %s", w.Type)
+		}
 	}
 	text := func() string {
 		if w.Text == nil {
@@ -191,7 +202,7 @@ func decodePart(data []byte) (Part, error) {
 		if len(w.Content) > 0 {
 			r.Content = make([]Part, len(w.Content))
 			for i, c := range w.Content {
-				p, err := decodeResultContent(c)
+				p, err := decodePart(c, true)
 				if err != nil {
 					return nil, fmt.Errorf("tool result %s: content %d: %w", w.CallID, i, err)
 				}
@@ -226,23 +237,6 @@ func checkResultContent(p Part) error {
 		return errors.New("nil part")
 	}
 	return fmt.Errorf("a tool result's content holds text, image, video, audio, document and search result parts only, not %T", p)
-}
-
-// decodeResultContent decodes one part of a tool result's content. It reads the part's
-// type before anything else, so that a nested tool result is refused without decoding
-// what it holds: decoding stays linear in the input.
-func decodeResultContent(data []byte) (Part, error) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, err
-	}
-	switch head.Type {
-	case partToolCall, partToolResult, partReasoning, partCachePoint, partOpaque:
-		return nil, fmt.Errorf("a tool result's content holds text, image, video, audio, document and search result parts only, not %s", head.Type)
-	}
-	return decodePart(data)
 }
 
 type messageJSON struct {
@@ -310,7 +304,7 @@ func decodeMessage(data []byte) (Message, error) {
 	if len(w.Parts) > 0 {
 		parts = make([]Part, len(w.Parts))
 		for i, b := range w.Parts {
-			p, err := decodePart(b)
+			p, err := decodePart(b, false)
 			if err != nil {
 				return Message{}, fmt.Errorf("%s message: part %d: %w", w.Role, i, err)
 			}

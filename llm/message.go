@@ -183,9 +183,9 @@ type ToolCall struct {
 }
 
 // ToolResult answers the [ToolCall] whose ID is CallID. Content holds [Text], [Image],
-// [Document] or [SearchResult] parts; a Text part whose content is a JSON object is sent
-// as JSON where the provider supports it. IsError marks a failed call. Server marks the
-// result of a server-side tool, part of an assistant message.
+// [Video], [Audio], [Document] or [SearchResult] parts; a Text part whose content is a
+// JSON object is sent as JSON where the provider supports it. IsError marks a failed
+// call. Server marks the result of a server-side tool, part of an assistant message.
 type ToolResult struct {
 	CallID  string
 	Content []Part

@@ -167,7 +167,7 @@ func Ptr[T any](v T) *T { return &v }
 
 // StopReason says why the model stopped, in terms every provider can map to. The
 // provider's own value is always kept in [Response.RawStopReason] (and
-// [MessageEnd.RawStopReason] while streaming), for the finer distinctions a provider
+// [MessageStop.RawStopReason] while streaming), for the finer distinctions a provider
 // makes (a guardrail rather than a content filter, say).
 type StopReason string
 

@@ -51,13 +51,9 @@ func CheckStrictSchema(raw json.RawMessage) error {
 
 // checkReflected checks a schema [For] produced: well-formed, its references resolved.
 func checkReflected(raw json.RawMessage) error {
-	v, err := parseJSON(raw)
+	root, err := parseSchemaDoc(raw)
 	if err != nil {
 		return err
-	}
-	root, ok := v.(map[string]any)
-	if !ok {
-		return fmt.Errorf("the schema is a JSON %s, want an object", jsonKind(v))
 	}
 	return checkTree(root, "", false)
 }
@@ -141,21 +137,35 @@ func (c *checker) ref(s map[string]any) error {
 	if !ok {
 		return fmt.Errorf("schema: check: %s: $ref is %s, want a string", c.at(), describe(v))
 	}
-	if ref == "#" {
+	if _, ok := resolveRef(c.root, ref); ok {
 		return nil
 	}
-	for _, section := range []string{"$defs", "definitions"} {
-		name, ok := strings.CutPrefix(ref, "#/"+section+"/")
-		if !ok {
-			continue
-		}
-		defs, _ := c.root[section].(map[string]any)
-		if _, ok := defs[jsonx.UnescapePointer(name)]; !ok {
+	for _, section := range defSections {
+		if strings.HasPrefix(ref, "#/"+section+"/") {
 			return fmt.Errorf("schema: check: %s: $ref %q: the root has no such definition", c.at(), ref)
 		}
-		return nil
 	}
 	return fmt.Errorf("schema: check: %s: $ref %q is not local: a schema travels on its own, so references must be \"#\" or \"#/$defs/<name>\"", c.at(), ref)
+}
+
+// defSections are the root keywords that hold a schema's definitions.
+var defSections = []string{"$defs", "definitions"}
+
+// resolveRef returns the schema the local reference ref names in the schema document
+// root: root itself for "#", a definition of the root's "$defs" (or "definitions") for
+// "#/$defs/<name>". ok is false for another reference or a definition the root lacks.
+func resolveRef(root map[string]any, ref string) (target any, ok bool) {
+	if ref == "#" {
+		return root, true
+	}
+	for _, section := range defSections {
+		if name, isDef := strings.CutPrefix(ref, "#/"+section+"/"); isDef {
+			defs, _ := root[section].(map[string]any)
+			target, ok = defs[jsonx.UnescapePointer(name)]
+			return target, ok
+		}
+	}
+	return nil, false
 }
 
 func (c *checker) tree(s map[string]any) error {

@@ -52,7 +52,8 @@ func (s *Schema) Decode(data []byte, dst any, opts *DecodeOptions) error {
 	}
 	changed := false
 	if opts != nil && opts.Coerce {
-		v, changed = coerce(s.doc, v)
+		root, _ := s.doc.(map[string]any)
+		v, changed = coerce(root, s.doc, v)
 	}
 	if err := s.validateValue(v); err != nil {
 		return err
@@ -84,23 +85,49 @@ func decodeError(err error) error {
 	return &ValidationError{Keyword: "decode", Message: err.Error()}
 }
 
-// coerce walks the instance v alongside the schema sch and turns strings into numbers
-// or booleans where the schema wants them and accepts no string. It reports whether it
-// changed anything. Objects and arrays are changed in place.
-func coerce(sch, v any) (any, bool) {
+// coerce walks the instance v alongside the schema sch, a part of the schema document
+// root, and turns strings into numbers or booleans where the schema wants them and
+// accepts no string. It reports whether it changed anything. Objects and arrays are
+// changed in place.
+func coerce(root map[string]any, sch, v any) (any, bool) {
 	node, ok := sch.(map[string]any)
 	if !ok {
 		return v, false
 	}
+	node = deref(root, node)
 	switch x := v.(type) {
 	case string:
 		return coerceString(node, x)
 	case map[string]any:
-		return x, coerceObject(node, x)
+		return x, coerceObject(root, node, x)
 	case []any:
-		return x, coerceArray(node, x)
+		return x, coerceArray(root, node, x)
 	}
 	return v, false
+}
+
+// maxRefChain bounds the references deref follows from one node: a longer chain (a
+// cycle of references, say) describes no value to coerce.
+const maxRefChain = 32
+
+// deref returns the schema node stands for: when node has a "$ref" and no "type" (as
+// [For] writes a shared or recursive struct type, with at most a description beside it),
+// the schema the reference names in root, followed while that is a reference too. A
+// reference that does not resolve leaves node as it is.
+func deref(root, node map[string]any) map[string]any {
+	for range maxRefChain {
+		ref, ok := node["$ref"].(string)
+		if !ok || node["type"] != nil {
+			return node
+		}
+		target, ok := resolveRef(root, ref)
+		next, isMap := target.(map[string]any)
+		if !ok || !isMap {
+			return node
+		}
+		node = next
+	}
+	return node
 }
 
 // coerceString turns s into a number or boolean where node wants one and accepts no
@@ -135,7 +162,7 @@ func coerceString(node map[string]any, x string) (any, bool) {
 
 // coerceObject coerces the members of x in place and drops optional members sent as
 // null; it reports whether it changed anything.
-func coerceObject(node map[string]any, x map[string]any) bool {
+func coerceObject(root, node map[string]any, x map[string]any) bool {
 	obj := branch(node, "object")
 	if obj == nil {
 		return false
@@ -148,12 +175,12 @@ func coerceObject(node map[string]any, x map[string]any) bool {
 		if !ok {
 			sub = obj["additionalProperties"]
 		}
-		if val == nil && ok && !slices.Contains(required, any(k)) && !acceptsNull(sub) {
+		if val == nil && ok && !slices.Contains(required, any(k)) && !acceptsNull(root, sub) {
 			delete(x, k) // an optional member sent as null: as if absent
 			changed = true
 			continue
 		}
-		if nv, c := coerce(sub, val); c {
+		if nv, c := coerce(root, sub, val); c {
 			x[k] = nv
 			changed = true
 		}
@@ -162,7 +189,7 @@ func coerceObject(node map[string]any, x map[string]any) bool {
 }
 
 // coerceArray coerces the items of x in place; it reports whether it changed anything.
-func coerceArray(node map[string]any, x []any) bool {
+func coerceArray(root, node map[string]any, x []any) bool {
 	arr := branch(node, "array")
 	if arr == nil {
 		return false
@@ -174,7 +201,7 @@ func coerceArray(node map[string]any, x []any) bool {
 		if i < len(prefix) {
 			sub = prefix[i]
 		}
-		if nv, c := coerce(sub, val); c {
+		if nv, c := coerce(root, sub, val); c {
 			x[i] = nv
 			changed = true
 		}
@@ -262,14 +289,14 @@ func accepts(node map[string]any, kind string) bool {
 	return false
 }
 
-// acceptsNull reports whether the schema sch may accept null: it names the null type
-// or constrains no type at all.
-func acceptsNull(sch any) bool {
+// acceptsNull reports whether the schema sch, a part of the schema document root, may
+// accept null: it names the null type or constrains no type at all.
+func acceptsNull(root map[string]any, sch any) bool {
 	node, ok := sch.(map[string]any)
 	if !ok {
 		return sch != false
 	}
-	types := wantTypes(node)
+	types := wantTypes(deref(root, node))
 	return len(types) == 0 || types["null"]
 }
 

@@ -3,10 +3,8 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math/big"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,9 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/llmkit/llmkit/internal/goldenfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // Types for the golden cases. Each is named for what it exercises.
 
@@ -227,20 +224,15 @@ func TestFor(t *testing.T) {
 				}
 			}
 			path := filepath.Join("testdata", "for", tt.name+".json")
-			if *update {
+			if goldenfile.Update() {
 				var buf bytes.Buffer
 				if err := json.Indent(&buf, got, "", "  "); err != nil {
 					t.Fatal(err)
 				}
 				buf.WriteByte('\n')
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				goldenfile.Write(t, path, buf.Bytes())
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
+			want := goldenfile.Read(t, path)
 			if diff := jsonDiff(t, want, got); diff != "" {
 				t.Errorf("ForType(%s) mismatch (-want +got), %s:\n%s", tt.typ, tt.reason, diff)
 			}

@@ -213,6 +213,44 @@ func TestDecodeCoerce(t *testing.T) {
 	}
 }
 
+// shared and node are described under $defs (shared: used twice; node: recursive), so
+// coercion has to follow the references For writes.
+type shared struct {
+	N int `json:"n"`
+}
+
+type node struct {
+	N    int    `json:"n"`
+	Kids []node `json:"kids,omitempty"`
+}
+
+type referring struct {
+	A    shared  `json:"a"`
+	B    *shared `json:"b,omitempty"`
+	Tree node    `json:"tree"`
+}
+
+func TestDecodeCoerceReferences(t *testing.T) {
+	data := `{"a":{"n":"1"},"b":null,"tree":{"n":"2","kids":[{"n":"3","kids":[{"n":" 4 "}]}]}}`
+	want := referring{A: shared{N: 1}, Tree: node{N: 2, Kids: []node{{N: 3, Kids: []node{{N: 4}}}}}}
+	got, err := Decode[referring]([]byte(data), &DecodeOptions{Coerce: true})
+	if err != nil {
+		t.Fatalf("Decode(%s, Coerce) = %v, want nil: coercion follows $ref into $defs and to the root", data, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Decode(%s, Coerce) mismatch (-want +got):\n%s", data, diff)
+	}
+	// A reference chain that never reaches a schema leaves the value as it is.
+	sch, err := Compile(json.RawMessage(`{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"type":"object","properties":{"x":{"$ref":"#/$defs/a"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := sch.Decode([]byte(`{"x":"1"}`), &v, &DecodeOptions{Coerce: true}); err == nil && v["x"] != "1" {
+		t.Errorf("Decode through a cycle of references = %v, want x left a string", v)
+	}
+}
+
 func TestDecodeCoerceRefuses(t *testing.T) {
 	tests := []struct {
 		name, data, want string

@@ -24,17 +24,7 @@ func Check(name string) error {
 }
 
 // Valid reports whether [Check] accepts name.
-func Valid(name string) bool {
-	if name == "" || len(name) > MaxLen {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if !validByte(name[i]) {
-			return false
-		}
-	}
-	return true
-}
+func Valid(name string) bool { return Check(name) == nil }
 
 func validByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'

@@ -27,7 +27,8 @@ var ErrNoReply = errors.New("llmtest: no reply scripted")
 //     [llm.ResponseEvents] of it; the streamed response accumulates to the same value.
 //   - With Events set, Stream yields them as given and Generate returns what they
 //     accumulate to (or the accumulation's error). Events wins over Response for the
-//     events; Response still supplies the request id, warnings, object and extra.
+//     events; Response still supplies the request id, model, warnings, object and
+//     extra.
 //   - Err alone makes the call fail before anything is streamed. With Response or Events,
 //     Err breaks the stream after its events (a mid-stream failure), and Generate
 //     returns Err.
@@ -312,13 +313,17 @@ func (m *Model) Stream(ctx context.Context, req *llm.Request) (*llm.Stream, erro
 	return llm.NewStream(ctx, src, opts), nil
 }
 
-// finish copies into out what events do not carry: the object and extra.
+// finish copies into out what events do not carry: the request id, model, object and
+// extra.
 func finish(out, from *llm.Response) {
 	if from == nil {
 		return
 	}
 	if out.RequestID == "" {
 		out.RequestID = from.RequestID
+	}
+	if out.Model == "" {
+		out.Model = from.Model
 	}
 	if from.Object != nil {
 		out.Object = append(json.RawMessage(nil), from.Object...)

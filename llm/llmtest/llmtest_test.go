@@ -32,6 +32,7 @@ func richResponse() *llm.Response {
 		Latency:       300 * time.Millisecond,
 		Object:        json.RawMessage(`{"x":1}`),
 		RequestID:     "req-7",
+		Model:         "answering-model",
 		Warnings:      []llm.Warning{llm.Warnf(llm.WarningUnsupported, "topK", "ignored")},
 		Extra:         "provider data",
 	}
