@@ -2,6 +2,7 @@ package llm
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -118,6 +119,31 @@ func ExtrasOf(extra any) []any {
 		return e
 	}
 	return []any{extra}
+}
+
+// ExtraOf finds a provider's settings of type T among the values extra carries (see
+// [ExtrasOf]): one T or *T, values of other types being other providers'. It returns nil
+// when there is none, and an error when there are several.
+func ExtraOf[T any](extra any) (*T, error) {
+	var found *T
+	for _, x := range ExtrasOf(extra) {
+		var e *T
+		switch x := x.(type) {
+		case *T:
+			e = x
+		case T:
+			e = &x
+		}
+		if e == nil {
+			continue
+		}
+		if found != nil {
+			var zero T
+			return nil, fmt.Errorf("more than one %T; give one", zero)
+		}
+		found = e
+	}
+	return found, nil
 }
 
 // Clone returns a copy of r whose slices and pointers do not alias r's. Extra is copied

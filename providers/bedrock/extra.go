@@ -70,21 +70,9 @@ type requestExtra struct {
 // Extra; values of other types are other providers' settings and are ignored — and
 // translates it.
 func extraFrom(v any) (*requestExtra, error) {
-	var e *Extra
-	for _, x := range llm.ExtrasOf(v) {
-		var found *Extra
-		switch x := x.(type) {
-		case *Extra:
-			found = x
-		case Extra:
-			found = &x
-		default:
-			continue
-		}
-		if e != nil {
-			return nil, fieldError("extra", "more than one bedrock.Extra; give one")
-		}
-		e = found
+	e, err := llm.ExtraOf[Extra](v)
+	if err != nil {
+		return nil, fieldError("extra", "%v", err)
 	}
 	if e == nil {
 		return &requestExtra{}, nil

@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"errors"
 
 	"github.com/openai/openai-go/v3/packages/param"
 
@@ -32,31 +31,9 @@ type Extra struct {
 	Fields map[string]any
 }
 
-// extraOf finds the request's *Extra, if any: one value of type *Extra or Extra
-// among [llm.ExtrasOf] the request's Extra.
-func extraOf(v any) (*Extra, error) {
-	var found *Extra
-	for _, x := range llm.ExtrasOf(v) {
-		var e *Extra
-		switch x := x.(type) {
-		case *Extra:
-			e = x
-		case Extra:
-			e = &x
-		default:
-			continue
-		}
-		if found != nil {
-			return nil, errors.New("more than one openai.Extra; give one")
-		}
-		found = e
-	}
-	return found, nil
-}
-
 // extra applies the request's *Extra.
 func (b *builder) extra() error {
-	e, err := extraOf(b.req.Extra)
+	e, err := llm.ExtraOf[Extra](b.req.Extra)
 	if err != nil {
 		return invalidField("extra", "%v", err)
 	}
