@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -151,7 +150,7 @@ func loadSchema(path string) (json.RawMessage, *schema.Schema, error) {
 		return nil, nil, err
 	}
 	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
-		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, jsonErrorAt(data, err))
+		return nil, nil, fmt.Errorf("%s: not valid JSON: %w", path, jsonx.WithPosition(data, err))
 	}
 	if k := jsonx.KindOf(data); k != jsonx.Object {
 		return nil, nil, fmt.Errorf("%s: a JSON Schema is a JSON object, not %s", path, k.Name())
@@ -213,17 +212,4 @@ func askStream(ctx context.Context, e *env, m llm.Model, req *llm.Request) error
 		fmt.Fprintf(e.stderr, "warning: the answer was cut at the token limit (--max-tokens)\n")
 	}
 	return nil
-}
-
-// jsonErrorAt adds the line and column of a JSON syntax error to err.
-func jsonErrorAt(data []byte, err error) error {
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return err
-	}
-	off := min(max(se.Offset, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := max(int(off)-(bytes.LastIndexByte(before, '\n')+1), 1)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

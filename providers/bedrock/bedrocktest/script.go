@@ -173,7 +173,7 @@ func ParseScript(data []byte) (*Script, error) {
 	dec.DisallowUnknownFields()
 	var s Script
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("bedrocktest: script: %w", jsonPosition(data, err))
+		return nil, fmt.Errorf("bedrocktest: script: %w", jsonx.WithPosition(data, err))
 	}
 	if dec.More() {
 		return nil, errors.New("bedrocktest: script: data after the script's JSON object")
@@ -211,33 +211,6 @@ func ParseScript(data []byte) (*Script, error) {
 		return nil, fmt.Errorf("bedrocktest: script: otherwise %q: want \"echo\" or \"error\"", s.Otherwise)
 	}
 	return &s, nil
-}
-
-// jsonPosition adds the line and column of a JSON syntax or type error to err.
-func jsonPosition(data []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var off int64
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	default:
-		return err
-	}
-	line, col := lineColumn(data, off)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
-}
-
-// lineColumn returns the line and column (from 1, in bytes) of offset in data, as
-// reported by a *json.SyntaxError.
-func lineColumn(data []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 0), int64(len(data)))
-	before := data[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1)
-	return line, max(col, 1)
 }
 
 // Install queues the script's replies on s and sets how requests beyond them are
