@@ -1,7 +1,6 @@
 package openai
 
 import (
-
 	"github.com/openai/openai-go/v3/packages/param"
 
 	"github.com/llmkit/llmkit/llm"
