@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -22,12 +20,11 @@ import (
 
 	"github.com/llmkit/llmkit/agent"
 	"github.com/llmkit/llmkit/fallback"
+	"github.com/llmkit/llmkit/internal/goldenfile"
 	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/llm/llmtest"
 	"github.com/llmkit/llmkit/otelllm"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
@@ -352,16 +349,10 @@ func TestAgentSpanTreeGolden(t *testing.T) {
 			runAgent(t, r)
 			got := renderTree(r.spans.GetSpans())
 			path := filepath.Join("testdata", name)
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
+			if goldenfile.Update() {
+				goldenfile.Write(t, path, []byte(got))
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
+			if want := goldenfile.Read(t, path); got != string(want) {
 				t.Errorf("span tree differs from %s (-update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
 			}
 		})
