@@ -95,6 +95,12 @@ var errorStatuses = map[int]errorClass{
 	429: {category: llm.ErrRateLimited, retryable: true},
 }
 
+// MapError returns err, the error of a Bedrock Runtime call made with the SDK (op names
+// the operation, e.g. "converse"), as a [Model] returns it: an [*llm.ProviderError] with
+// llmkit's category, status, request id and Retry-After. It is for code that calls the
+// SDK itself, as package bedrockbatch does.
+func MapError(op string, err error) error { return mapError(op, err, false) }
+
 // mapError turns an error from the SDK into the error llmkit returns. Every Bedrock
 // error becomes an [*llm.ProviderError] whose Category is an llm sentinel: StatusCode and
 // RequestID come from the SDK's HTTP response error (a mid-stream exception has neither:

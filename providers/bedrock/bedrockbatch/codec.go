@@ -15,7 +15,6 @@ import (
 	smithyauth "github.com/aws/smithy-go/auth"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/llmkit/llmkit/llm"
 	"github.com/llmkit/llmkit/providers/bedrock"
 )
 
@@ -26,7 +25,6 @@ import (
 // the wire form the SDK (and so Model.Generate) sends.
 type codec struct {
 	client *bedrockruntime.Client
-	model  *bedrock.Model // maps record errors with bedrock's own error switch
 }
 
 // codecKey carries one call's exchange to the in-process HTTP client.
@@ -79,7 +77,7 @@ func newCodec() *codec {
 		HTTPClient:         codecHTTP{},
 		AuthSchemeResolver: noAuth{},
 	})
-	return &codec{client: client, model: bedrock.New(errorAPI{}, nil)}
+	return &codec{client: client}
 }
 
 // encode returns the Converse body of in; the model id goes in the path, not the body
@@ -109,49 +107,21 @@ func (c *codec) decode(ctx context.Context, model string, body []byte) (*bedrock
 // recordError maps a record's error (an HTTP status and a message, as Bedrock writes them
 // in the output) with the error switch of package bedrock, as if a Converse call had
 // failed with them.
-func (c *codec) recordError(ctx context.Context, model string, status int, message string) error {
+func recordError(status int, message string) error {
 	err := &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
 		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
 		Err:      &smithy.GenericAPIError{Message: message},
 	}}
-	return c.mapError(ctx, opRecord, model, err)
+	return mapError(opRecord, err)
 }
 
-// mapError maps err, an error of the SDK, with the error switch of package bedrock (by
-// way of a Model whose client fails with err) and names op in it.
-func (c *codec) mapError(ctx context.Context, op, model string, err error) error {
-	if model == "" {
-		model = "batch"
-	}
-	ctx = context.WithValue(ctx, errorKey{}, err)
-	_, mapped := c.model.Generate(ctx, &llm.Request{Model: model, Messages: []llm.Message{llm.UserText("batch")}})
-	var pe *llm.ProviderError
-	if errors.As(mapped, &pe) {
-		pe.Op = op
-		return pe
-	}
-	return fmt.Errorf("bedrockbatch: %s: %w", op, err)
-}
+// mapError maps err, an error of the SDK (of a record, the control plane or S3), with
+// the error switch of package bedrock and names op in it, so that callers test it as
+// they test Converse errors.
+func mapError(op string, err error) error { return bedrock.MapError(op, err) }
 
 // opRecord names a record's outcome in errors.
 const opRecord = "batch-record"
-
-type errorKey struct{}
-
-// errorAPI is a bedrock.ConverseAPI that fails every call with the error in its context.
-type errorAPI struct{}
-
-func (errorAPI) Converse(ctx context.Context, _ *bedrockruntime.ConverseInput, _ ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseOutput, error) {
-	err, _ := ctx.Value(errorKey{}).(error)
-	if err == nil {
-		err = errors.New("bedrockbatch: no error to map")
-	}
-	return nil, err
-}
-
-func (errorAPI) ConverseStream(context.Context, *bedrockruntime.ConverseStreamInput, ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseStreamOutput, error) {
-	return nil, errors.New("bedrockbatch: streaming is not used")
-}
 
 // noAuth has the codec's calls go unsigned: the request never leaves the process, and
 // signing it would hash every record's body for nothing.

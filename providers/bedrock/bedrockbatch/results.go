@@ -121,7 +121,7 @@ func (s *Service) open(ctx context.Context, loc s3Location) (io.ReadCloser, erro
 		if errors.As(err, &nsk) {
 			return nil, nil
 		}
-		return nil, s.awsError(ctx, opResults, fmt.Errorf("get %s: %w", loc, err))
+		return nil, mapError(opResults, fmt.Errorf("get %s: %w", loc, err))
 	}
 	return out.Body, nil
 }
@@ -138,7 +138,7 @@ func (s *Service) inputFiles(ctx context.Context, in s3Location) iter.Seq2[strin
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				yield("", s.awsError(ctx, opResults, fmt.Errorf("list %s: %w", in, err)))
+				yield("", mapError(opResults, fmt.Errorf("list %s: %w", in, err)))
 				return
 			}
 			for _, o := range page.Contents {
@@ -161,7 +161,7 @@ func (s *Service) Results(ctx context.Context, id string) iter.Seq2[batch.Result
 	return func(yield func(batch.Result, error) bool) {
 		out, err := s.control.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(id)})
 		if err != nil {
-			yield(batch.Result{}, s.awsError(ctx, opResults, err))
+			yield(batch.Result{}, mapError(opResults, err))
 			return
 		}
 		files, err := filesOf(out)
@@ -255,16 +255,16 @@ func (s *Service) result(ctx context.Context, model string, line outputLine) bat
 	r := batch.Result{ID: line.RecordID}
 	switch {
 	case line.Error != nil:
-		r.Err = s.codec.recordError(ctx, model, line.Error.status(), line.Error.Message)
+		r.Err = recordError(line.Error.status(), line.Error.Message)
 	case len(line.ModelOutput) == 0 || string(line.ModelOutput) == "null":
-		r.Err = s.codec.recordError(ctx, model, 500, "record has neither modelOutput nor error")
+		r.Err = recordError(500, "record has neither modelOutput nor error")
 	default:
 		out, err := s.codec.decode(ctx, model, line.ModelOutput)
 		if err == nil {
 			r.Response, err = bedrockrt.ParseResponse(out)
 		}
 		if err != nil {
-			r.Err = s.codec.recordError(ctx, model, 500, fmt.Sprintf("unreadable modelOutput: %v", err))
+			r.Err = recordError(500, fmt.Sprintf("unreadable modelOutput: %v", err))
 		}
 	}
 	return r

@@ -125,7 +125,7 @@ func (s *Service) Submit(ctx context.Context, model string, records iter.Seq2[ba
 	}
 	out, err := s.control.CreateModelInvocationJob(ctx, s.createInput(name, model, folder, so.Token))
 	if err != nil {
-		return nil, s.awsError(ctx, opSubmit, err)
+		return nil, mapError(opSubmit, err)
 	}
 	job, err := s.Job(ctx, aws.ToString(out.JobArn))
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) upload(ctx context.Context, folder s3Location, f spoolFile) er
 		ExpectedBucketOwner: optString(s.opts.BucketOwner),
 	})
 	if err != nil {
-		return s.awsError(ctx, opSubmit, fmt.Errorf("upload %s: %w", f.name, err))
+		return mapError(opSubmit, fmt.Errorf("upload %s: %w", f.name, err))
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func checkToken(token string) error {
 func (s *Service) Job(ctx context.Context, id string) (*batch.Job, error) {
 	out, err := s.control.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(id)})
 	if err != nil {
-		return nil, s.awsError(ctx, opJob, err)
+		return nil, mapError(opJob, err)
 	}
 	job := &batch.Job{
 		ID:      aws.ToString(out.JobArn),
@@ -275,7 +275,7 @@ func (s *Service) Job(ctx context.Context, id string) (*batch.Job, error) {
 func (s *Service) Cancel(ctx context.Context, id string) error {
 	_, err := s.control.StopModelInvocationJob(ctx, &bedrock.StopModelInvocationJobInput{JobIdentifier: aws.String(id)})
 	if err != nil {
-		return s.awsError(ctx, opCancel, err)
+		return mapError(opCancel, err)
 	}
 	return nil
 }
@@ -292,7 +292,7 @@ func (s *Service) List(ctx context.Context, nameContains string) iter.Seq2[*batc
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				yield(nil, s.awsError(ctx, opList, err))
+				yield(nil, mapError(opList, err))
 				return
 			}
 			for _, j := range page.InvocationJobSummaries {
@@ -325,11 +325,4 @@ func optString(s string) *string {
 		return nil
 	}
 	return aws.String(s)
-}
-
-// awsError wraps an error of the control plane or S3 as an *llm.ProviderError with a
-// category from package bedrock's error switch, so that callers test it as they test
-// Converse errors.
-func (s *Service) awsError(ctx context.Context, op string, err error) error {
-	return s.codec.mapError(ctx, op, "", err)
 }
