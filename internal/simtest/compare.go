@@ -33,12 +33,13 @@ type Allow struct {
 	Absent bool
 }
 
-// CheckAllow returns an error for each Allow without a reason, naming the fixture.
-func CheckAllow(fixture string, allow []Allow) []error {
+// CheckAllow returns an error for each Allow without a reason, naming the simulator's
+// package (pkg) and the fixture.
+func CheckAllow(pkg, fixture string, allow []Allow) []error {
 	var errs []error
 	for _, a := range allow {
 		if strings.TrimSpace(a.Reason) == "" {
-			errs = append(errs, fmt.Errorf("replay %s: Allow %s has no reason", fixture, a.Path))
+			errs = append(errs, fmt.Errorf("%s: replay %s: Allow %s has no reason", pkg, fixture, a.Path))
 		}
 	}
 	return errs

@@ -237,11 +237,7 @@ func (c *call) serveFixture(reply *ServerReply) {
 		c.fail(fmt.Errorf("replay %s: %w", name, err))
 		return
 	}
-	problems := simtest.CheckAllow(name, reply.replay.Allow)
-	for i, p := range problems {
-		problems[i] = fmt.Errorf("bedrocktest: %w", p)
-	}
-	c.s.found.Add(ms, problems...)
+	c.s.found.Add(ms, simtest.CheckAllow("bedrocktest", name, reply.replay.Allow)...)
 	for _, m := range ms {
 		c.s.logf("bedrocktest: #%d: %s", c.seq, m)
 	}

@@ -92,7 +92,7 @@ func (c *call) serveFixture(reply *Reply) {
 	if err != nil {
 		c.s.problem(fmt.Errorf("openaitest: replay %s: %w", f.Name, err))
 	}
-	c.s.found.Add(ms, simtest.CheckAllow(f.Name, reply.replay.Allow)...)
+	c.s.found.Add(ms, simtest.CheckAllow("openaitest", f.Name, reply.replay.Allow)...)
 	if reply.replay.Strict && len(ms) > 0 {
 		writeJSON(c.w, http.StatusBadRequest, errorBody("invalid_request_error", "", "openaitest: "+simtest.DiffersText(ms)))
 		return
