@@ -31,6 +31,7 @@ type wireRequest struct {
 	TopP                *float64            `json:"top_p,omitempty"`
 	Stop                []string            `json:"stop,omitempty"`
 	ReasoningEffort     string              `json:"reasoning_effort,omitempty"`
+	ServiceTier         string              `json:"service_tier,omitempty"`
 	Seed                *int64              `json:"seed,omitempty"`
 	ParallelToolCalls   *bool               `json:"parallel_tool_calls,omitempty"`
 	User                *string             `json:"user,omitempty"`
@@ -120,7 +121,7 @@ func onlyFields(v any, known []bool) bool {
 var (
 	encodedFields = fieldsOf[oai.ChatCompletionNewParams]("Messages", "Model", "MaxCompletionTokens", "MaxTokens",
 		"Temperature", "TopP", "Seed", "ParallelToolCalls", "User", "ReasoningEffort", "Stop", "StreamOptions",
-		"ResponseFormat", "ToolChoice", "Tools")
+		"ResponseFormat", "ToolChoice", "Tools", "ServiceTier")
 	assistantFields = fieldsOf[oai.ChatCompletionAssistantMessageParam]("Content", "ToolCalls", "Role")
 )
 
@@ -136,7 +137,7 @@ func requestBody(p *oai.ChatCompletionNewParams, stream bool) (body []byte, ok b
 	if !onlyFields(p, encodedFields) {
 		return nil, false
 	}
-	w := wireRequest{Model: p.Model, Stream: stream, ReasoningEffort: string(p.ReasoningEffort)}
+	w := wireRequest{Model: p.Model, Stream: stream, ReasoningEffort: string(p.ReasoningEffort), ServiceTier: string(p.ServiceTier)}
 	ok = true
 	w.MaxCompletionTokens = optPtr(&p.MaxCompletionTokens, &ok)
 	w.MaxTokens = optPtr(&p.MaxTokens, &ok)

@@ -188,7 +188,7 @@ func TestModelBodyVaried(t *testing.T) {
 	for name, req := range map[string]*llm.Request{
 		"everything": {Model: "gpt-4o", Messages: history, Tools: tools, ToolChoice: llm.ToolChoice{Mode: llm.ToolChoiceRequired},
 			MaxTokens: 100, Temperature: llm.Ptr(0.0), TopP: llm.Ptr(0.25), StopSequences: []string{"END", "</s>"},
-			Extra: &openai.Extra{Seed: llm.Ptr(int64(-7)), ParallelToolCalls: llm.Ptr(false), User: "u-1"}},
+			Extra: &openai.Extra{Seed: llm.Ptr(int64(-7)), ParallelToolCalls: llm.Ptr(false), User: "u-1", ServiceTier: "flex"}},
 		"named tool":          {Model: "gpt-4o-mini", Messages: history, Tools: tools, ToolChoice: llm.UseTool("walk"), Temperature: llm.Ptr(1.3)},
 		"tool choice none":    {Model: "gpt-4o", Messages: history[:1:1], Tools: tools[2:], ToolChoice: llm.ToolChoice{Mode: llm.ToolChoiceNone}},
 		"reasoning model":     {Model: "o4-mini", MaxTokens: 50, Reasoning: &llm.ReasoningConfig{Effort: llm.ReasoningLow}, Messages: history},

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	oai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/param"
 
 	"github.com/llmkit/llmkit/llm"
@@ -53,10 +54,8 @@ func (b *builder) extra() error {
 	if e.User != "" {
 		body.User = param.NewOpt(e.User)
 	}
-	fields := make(map[string]any, len(e.Fields)+2)
-	if e.ServiceTier != "" {
-		fields["service_tier"] = e.ServiceTier
-	}
+	body.ServiceTier = oai.ChatCompletionNewParamsServiceTier(e.ServiceTier)
+	fields := make(map[string]any, len(e.Fields)+1)
 	if e.ReasoningFormat != "" {
 		fields["reasoning_format"] = e.ReasoningFormat
 	}
