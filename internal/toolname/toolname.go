@@ -1,7 +1,8 @@
 // Package toolname owns the rule for tool names that llmkit checks in more than one
 // place: 1 to 64 characters from a-z, A-Z, 0-9, _ and -. Every provider llmkit speaks to
 // accepts such a name (Bedrock's Converse API takes exactly these), so the agent checks
-// it when a tool is registered and the Bedrock provider before a request is sent.
+// it when a tool is registered, the providers (Bedrock, OpenAI) before a request is sent,
+// and agent/mcptool when it names a server's tools.
 package toolname
 
 import "fmt"
